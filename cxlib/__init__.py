@@ -1,0 +1,1 @@
+"""CX Workbook helper library."""

@@ -1,0 +1,90 @@
+"""House theme for every chart, with a CJK font so that Chinese labels render.
+
+The Chinese font is Noto Sans CJK SC (SIL Open Font License), which the
+``mplfonts`` package ships inside its wheel; installing the workbook's
+environment therefore installs the font, with no system package and no
+download at run time. :func:`use_theme` registers it with matplotlib and puts
+it first in the sans-serif list (it also covers Latin letters, so English
+and Chinese charts look alike).
+
+Concept charts live beside their concept (``cxlib.metrics.plot_nps_trend``,
+``cxlib.kano.plot_better_worse`` …); they are axes-level like seaborn's:
+they take ``ax=`` and return it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import seaborn as sns
+from matplotlib import font_manager
+
+from .i18n import check_lang
+
+__all__ = ["CJK_FONT_FILE", "cjk_font_path", "register_cjk_font", "use_theme", "get_ax", "NPS_COLORS", "PALETTE"]
+
+CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+PALETTE = ["#1f5f8b", "#e07a2f", "#3a9a5b", "#c0392b", "#7d5ba6", "#8c8c8c", "#d4a017", "#2bb3c0"]
+NPS_COLORS = {"detractor": "#c0392b", "passive": "#b0b0b0", "promoter": "#3a9a5b"}
+
+
+def cjk_font_path() -> Path:
+    """Path of the bundled Noto Sans CJK SC font file."""
+    path = Path(str(resources.files("mplfonts") / "fonts" / CJK_FONT_FILE))
+    if not path.exists():
+        raise FileNotFoundError(
+            f"the CJK font {CJK_FONT_FILE} is missing from the mplfonts package; "
+            "re-create the environment with `make env`"
+        )
+    return path
+
+
+@cache
+def register_cjk_font() -> str:
+    """Register the CJK font with matplotlib (once) and return its family name."""
+    path = cjk_font_path()
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def use_theme(lang: str = "en", context: str = "notebook") -> None:
+    """Apply the house theme: seaborn whitegrid, the house palette and the CJK font.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+        The lesson's language; both use the same font so charts look alike.
+    context : str
+        seaborn context ("paper", "notebook", "talk" for projecting in class).
+    """
+    check_lang(lang)
+    family = register_cjk_font()
+    sns.set_theme(
+        context=context,
+        style="whitegrid",
+        palette=PALETTE,
+        rc={
+            "font.family": "sans-serif",
+            "font.sans-serif": [family, "DejaVu Sans"],
+            "axes.unicode_minus": False,  # the CJK font has no U+2212 minus; use the hyphen
+            "figure.figsize": (8, 4.5),
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "axes.titlesize": "large",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        },
+    )
+    mpl.rcParams["svg.fonttype"] = "none"
+
+
+def get_ax(ax=None, figsize=None):
+    """The axes to draw on: ``ax`` itself, or a new figure's axes when ``ax`` is None."""
+    if ax is not None:
+        return ax
+    _, ax = plt.subplots(figsize=figsize)
+    return ax

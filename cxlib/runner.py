@@ -1,0 +1,213 @@
+"""Execute the lesson notebooks with papermill and write HTML reports.
+
+``cxwb run`` (and ``make run``) call :func:`run_notebooks`. Each notebook runs
+in its own kernel with the parameters given (dataset, language, data folder);
+a failure is reported with the notebook, the cell and the error, and the
+other notebooks still run. Reports keep only the narrative cells of the
+chosen language (cells tagged ``lang-en`` / ``lang-zh``).
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+__all__ = ["NotebookRun", "discover", "resolve_parameters", "execute", "to_html", "run_notebooks", "write_index"]
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+
+
+@dataclass
+class NotebookRun:
+    """What happened to one notebook: status, seconds, the report and, on failure, where and why."""
+
+    notebook: Path
+    dataset: str
+    lang: str
+    ok: bool
+    seconds: float
+    report: Path | None = None
+    executed: Path | None = None
+    cell: int | None = None
+    error: str | None = None
+
+    def describe(self) -> str:
+        """One line for the terminal."""
+        tag = f"{self.notebook.stem} [{self.dataset}/{self.lang}]"
+        if self.ok:
+            return f"ok      {tag} ({self.seconds:.1f} s)"
+        where = (
+            f"cell {self.cell + 1} of {self.executed}" if self.cell is not None else "no cell ran"
+        )
+        return f"FAILED  {tag} ({self.seconds:.1f} s): {where}: {self.error}"
+
+
+def discover(folder: Path = NOTEBOOKS, only: Iterable[str] | None = None) -> list[Path]:
+    """Lesson notebooks (``NN_*.ipynb``) in teaching order, optionally only those whose number or name starts with one of ``only``."""
+    found = sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+    if only:
+        wanted = [w.strip() for item in only for w in str(item).split(",") if w.strip()]
+        found = [p for p in found if any(p.stem.startswith(w) or p.stem == w for w in wanted)]
+        if not found:
+            raise ValueError(f"no notebook in {folder} matches {', '.join(wanted)}")
+    return found
+
+
+def resolve_parameters(notebook: Path, overrides: dict) -> dict:
+    """The values the notebook will run with: its ``parameters`` cell defaults, then ``overrides``."""
+    import papermill
+
+    defaults = {}
+    for name, info in papermill.inspect_notebook(str(notebook)).items():
+        try:
+            defaults[name] = eval(info["default"], {}, {})  # literals from the parameters cell
+        except Exception:  # noqa: BLE001 - a non-literal default is left to the notebook
+            defaults[name] = None
+    return {**defaults, **{k: v for k, v in overrides.items() if v is not None}}
+
+
+def execute(notebook: Path, out_dir: Path, parameters: dict, timeout: int = 600) -> NotebookRun:
+    """Run one notebook with papermill; never raises for a failing cell, reports it instead."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    params = resolve_parameters(notebook, parameters)
+    dataset, lang = str(params.get("dataset")), str(params.get("lang"))
+    executed = out_dir / "_executed" / f"{notebook.stem}.{dataset}.{lang}.ipynb"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    injected = {k: v for k, v in parameters.items() if v is not None}
+    start = time.perf_counter()
+    run = NotebookRun(notebook=notebook, dataset=dataset, lang=lang, ok=True, seconds=0.0, executed=executed)
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=injected,
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(notebook.parent),
+            execution_timeout=timeout,
+        )
+    except PapermillExecutionError as err:
+        run.ok = False
+        run.cell = err.cell_index
+        run.error = f"{err.ename}: {err.evalue}".strip()
+    except Exception as err:  # noqa: BLE001 - kernel died, timeout, bad notebook: report and go on
+        run.ok = False
+        run.error = f"{type(err).__name__}: {err}".strip()
+    run.seconds = time.perf_counter() - start
+    return run
+
+
+def to_html(executed: Path, out: Path, lang: str, hide_code: bool = False) -> Path:
+    """Export an executed notebook to one self-contained HTML file (images embedded).
+
+    Narrative cells of the other language are removed; ``hide_code`` also hides
+    code cells' input (for reports meant for managers). No script or style is
+    fetched from the network when the page opens: MathJax and require.js are
+    not linked.
+    """
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    other = "lang-zh" if lang == "en" else "lang-en"
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {other, "remove-cell"}
+    config.TagRemovePreprocessor.remove_input_tags = {"parameters", "injected-parameters", "remove-input"}
+    config.HTMLExporter.preprocessors = ["nbconvert.preprocessors.TagRemovePreprocessor"]
+    config.HTMLExporter.exclude_input = hide_code
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    config.HTMLExporter.embed_images = True
+    config.HTMLExporter.mathjax_url = ""
+    config.HTMLExporter.require_js_url = ""
+    config.HTMLExporter.widget_renderer_url = ""
+    exporter = HTMLExporter(config=config, template_name="lab")
+    nb = nbformat.read(str(executed), as_version=4)
+    body, _ = exporter.from_notebook_node(nb)
+    body = _strip_external(body)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(body, encoding="utf-8")
+    return out
+
+
+def _strip_external(page: str) -> str:
+    """Drop the few tags of nbconvert's template that would fetch from the network."""
+    import re
+
+    page = re.sub(r'<script[^>]*src="https?://[^"]*"[^>]*>\s*</script>', "", page)
+    page = re.sub(r'<link[^>]*href="https?://[^"]*"[^>]*>', "", page)
+    return page
+
+
+def write_index(runs: list[NotebookRun], out_dir: Path, seconds: float) -> Path:
+    """``index.html`` linking every report, with status and time."""
+    rows = []
+    for r in runs:
+        link = f'<a href="{html.escape(r.report.name)}">{html.escape(r.notebook.stem)}</a>' if r.report else html.escape(r.notebook.stem)
+        status = "ok" if r.ok else f"failed at cell {r.cell}: {html.escape(r.error or '')}"
+        rows.append(
+            f"<tr><td>{link}</td><td>{html.escape(r.dataset)}</td><td>{html.escape(r.lang)}</td>"
+            f"<td>{r.seconds:.1f} s</td><td class=\"{'ok' if r.ok else 'bad'}\">{status}</td></tr>"
+        )
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>CX Workbook reports</title>
+<style>body{{font-family:"Noto Sans CJK SC","Noto Sans",sans-serif;margin:2rem;}}
+table{{border-collapse:collapse}}td,th{{padding:.3rem .8rem;border-bottom:1px solid #ddd;text-align:left}}
+.ok{{color:#3a9a5b}}.bad{{color:#c0392b}}</style></head><body>
+<h1>CX Workbook — reports / 报告</h1>
+<p>{len(runs)} notebooks, {sum(not r.ok for r in runs)} failed, {seconds:.1f} s.</p>
+<table><tr><th>notebook</th><th>dataset</th><th>lang</th><th>time</th><th>status</th></tr>
+{''.join(rows)}
+</table></body></html>
+"""
+    path = out_dir / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def run_notebooks(
+    dataset: str | None = None,
+    lang: str | None = None,
+    only: Iterable[str] | None = None,
+    data_dir: str | None = None,
+    out_dir: Path | str = ROOT / "reports",
+    timeout: int = 600,
+    hide_code: bool = False,
+    echo: Callable[[str], None] = print,
+    folder: Path = NOTEBOOKS,
+) -> list[NotebookRun]:
+    """Execute lesson notebooks, write one HTML report each and ``index.html``.
+
+    Parameters left as None keep each notebook's own default. Returns the runs;
+    the caller decides the exit code (non-zero when any failed).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    notebooks = discover(folder, only)
+    params = {"dataset": dataset, "lang": lang, "data_dir": str(data_dir) if data_dir else None}
+    runs = []
+    start = time.perf_counter()
+    for i, nb in enumerate(notebooks, 1):
+        echo(f"[{i}/{len(notebooks)}] {nb.stem} …")
+        run = execute(nb, out, params, timeout=timeout)
+        if run.executed and run.executed.exists():
+            try:
+                run.report = to_html(run.executed, out / f"{nb.stem}.{run.dataset}.{run.lang}.html", run.lang, hide_code)
+            except Exception as err:  # noqa: BLE001 - export failure is reported like a cell failure
+                run.ok = False
+                run.error = (run.error + "; " if run.error else "") + f"HTML export failed: {err}"
+        runs.append(run)
+        echo("    " + run.describe())
+    total = time.perf_counter() - start
+    index = write_index(runs, out, total)
+    failed = sum(not r.ok for r in runs)
+    echo(f"{len(runs)} notebooks run, {failed} failed, {total:.1f} s; reports in {index}")
+    return runs

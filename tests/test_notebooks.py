@@ -1,0 +1,45 @@
+"""Every lesson notebook executes under papermill for both worlds and both languages.
+
+New notebooks in notebooks/ are picked up automatically.
+"""
+
+import itertools
+
+import nbformat
+import pytest
+
+from cxlib import runner
+
+NOTEBOOKS = runner.discover()
+CASES = list(itertools.product(NOTEBOOKS, ("hotel", "ecommerce"), ("en", "zh")))
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize(("notebook", "dataset", "lang"), CASES, ids=[f"{n.stem}-{d}-{la}" for n, d, la in CASES])
+def test_notebook_executes(notebook, dataset, lang, tmp_path):
+    run = runner.execute(notebook, tmp_path, {"dataset": dataset, "lang": lang}, timeout=300)
+    assert run.ok, run.describe()
+    executed = nbformat.read(str(run.executed), as_version=4)
+    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors == []
+    if lang == "zh":
+        html = runner.to_html(run.executed, tmp_path / "report.html", lang)
+        text = html.read_text(encoding="utf-8")
+        assert 'src="http' not in text, "the report would fetch a script or image from the network"
+        assert 'rel="stylesheet" href="http' not in text
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+def test_notebook_structure(notebook):
+    nb = nbformat.read(str(notebook), as_version=4)
+    params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1, "exactly one cell tagged 'parameters'"
+    for name in ("dataset", "data_dir", "lang"):
+        assert f"{name} =" in params[0].source
+    md = [c for c in nb.cells if c.cell_type == "markdown"]
+    tags = [("lang-en" in c.metadata.get("tags", []), "lang-zh" in c.metadata.get("tags", [])) for c in md]
+    assert all(en != zh for en, zh in tags), "every markdown cell is tagged lang-en or lang-zh"
+    assert sum(en for en, _ in tags) == sum(zh for _, zh in tags), "narrative in both languages"
+    for c in nb.cells:
+        if c.cell_type == "code":
+            assert not c.get("outputs"), "notebooks are committed without outputs"

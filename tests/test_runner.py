@@ -1,0 +1,45 @@
+"""The runner reports a failing notebook precisely and still runs the others."""
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from cxlib import cli, runner
+
+
+def make(folder, name, *sources):
+    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb.cells = [new_code_cell('dataset = "hotel"\ndata_dir = None\nlang = "en"', metadata={"tags": ["parameters"]})]
+    nb.cells += [new_markdown_cell("# hello", metadata={"tags": ["lang-en"]}), new_markdown_cell("# 你好", metadata={"tags": ["lang-zh"]})]
+    nb.cells += [new_code_cell(s) for s in sources]
+    nbformat.write(nb, str(folder / name))
+
+
+def test_failing_notebook_is_named_with_cell_and_error_and_others_run(tmp_path, capsys):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    make(nbs, "01_good.ipynb", "x = 1 + 1", "print(lang)")
+    make(nbs, "02_bad.ipynb", "y = 2", "raise ValueError('bad column nps')")
+    make(nbs, "03_after.ipynb", "z = 3")
+    out = tmp_path / "reports"
+    code = cli.main(["run", "--notebooks", str(nbs), "--out", str(out), "--lang", "zh"])
+    printed = capsys.readouterr().out
+    assert code == 1
+    assert "FAILED  02_bad [hotel/zh]" in printed and "ValueError: bad column nps" in printed
+    assert "cell " in printed.split("FAILED", 1)[1]
+    assert "ok      01_good" in printed and "ok      03_after" in printed
+    assert "3 notebooks run, 1 failed" in printed.splitlines()[-1]
+    assert (out / "index.html").exists()
+    good = (out / "01_good.hotel.zh.html").read_text(encoding="utf-8")
+    assert "你好" in good and "hello" not in good.split("<body", 1)[1]
+
+
+def test_only_selects_by_number(tmp_path):
+    make(tmp_path, "01_a.ipynb", "pass")
+    make(tmp_path, "02_b.ipynb", "pass")
+    assert [p.name for p in runner.discover(tmp_path, ["02"])] == ["02_b.ipynb"]
+    assert len(runner.discover(tmp_path, ["01,02"])) == 2
+
+
+def test_all_good_exits_zero(tmp_path):
+    make(tmp_path, "01_a.ipynb", "pass")
+    assert cli.main(["run", "--notebooks", str(tmp_path), "--out", str(tmp_path / "r")]) == 0
