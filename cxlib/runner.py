@@ -105,13 +105,15 @@ def execute(notebook: Path, out_dir: Path, parameters: dict, timeout: int = 600)
     return run
 
 
-def to_html(executed: Path, out: Path, lang: str, hide_code: bool = False) -> Path:
+def to_html(executed: Path, out: Path, lang: str, hide_code: bool = False, embed_font: bool = True) -> Path:
     """Export an executed notebook to one self-contained HTML file (images embedded).
 
     Narrative cells of the other language are removed; ``hide_code`` also hides
     code cells' input (for reports meant for managers). No script or style is
     fetched from the network when the page opens: MathJax and require.js are
-    not linked.
+    not linked. With ``embed_font`` the Chinese characters of the page are
+    embedded as a subset of the workbook's CJK font, so the page renders on a
+    machine without Chinese fonts too.
     """
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -133,6 +135,8 @@ def to_html(executed: Path, out: Path, lang: str, hide_code: bool = False) -> Pa
     nb = nbformat.read(str(executed), as_version=4)
     body, _ = exporter.from_notebook_node(nb)
     body = _strip_external(body)
+    if embed_font:
+        body = embed_cjk_font(body)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(body, encoding="utf-8")
     return out
@@ -145,6 +149,57 @@ def _strip_external(page: str) -> str:
     page = re.sub(r'<script[^>]*src="https?://[^"]*"[^>]*>\s*</script>', "", page)
     page = re.sub(r'<link[^>]*href="https?://[^"]*"[^>]*>', "", page)
     return page
+
+
+_CJK_FAMILY = "CXWB CJK"
+
+
+def _cjk_chars(page: str) -> str:
+    """Characters of the page that need a CJK font (CJK ideographs, kana, full-width forms, CJK punctuation)."""
+    return "".join(sorted({c for c in page if ord(c) >= 0x2E80}))
+
+
+def embed_cjk_font(page: str) -> str:
+    """Embed the subset of Noto Sans CJK SC that ``page`` uses (about 100 kB) as a web font.
+
+    The subset is made with fontTools (a matplotlib dependency) and added as a
+    ``data:`` URL, so the report stays one self-contained file that fetches
+    nothing. Pages with no CJK character are returned unchanged.
+    """
+    import base64
+    import io
+
+    from fontTools import subset
+
+    from .plots import cjk_font_path
+
+    chars = _cjk_chars(page)
+    if not chars or "</head>" not in page:
+        return page
+    options = subset.Options()
+    options.notdef_outline = True
+    options.hinting = False
+    options.flavor = "woff"
+    font = subset.load_font(str(cjk_font_path()), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=chars)
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    subset.save_font(font, buffer, options)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    # unicode-range limits the embedded font to CJK code points, so it can stand first in
+    # every font list: Latin text keeps the reader's own fonts, Chinese always has glyphs.
+    family = f'"{_CJK_FAMILY}"'
+    style = (
+        f'<style>@font-face{{font-family:{family};src:url(data:font/woff;base64,{data}) format("woff");'
+        "unicode-range:U+2E80-FFFF;}"
+        f":root{{--jp-content-font-family:{family},system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;"
+        f"--jp-ui-font-family:{family},system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;"
+        f"--jp-code-font-family:{family},Menlo,Consolas,'DejaVu Sans Mono',monospace;}}"
+        f"body,h1,h2,h3,h4,h5,h6,p,li,td,th,div{{font-family:var(--jp-content-font-family);}}"
+        f"pre,code{{font-family:var(--jp-code-font-family);}}</style>"
+    )
+    return page.replace("</head>", style + "</head>", 1)
 
 
 def write_index(runs: list[NotebookRun], out_dir: Path, seconds: float) -> Path:
@@ -169,7 +224,7 @@ table{{border-collapse:collapse}}td,th{{padding:.3rem .8rem;border-bottom:1px so
 </table></body></html>
 """
     path = out_dir / "index.html"
-    path.write_text(page, encoding="utf-8")
+    path.write_text(embed_cjk_font(page), encoding="utf-8")
     return path
 
 

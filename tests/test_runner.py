@@ -31,6 +31,8 @@ def test_failing_notebook_is_named_with_cell_and_error_and_others_run(tmp_path, 
     assert (out / "index.html").exists()
     good = (out / "01_good.hotel.zh.html").read_text(encoding="utf-8")
     assert "你好" in good and "hello" not in good.split("<body", 1)[1]
+    # the Chinese glyphs travel with the page, so it renders on machines without CJK fonts
+    assert 'font-family:"CXWB CJK";src:url(data:font/woff;base64,' in good
 
 
 def test_only_selects_by_number(tmp_path):
