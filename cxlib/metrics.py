@@ -1,0 +1,1829 @@
+"""Measuring experience: NPS, CSAT, CES, CSI and a CX index, with honest statistics.
+
+Every statistic is computed in two layers (DESIGN.md, "Statistics from sufficient
+statistics"):
+
+1. an aggregation of the rows to counts per answer (per group, per period) in one
+   vectorised pass (``np.bincount`` on ``group_code * k + answer``), and
+2. the math on those counts (:func:`nps_from_counts`, :func:`wilson_ci`, the
+   multinomial variance of a net score, two-sample tests on summaries).
+
+Scores are validated with :func:`cxlib._validate.clean_scores`: missing answers are
+excluded and counted as ``n_missing``; anything else that is not a whole number on the
+scale raises :class:`cxlib.errors.ScoreError` naming the values and their positions.
+
+References
+----------
+Reichheld, F. F. (2003). The one number you need to grow. *Harvard Business Review*,
+81(12), 46–54.
+Rocks, B. (2016). Interval estimation for the "Net Promoter Score". *The American
+Statistician*, 70(4), 365–372.
+Wilson, E. B. (1927). Probable inference, the law of succession, and statistical
+inference. *JASA*, 22(158), 209–212.
+Agresti, A., & Coull, B. A. (1998). Approximate is better than "exact" for interval
+estimation of binomial proportions. *The American Statistician*, 52(2), 119–126.
+Newcombe, R. G. (1998). Two-sided confidence intervals for the single proportion:
+comparison of seven methods. *Statistics in Medicine*, 17(8), 857–872.
+Montgomery, D. C. (2019). *Introduction to Statistical Quality Control* (8th ed.),
+ch. 7 (control charts for attributes). Wiley.
+Holm, S. (1979). A simple sequentially rejective multiple test procedure.
+*Scandinavian Journal of Statistics*, 6(2), 65–70.
+Dixon, M., Freeman, K., & Toman, N. (2010). Stop trying to delight your customers.
+*Harvard Business Review*, 88(7/8), 116–122 (customer effort score).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from math import ceil, isfinite, sqrt
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._validate import clean_scores
+from .errors import CXDataError, ScoreError, format_examples
+from .i18n import check_lang, t
+
+__all__ = [
+    "NPSResult",
+    "NPSTestResult",
+    "CSATResult",
+    "CESResult",
+    "CSIResult",
+    "CXIndexResult",
+    "nps_from_counts",
+    "nps",
+    "nps_test",
+    "nps_test_from_counts",
+    "nps_sample_size",
+    "wilson_ci",
+    "csat",
+    "ces",
+    "csi",
+    "nps_by",
+    "csat_by",
+    "ces_by",
+    "nps_trend",
+    "cx_index",
+    "plot_nps_distribution",
+    "plot_nps_by",
+    "plot_nps_trend",
+]
+
+NPS_LOW, NPS_HIGH = 0, 10
+#: rows per chunk in the counting pass: small enough to stay in cache and to keep the
+#: temporary arrays far below the size of the input, large enough to amortise overhead.
+_CHUNK = 1 << 18
+#: above this many (group × answer) bins the counting pass runs unchunked, so that
+#: ``np.bincount`` does not zero a large array once per chunk.
+_MAX_CHUNKED_BINS = 1 << 16
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _z(conf: float) -> float:
+    """Two-sided standard-normal quantile for confidence level ``conf``."""
+    if isinstance(conf, bool) or not isinstance(conf, int | float) or not 0 < conf < 1:
+        raise ValueError(f"conf must be a number strictly between 0 and 1, got {conf!r}")
+    return float(stats.norm.ppf(0.5 + conf / 2))
+
+
+def _name_of(values, default: str) -> str:
+    name = getattr(values, "name", None)
+    return str(name) if isinstance(values, pd.Series) and name is not None else default
+
+
+def _clean(values, low: int, high: int, default_name: str):
+    name = _name_of(values, default_name)
+    cleaned = clean_scores(values, low=low, high=high, name=name)
+    if cleaned.values.size == 0:
+        raise ValueError(
+            f"{name}: no valid answers — {len(cleaned.values) + cleaned.n_missing} values given, "
+            f"{cleaned.n_missing} missing; expected at least one whole number from {low} to {high}"
+        )
+    return cleaned
+
+
+def _answer_counts(values: np.ndarray, low: int, high: int) -> np.ndarray:
+    """Counts per answer ``low..high`` of already validated scores."""
+    return np.bincount((values - low).astype(np.intp), minlength=high - low + 1)
+
+
+def _check_scale(scale, name: str = "scale", minimum: int = 2) -> int:
+    if isinstance(scale, bool) or not isinstance(scale, int | np.integer) or scale < minimum:
+        raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {scale!r}")
+    return int(scale)
+
+
+def _net_stats(pos, neg, n, z):
+    """Net score in points from counts: value, SE and Wald CI (vectorised).
+
+    ``net = 100·(p₊ − p₋)``, ``Var = (p₊ + p₋ − (p₊ − p₋)²)/n``, SE = 100·√Var; the Wald
+    interval ``net ± z·SE`` is truncated to the parameter range [−100, 100].
+    """
+    pos = np.asarray(pos, dtype=float)
+    neg = np.asarray(neg, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pp, pm = pos / n, neg / n
+        d = pp - pm
+        var = np.maximum(pp + pm - d * d, 0.0) / n
+        value = 100 * d
+        se = 100 * np.sqrt(var)
+    low = np.clip(value - z * se, -100, 100)
+    high = np.clip(value + z * se, -100, 100)
+    return value, se, low, high
+
+
+def _z_test(diff, se):
+    """Two-sided z test of ``diff`` with standard error ``se`` (vectorised).
+
+    ``se == 0`` gives ``z = ±inf, p = 0`` when ``diff ≠ 0`` and ``z = p = NaN`` when
+    ``diff == 0`` (as R's ``NPS::nps.test`` does).
+    """
+    diff = np.asarray(diff, dtype=float)
+    se = np.asarray(se, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        zval = diff / se
+    p = 2 * stats.norm.sf(np.abs(zval))
+    return zval, p
+
+
+_CORRECTIONS = {"holm": "holm", "bonf": "bonf", "bonferroni": "bonf", "sidak": "sidak",
+                "fdr_bh": "fdr_bh", "fdr_by": "fdr_by", "none": "none"}
+
+
+def _adjust(p: np.ndarray, correction: str | None) -> np.ndarray:
+    """Multiple-comparison adjustment (``pingouin.multicomp``); NaN p-values stay NaN
+    and do not count as tests."""
+    p = np.asarray(p, dtype=float)
+    if correction is None:
+        correction = "none"
+    if correction not in _CORRECTIONS:
+        raise ValueError(f"correction must be None or one of {sorted(_CORRECTIONS)}, got {correction!r}")
+    out = np.full_like(p, np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        from pingouin import multicomp
+
+        out[ok] = multicomp(p[ok], method=_CORRECTIONS[correction])[1]
+    return out
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class NPSResult:
+    """Net Promoter Score with its sampling error.
+
+    Attributes
+    ----------
+    nps : float
+        ``100·(p₊ − p₋)`` in points, −100…100.
+    n : int
+        Valid answers.
+    promoters, passives, detractors : float
+        Shares (0–1) of answers 9–10, 7–8 and 0–6.
+    se : float
+        Standard error in points.
+    ci_low, ci_high : float
+        Confidence interval in points.
+    n_missing : int
+        Missing answers that were excluded.
+    """
+
+    nps: float
+    n: int
+    promoters: float
+    passives: float
+    detractors: float
+    se: float
+    ci_low: float
+    ci_high: float
+    n_missing: int = 0
+
+
+@dataclass(frozen=True)
+class NPSTestResult:
+    """Two-sample z test of NPS(x) − NPS(y); all values in points except ``z``/``p_value``."""
+
+    nps_x: float
+    nps_y: float
+    difference: float
+    se: float
+    z: float
+    p_value: float
+    ci_low: float
+    ci_high: float
+
+
+@dataclass(frozen=True)
+class CSATResult:
+    """CSAT: share of top-box answers in percent, with a Wilson interval.
+
+    Attributes: ``csat`` (0–100), ``n``, ``satisfied`` (count of top-box answers),
+    ``se`` (Wald SE in points, for reference), ``ci_low``/``ci_high`` (Wilson, points),
+    ``n_missing``.
+    """
+
+    csat: float
+    n: int
+    satisfied: int
+    se: float
+    ci_low: float
+    ci_high: float
+    n_missing: int = 0
+
+
+@dataclass(frozen=True)
+class CESResult:
+    """Customer effort: mean score with a t interval, and easy% − difficult%.
+
+    Attributes
+    ----------
+    mean, sd, se, ci_low, ci_high : float
+        Mean answer on the scale, its sample SD (ddof = 1), SE and t interval
+        (NaN when n = 1).
+    net, net_se, net_ci_low, net_ci_high : float
+        ``100·(easy − difficult)`` in points with the multinomial SE and Wald interval.
+    easy, neutral, difficult : float
+        Shares (0–1) above, at and below the scale's midpoint.
+    n, n_missing : int
+    """
+
+    mean: float
+    sd: float
+    se: float
+    ci_low: float
+    ci_high: float
+    net: float
+    net_se: float
+    net_ci_low: float
+    net_ci_high: float
+    easy: float
+    neutral: float
+    difficult: float
+    n: int
+    n_missing: int = 0
+
+
+@dataclass(frozen=True)
+class CSIResult:
+    """CSI: satisfied% − dissatisfied% in points, with SE and Wald interval."""
+
+    csi: float
+    n: int
+    satisfied: float
+    neutral: float
+    dissatisfied: float
+    se: float
+    ci_low: float
+    ci_high: float
+    n_missing: int = 0
+
+
+@dataclass(frozen=True, eq=False)
+class CXIndexResult:
+    """CX index (0–100) over touchpoint ratings.
+
+    Attributes
+    ----------
+    index, sd, se, ci_low, ci_high : float
+        Mean of the per-respondent indices, their SD, SE and t interval.
+    n : int
+        Respondents with at least one rating.
+    n_missing : int
+        Respondents with no rating at all (excluded).
+    n_partial : int
+        Respondents with some ratings missing (index from the available ones).
+    weights : pandas.Series
+        Normalised weights (sum 1), indexed by rating column.
+    method : str
+        ``"equal"``, ``"stated"`` or ``"derived"``.
+    note : str
+        How the weights and missing ratings were handled, in words.
+    scores : pandas.Series
+        Per-respondent index (NaN where every rating is missing), aligned to the input.
+    """
+
+    index: float
+    sd: float
+    se: float
+    ci_low: float
+    ci_high: float
+    n: int
+    n_missing: int
+    n_partial: int
+    weights: pd.Series
+    method: str
+    note: str
+    scores: pd.Series
+
+
+# --------------------------------------------------------------------------- NPS
+
+
+def _check_count(value, name: str) -> int:
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.integer | np.floating):
+        raise ValueError(f"{name} must be a count (a whole number ≥ 0), got {value!r}")
+    if not isfinite(value) or value < 0 or value != int(value):
+        raise ValueError(f"{name} must be a count (a whole number ≥ 0), got {value!r}")
+    return int(value)
+
+
+def nps_from_counts(
+    promoters,
+    passives,
+    detractors,
+    conf: float = 0.95,
+    *,
+    method: str = "wald",
+    n_boot: int = 2000,
+    seed: int | None = 0,
+    n_missing: int = 0,
+) -> NPSResult:
+    """Net Promoter Score and its confidence interval from the three counts.
+
+    This is the math layer under :func:`nps`, :func:`nps_by` and :func:`nps_trend`; an
+    engine that aggregates elsewhere (SQL, DuckDB, Spark) can call it on its counts.
+
+    Parameters
+    ----------
+    promoters, passives, detractors : int
+        Numbers of answers 9–10, 7–8 and 0–6 (whole numbers ≥ 0, not all zero).
+    conf : float
+        Confidence level of the interval, 0 < conf < 1.
+    method : {"wald", "bootstrap"}
+        ``"wald"``: NPS ± z·SE, truncated to [−100, 100]. ``"bootstrap"``: percentile
+        interval of ``n_boot`` multinomial resamples of the counts (seeded, vectorised).
+    n_boot : int
+        Bootstrap resamples (``method="bootstrap"`` only).
+    seed : int or None
+        Seed of the bootstrap's random generator; the same seed gives the same interval.
+    n_missing : int
+        Missing answers to report alongside (not used in the math).
+
+    Returns
+    -------
+    NPSResult
+        ``nps``, ``n``, shares ``promoters``/``passives``/``detractors``, ``se``,
+        ``ci_low``, ``ci_high`` (points), ``n_missing``. ``se`` is the analytic
+        multinomial SE for both methods.
+
+    Notes
+    -----
+    With shares p₊ (promoters) and p₋ (detractors) of n answers::
+
+        NPS  = 100·(p₊ − p₋)
+        Var  = (p₊ + p₋ − (p₊ − p₋)²) / n          (on the −1…1 scale)
+        SE   = 100·√Var                             (points)
+        CI   = NPS ± z₍₁₋α/₂₎·SE                    (Wald)
+
+    Var is the variance of the mean of a score that is +1 for promoters, 0 for passives
+    and −1 for detractors, with the divisor n (as R's ``NPS::npvar`` divided by n; note
+    that ``npvar`` takes its counts in the order detractors, passives, promoters). With one answer,
+    or when every answer falls in one category, SE is 0 and the Wald interval collapses
+    to the point; Rocks (2016) shows that the Wald interval under-covers for small n and
+    extreme shares — use ``method="bootstrap"`` or read the interval with care there.
+
+    References
+    ----------
+    Reichheld (2003), HBR 81(12). Rocks (2016), The American Statistician 70(4), 365–372.
+
+    Examples
+    --------
+    >>> r = nps_from_counts(promoters=2, passives=2, detractors=2)
+    >>> r.nps, round(r.se, 2)
+    (0.0, 33.33)
+    """
+    z = _z(conf)
+    pro = _check_count(promoters, "promoters")
+    pas = _check_count(passives, "passives")
+    det = _check_count(detractors, "detractors")
+    n = pro + pas + det
+    if n == 0:
+        raise ValueError("no responses: promoters + passives + detractors is 0")
+    value, se, low, high = (float(v) for v in _net_stats(pro, det, n, z))
+    if method == "bootstrap":
+        if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 100:
+            raise ValueError(f"n_boot must be a whole number ≥ 100, got {n_boot!r}")
+        rng = np.random.default_rng(seed)
+        draws = rng.multinomial(n, [pro / n, pas / n, det / n], size=int(n_boot))
+        boot = 100.0 * (draws[:, 0] - draws[:, 2]) / n
+        low, high = (float(v) for v in np.quantile(boot, [(1 - conf) / 2, (1 + conf) / 2]))
+    elif method != "wald":
+        raise ValueError(f"method must be 'wald' or 'bootstrap', got {method!r}")
+    return NPSResult(
+        nps=value,
+        n=n,
+        promoters=pro / n,
+        passives=pas / n,
+        detractors=det / n,
+        se=se,
+        ci_low=low,
+        ci_high=high,
+        n_missing=int(n_missing),
+    )
+
+
+def _nps_counts(values: np.ndarray) -> tuple[int, int, int]:
+    c = _answer_counts(values, NPS_LOW, NPS_HIGH)
+    return int(c[9:].sum()), int(c[7:9].sum()), int(c[:7].sum())
+
+
+def nps(
+    scores,
+    conf: float = 0.95,
+    method: str = "wald",
+    n_boot: int = 2000,
+    seed: int | None = 0,
+) -> NPSResult:
+    """Net Promoter Score of 0–10 likelihood-to-recommend answers, with a CI.
+
+    Parameters
+    ----------
+    scores : array-like or pandas.Series
+        Answers 0–10. Missing answers (NaN/None/NA) are excluded and counted; anything
+        else off the scale raises :class:`~cxlib.errors.ScoreError`.
+    conf : float
+        Confidence level.
+    method : {"wald", "bootstrap"}
+        Interval method, see :func:`nps_from_counts`.
+    n_boot, seed : int
+        Bootstrap resamples and seed.
+
+    Returns
+    -------
+    NPSResult
+        Fields ``nps``, ``n``, ``promoters``, ``passives``, ``detractors`` (shares),
+        ``se``, ``ci_low``, ``ci_high`` (points), ``n_missing``.
+
+    Raises
+    ------
+    ScoreError
+        Out-of-scale, non-numeric, non-integer or true/false answers (message names
+        the values and positions).
+    ValueError
+        No valid answer left after removing missing ones.
+
+    Notes
+    -----
+    Promoters answer 9–10, passives 7–8, detractors 0–6 (Reichheld 2003);
+    ``NPS = 100·(p₊ − p₋)``, ``SE = 100·√((p₊ + p₋ − (p₊ − p₋)²)/n)``, Wald interval
+    ``NPS ± z·SE`` truncated to [−100, 100]. Matches R's ``NPS::nps`` ×100 and
+    ``NPS::nps.se`` ×100; unlike R, off-scale and non-numeric answers raise instead of
+    being dropped with a warning.
+
+    References
+    ----------
+    Reichheld (2003), HBR 81(12). Rocks (2016), The American Statistician 70(4), 365–372.
+
+    Examples
+    --------
+    >>> r = nps([10, 9, 8, 7, 6, 0])
+    >>> r.nps, r.n, round(r.se, 2), round(r.ci_low, 1), round(r.ci_high, 1)
+    (0.0, 6, 33.33, -65.3, 65.3)
+    """
+    cleaned = _clean(scores, NPS_LOW, NPS_HIGH, "scores")
+    pro, pas, det = _nps_counts(cleaned.values)
+    return nps_from_counts(pro, pas, det, conf, method=method, n_boot=n_boot, seed=seed,
+                           n_missing=cleaned.n_missing)
+
+
+def nps_test_from_counts(x: Sequence[int], y: Sequence[int], conf: float = 0.95) -> NPSTestResult:
+    """Two-sample z test of NPS from counts ``(promoters, passives, detractors)``.
+
+    The math layer of :func:`nps_test`; see there for formula and references.
+
+    Examples
+    --------
+    >>> r = nps_test_from_counts((2, 1, 1), (1, 1, 2))
+    >>> r.difference, round(r.z, 3)
+    (50.0, 0.853)
+    """
+    z = _z(conf)
+    rx = nps_from_counts(*_three(x, "x"), conf)
+    ry = nps_from_counts(*_three(y, "y"), conf)
+    diff = rx.nps - ry.nps
+    se = sqrt(rx.se**2 + ry.se**2)
+    zval, p = _z_test(diff, se)
+    return NPSTestResult(
+        nps_x=rx.nps,
+        nps_y=ry.nps,
+        difference=diff,
+        se=se,
+        z=float(zval),
+        p_value=float(p),
+        ci_low=diff - z * se,
+        ci_high=diff + z * se,
+    )
+
+
+def _three(counts, name):
+    try:
+        values = list(counts)
+    except TypeError:
+        values = []
+    if len(values) != 3:
+        raise ValueError(f"{name} must be three counts (promoters, passives, detractors), got {counts!r}")
+    return values
+
+
+def nps_test(x, y, conf: float = 0.95) -> NPSTestResult:
+    """Test whether two independent samples differ in NPS (two-sided Wald z test).
+
+    Parameters
+    ----------
+    x, y : array-like
+        0–10 answers of two independent groups (missing answers excluded).
+    conf : float
+        Confidence level of the interval for the difference.
+
+    Returns
+    -------
+    NPSTestResult
+        ``nps_x``, ``nps_y``, ``difference`` = NPS(x) − NPS(y) (signed, points), ``se``
+        of the difference (points), ``z``, two-sided ``p_value``, and ``ci_low``,
+        ``ci_high`` of the difference (points).
+
+    Notes
+    -----
+    ::
+
+        d  = NPS_x − NPS_y
+        SE = √(SE_x² + SE_y²),   SE_g = 100·√((p₊ + p₋ − (p₊ − p₋)²)/n_g)
+        z  = d / SE,   p = 2·(1 − Φ(|z|)),   CI = d ± z₍₁₋α/₂₎·SE
+
+    Same variance (divisor n), SE and p-value as R's ``NPS::nps.test(x, y)`` (Rocks
+    2016). Deliberate differences from R: (1) we report points (R: −1…1);
+    (2) ``difference`` is signed x − y and the interval is around the signed
+    difference (R's ``delta`` is ``abs(nps.x − nps.y)`` and its interval is centred on
+    the absolute value, so it never contains negative values); (3) off-scale answers
+    raise instead of being dropped with a warning. The p-value is two-sided in both.
+    R's one-sample mode (``y = NULL``, a test against NPS = 0) is not offered here:
+    :func:`nps` gives that interval (R returns it with its bounds in reversed order).
+    When both samples have SE 0, ``z``/``p_value`` are ±inf/0 for a non-zero difference
+    and NaN for a zero one, as in R.
+
+    References
+    ----------
+    Reichheld (2003). Rocks (2016), The American Statistician 70(4), 365–372.
+
+    Examples
+    --------
+    >>> r = nps_test([10, 10, 9, 5], [10, 8, 3, 2])
+    >>> r.difference, round(r.se, 2), round(r.p_value, 4)
+    (75.0, 59.95, 0.2109)
+    """
+    cx = _clean(x, NPS_LOW, NPS_HIGH, "x")
+    cy = _clean(y, NPS_LOW, NPS_HIGH, "y")
+    return nps_test_from_counts(_nps_counts(cx.values), _nps_counts(cy.values), conf)
+
+
+def nps_sample_size(margin: float, promoters: float, detractors: float, conf: float = 0.95) -> int:
+    """Respondents needed to estimate NPS within ± ``margin`` points.
+
+    Parameters
+    ----------
+    margin : float
+        Desired half-width of the Wald interval, in NPS points (e.g. 5 for ±5).
+    promoters, detractors : float
+        Expected shares (0–1) of promoters and detractors, e.g. from last wave.
+        ``promoters = detractors = 0.5`` is the worst case (Var = 1).
+    conf : float
+        Confidence level.
+
+    Returns
+    -------
+    int
+        ``n = ⌈z²·(p₊ + p₋ − (p₊ − p₋)²) / E²⌉`` with ``E = margin/100``.
+
+    References
+    ----------
+    Rocks (2016), The American Statistician 70(4), 365–372 (variance of the NPS).
+
+    Examples
+    --------
+    >>> nps_sample_size(5, promoters=0.5, detractors=0.3)
+    1168
+    """
+    z = _z(conf)
+    for name, value in (("margin", margin), ("promoters", promoters), ("detractors", detractors)):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating) or not isfinite(value):
+            raise ValueError(f"{name} must be a number, got {value!r}")
+    if margin <= 0:
+        raise ValueError(f"margin must be > 0 NPS points, got {margin!r}")
+    for name, value in (("promoters", promoters), ("detractors", detractors)):
+        if not 0 <= value <= 1:
+            raise ValueError(f"{name} must be a share between 0 and 1 (not a percent), got {value!r}")
+    if promoters + detractors > 1:
+        raise ValueError(
+            f"promoters + detractors must be ≤ 1, got {promoters!r} + {detractors!r}"
+        )
+    var = promoters + detractors - (promoters - detractors) ** 2
+    n = z * z * var / (margin / 100) ** 2
+    # guard against 384.00000000001 rounding up because of floating point
+    return max(1, ceil(n - 1e-9))
+
+
+# --------------------------------------------------------------------------- CSAT / CES / CSI
+
+
+def wilson_ci(successes, n, conf: float = 0.95):
+    """Wilson score interval for a binomial proportion.
+
+    Parameters
+    ----------
+    successes, n : int or array-like of int
+        Successes and trials (vectorised; ``n == 0`` gives NaN).
+    conf : float
+        Confidence level.
+
+    Returns
+    -------
+    (low, high) : tuple of float or of numpy.ndarray
+        Bounds as proportions (0–1).
+
+    Notes
+    -----
+    With p̂ = x/n and z = z₍₁₋α/₂₎::
+
+        centre = (p̂ + z²/(2n)) / (1 + z²/n)
+        half   = z/(1 + z²/n) · √(p̂(1 − p̂)/n + z²/(4n²))
+
+    Unlike the Wald interval it stays inside [0, 1] and keeps close to nominal coverage
+    for small n and extreme p (Agresti & Coull 1998; Newcombe 1998, method 3).
+
+    References
+    ----------
+    Wilson (1927), JASA 22, 209–212. Agresti & Coull (1998), The American Statistician
+    52, 119–126. Newcombe (1998), Statistics in Medicine 17, 857–872.
+
+    Examples
+    --------
+    >>> low, high = wilson_ci(81, 263)
+    >>> round(low, 4), round(high, 4)
+    (0.2553, 0.3662)
+    """
+    z = _z(conf)
+    x = np.asarray(successes, dtype=float)
+    nn = np.asarray(n, dtype=float)
+    if np.any(x < 0) or np.any(x > nn):
+        raise ValueError(f"successes must lie between 0 and n, got successes={successes!r}, n={n!r}")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = x / nn
+        z2n = z * z / nn
+        centre = (p + z2n / 2) / (1 + z2n)
+        half = z / (1 + z2n) * np.sqrt(p * (1 - p) / nn + z2n / (4 * nn))
+    low = np.clip(centre - half, 0.0, 1.0)
+    high = np.clip(centre + half, 0.0, 1.0)
+    if low.ndim == 0:
+        return float(low), float(high)
+    return low, high
+
+
+def _check_top(top: int, scale: int) -> int:
+    if isinstance(top, bool) or not isinstance(top, int | np.integer) or not 1 <= top < scale:
+        raise ValueError(f"top must be a whole number from 1 to {scale - 1} on a 1–{scale} scale, got {top!r}")
+    return int(top)
+
+
+def csat(scores, top: int = 2, scale: int = 5, conf: float = 0.95) -> CSATResult:
+    """Customer satisfaction (CSAT): percent of answers in the top ``top`` boxes.
+
+    Parameters
+    ----------
+    scores : array-like
+        Answers on 1…``scale`` (missing excluded and counted).
+    top : int
+        Number of top boxes counted as satisfied (2 → 4–5 on a 1–5 scale).
+    scale : int
+        Highest answer; the scale runs 1…``scale``.
+    conf : float
+        Confidence level of the Wilson interval.
+
+    Returns
+    -------
+    CSATResult
+        ``csat`` = 100·x/n (percent), ``n``, ``satisfied`` = x, ``se`` =
+        100·√(p̂(1 − p̂)/n), Wilson ``ci_low``/``ci_high`` in percent, ``n_missing``.
+
+    References
+    ----------
+    Wilson (1927). Agresti & Coull (1998). Newcombe (1998).
+
+    Examples
+    --------
+    >>> r = csat([5, 4, 4, 3, 1])
+    >>> r.csat, r.satisfied, r.n
+    (60.0, 3, 5)
+    """
+    scale = _check_scale(scale)
+    top = _check_top(top, scale)
+    cleaned = _clean(scores, 1, scale, "scores")
+    n = cleaned.values.size
+    x = int((cleaned.values > scale - top).sum())
+    low, high = wilson_ci(x, n, conf)
+    p = x / n
+    return CSATResult(
+        csat=100 * p, n=n, satisfied=x, se=100 * sqrt(p * (1 - p) / n),
+        ci_low=100 * low, ci_high=100 * high, n_missing=cleaned.n_missing,
+    )
+
+
+def _mid_split(counts: np.ndarray, scale: int):
+    """Counts above / at / below the midpoint (scale + 1)/2 of a 1…scale scale.
+
+    ``counts`` has the answers 1…scale in its last axis.
+    """
+    answers = np.arange(1, scale + 1)
+    mid = (scale + 1) / 2
+    above = counts[..., answers > mid].sum(-1)
+    below = counts[..., answers < mid].sum(-1)
+    at = counts[..., answers == mid].sum(-1)
+    return above, at, below
+
+
+def _mean_sd_from_counts(counts: np.ndarray, answers: np.ndarray):
+    """Mean and sample SD (ddof = 1) from counts per answer (vectorised on rows)."""
+    counts = np.asarray(counts, dtype=float)
+    n = counts.sum(-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (counts * answers).sum(-1) / n
+        ss = (counts * (answers - mean[..., None]) ** 2).sum(-1)
+        sd = np.sqrt(ss / (n - 1))
+    sd = np.where(n > 1, sd, np.nan)
+    return n, mean, sd
+
+
+def _t_ci(mean, sd, n, conf):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = sd / np.sqrt(n)
+        tq = stats.t.ppf(0.5 + conf / 2, np.asarray(n, dtype=float) - 1)
+    return se, mean - tq * se, mean + tq * se
+
+
+def ces(scores, scale: int = 7, conf: float = 0.95) -> CESResult:
+    """Customer effort score: mean answer (t interval) and easy% − difficult%.
+
+    Parameters
+    ----------
+    scores : array-like
+        Answers on 1…``scale`` where **higher means easier** (CES 2.0 wording, "The
+        company made it easy for me to handle my issue", 7 = strongly agree). Reverse
+        a "how much effort" scale (``scale + 1 − x``) before calling.
+    scale : int
+        Highest answer (7 by default).
+    conf : float
+        Confidence level.
+
+    Returns
+    -------
+    CESResult
+        ``mean``, ``sd``, ``se``, t-interval ``ci_low``/``ci_high`` (NaN for n = 1);
+        ``net`` = 100·(easy − difficult) in points with multinomial ``net_se`` and Wald
+        ``net_ci_low``/``net_ci_high``; shares ``easy``, ``neutral``, ``difficult``;
+        ``n``, ``n_missing``.
+
+    Notes
+    -----
+    Easy = answers above the midpoint (scale + 1)/2, difficult = below it: on 1–7,
+    easy = 5–7 (top 3) and difficult = 1–3 (bottom 3), 4 is neutral. Mean interval:
+    x̄ ± t₍₁₋α/₂, n−1₎·s/√n. The net score is a net share like NPS, so it uses the
+    same multinomial variance (p₊ + p₋ − (p₊ − p₋)²)/n.
+
+    References
+    ----------
+    Dixon, Freeman & Toman (2010), HBR 88(7/8). Rocks (2016) for the net-score variance.
+
+    Examples
+    --------
+    >>> r = ces([7, 6, 5, 4, 3, 1])
+    >>> round(r.mean, 3), round(r.net, 1)
+    (4.333, 16.7)
+    """
+    scale = _check_scale(scale)
+    z = _z(conf)
+    cleaned = _clean(scores, 1, scale, "scores")
+    counts = _answer_counts(cleaned.values, 1, scale)
+    answers = np.arange(1, scale + 1, dtype=float)
+    n, mean, sd = _mean_sd_from_counts(counts, answers)
+    se, lo, hi = _t_ci(mean, sd, n, conf)
+    easy, neutral, difficult = _mid_split(counts, scale)
+    net, net_se, net_lo, net_hi = _net_stats(easy, difficult, n, z)
+    n = int(n)
+    return CESResult(
+        mean=float(mean), sd=float(sd), se=float(se), ci_low=float(lo), ci_high=float(hi),
+        net=float(net), net_se=float(net_se), net_ci_low=float(net_lo), net_ci_high=float(net_hi),
+        easy=int(easy) / n, neutral=int(neutral) / n, difficult=int(difficult) / n,
+        n=n, n_missing=cleaned.n_missing,
+    )
+
+
+def csi(scores, scale: int = 5, conf: float = 0.95) -> CSIResult:
+    """Customer satisfaction index: satisfied% − dissatisfied%, in points.
+
+    Parameters
+    ----------
+    scores : array-like
+        Answers on 1…``scale`` (missing excluded and counted).
+    scale : int
+        Highest answer (5 by default).
+    conf : float
+        Confidence level.
+
+    Returns
+    -------
+    CSIResult
+        ``csi`` (−100…100), shares ``satisfied``/``neutral``/``dissatisfied``, ``se``,
+        Wald ``ci_low``/``ci_high`` (points, truncated to ±100), ``n``, ``n_missing``.
+
+    Notes
+    -----
+    Satisfied = above the midpoint (scale + 1)/2, dissatisfied = below it: on 1–5,
+    top-2 (4–5) minus bottom-2 (1–2). CSI = 100·(p₊ − p₋) with the same multinomial
+    variance as NPS, Var = (p₊ + p₋ − (p₊ − p₋)²)/n, and Wald CI CSI ± z·SE.
+
+    References
+    ----------
+    Seed document 004 (CSI = satisfied% − dissatisfied%). Rocks (2016) for the variance.
+
+    Examples
+    --------
+    >>> r = csi([5, 4, 3, 2, 1, 5])
+    >>> round(r.csi, 1), r.n
+    (16.7, 6)
+    """
+    scale = _check_scale(scale)
+    z = _z(conf)
+    cleaned = _clean(scores, 1, scale, "scores")
+    counts = _answer_counts(cleaned.values, 1, scale)
+    sat, neu, dis = (int(v) for v in _mid_split(counts, scale))
+    n = sat + neu + dis
+    value, se, lo, hi = (float(v) for v in _net_stats(sat, dis, n, z))
+    return CSIResult(csi=value, n=n, satisfied=sat / n, neutral=neu / n, dissatisfied=dis / n,
+                     se=se, ci_low=lo, ci_high=hi, n_missing=cleaned.n_missing)
+
+
+# --------------------------------------------------------------------------- counting pass
+
+
+@dataclass
+class _Dim:
+    """One grouping dimension: small integer codes per row and how to decode them."""
+
+    names: list[str]
+    codes: np.ndarray
+    size: int
+    decode: Callable[[np.ndarray], dict[str, object]]
+
+
+def _smallest_int(codes: np.ndarray, size: int) -> np.ndarray:
+    for dtype in (np.int8, np.int16, np.int32):
+        if size < np.iinfo(dtype).max:
+            return codes.astype(dtype, copy=False)
+    return codes.astype(np.int64, copy=False)
+
+
+def _dim_for(col: pd.Series) -> _Dim:
+    name = col.name
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        dtype = col.dtype
+        codes = np.asarray(col.array.codes)  # a view, no copy
+        ncat = len(dtype.categories)
+        size = ncat
+        if codes.size and codes.min() < 0:  # missing group values form their own group
+            size = ncat + 1
+            codes = np.where(codes < 0, ncat, codes)
+        codes = _smallest_int(codes, size)
+
+        def decode(idx, dtype=dtype, ncat=ncat, name=name):
+            idx = np.asarray(idx)
+            return {name: pd.Categorical.from_codes(np.where(idx >= ncat, -1, idx), dtype=dtype)}
+
+        return _Dim([name], codes, size, decode)
+    codes, uniques = pd.factorize(col, sort=True, use_na_sentinel=False)
+    size = len(uniques)
+
+    def decode(idx, uniques=uniques, name=name):
+        return {name: uniques.take(np.asarray(idx))}
+
+    return _Dim([name], _smallest_int(codes, size), size, decode)
+
+
+def _check_columns(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"expected a pandas DataFrame, got {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise CXDataError(
+            f"{what}: no column {', '.join(map(repr, missing))} in the table; "
+            f"available columns: {', '.join(map(str, df.columns))}"
+        )
+
+
+def _as_list(by) -> list:
+    if by is None:
+        return []
+    if isinstance(by, str) or not isinstance(by, Sequence):
+        return [by]
+    return list(by)
+
+
+def _encode_groups(df: pd.DataFrame, by: list, max_bins: int, k: int) -> list[_Dim]:
+    """Grouping dimensions; combined into one compact dimension when the product is big."""
+    dims = [_dim_for(df[c]) for c in by]
+    size = int(np.prod([d.size for d in dims], dtype=np.float64)) if dims else 1
+    if len(dims) <= 1 or size * k <= max_bins:
+        return dims
+    # many combinations: give each observed combination one compact code (hash pass)
+    combined = np.zeros(len(df), dtype=np.int64)
+    for d in dims:
+        combined *= d.size
+        combined += d.codes
+    codes, uniques = pd.factorize(combined, sort=True)
+    sizes = [d.size for d in dims]
+    uniq = np.asarray(uniques)
+
+    def decode(idx, dims=dims, sizes=sizes, uniq=uniq):
+        parts = np.unravel_index(uniq[np.asarray(idx)], sizes)
+        out: dict[str, object] = {}
+        for d, part in zip(dims, parts, strict=True):
+            out.update(d.decode(part))
+        return out
+
+    names = [n for d in dims for n in d.names]
+    return [_Dim(names, _smallest_int(codes, len(uniq)), len(uniq), decode)]
+
+
+def _score_array(col: pd.Series, low: int, high: int) -> np.ndarray:
+    """The score column as a numpy array without copying where possible.
+
+    Numeric columns come back as is (validated chunk by chunk in the counting pass);
+    anything else goes through :func:`clean_scores` first, which raises on bad values.
+    """
+    dtype = col.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
+        return col.to_numpy()
+    if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+        clean_scores(col, low=low, high=high, name=str(col.name))  # raises on bad values
+        return pd.to_numeric(pd.Series(col.to_numpy(dtype=object), dtype=object), errors="coerce").to_numpy(
+            dtype="float64", na_value=np.nan
+        )
+    return col.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _count_by(df: pd.DataFrame, score: str, dims: list[_Dim], low: int, high: int) -> np.ndarray:
+    """Counts per (group, answer) in one vectorised pass, chunked to bound memory.
+
+    Returns an int64 array of shape ``(prod(dim sizes), high − low + 2)``: one column per
+    answer ``low…high`` and a last column of missing answers.
+
+    Per chunk: ``key = group·k + answer`` (missing → ``high + 1``), checked for whole
+    numbers on the scale, then ``np.bincount``. Any bad value stops the pass and
+    :func:`clean_scores` re-checks the whole column to raise its usual message.
+    """
+    col = df[score]
+    arr = _score_array(col, low, high)
+    k = high - low + 2  # answers + one bin for missing
+    sizes = [d.size for d in dims]
+    n_groups = int(np.prod(sizes)) if sizes else 1
+    bins = n_groups * k
+    n = len(arr)
+    step = _CHUNK if bins <= _MAX_CHUNKED_BINS else max(n, 1)
+    # key = g·k + answer (answers low…high+1) needs no shift: groups stay apart because
+    # k = high − low + 2; the first `low` bins of the bincount stay empty and are cut off.
+    counts = np.zeros(bins + low, dtype=np.int64)
+    n_nan = 0
+
+    def fail():
+        clean_scores(col, low=low, high=high, name=str(score))  # raises with the full story
+        raise ScoreError(f"{score}: values that are not whole numbers from {low} to {high}")
+
+    is_int = arr.dtype.kind in "iu"
+    for start in range(0, n, step):
+        chunk = arr[start:start + step]
+        stop = start + chunk.size
+        if dims:
+            key = np.multiply(dims[0].codes[start:stop], 1 if len(dims) > 1 else k, dtype=np.intp)
+            for j, d in enumerate(dims[1:], start=2):
+                key *= d.size
+                key += d.codes[start:stop]
+                if j == len(dims):
+                    key *= k
+        else:
+            key = np.zeros(chunk.size, dtype=np.intp)
+        if is_int:
+            if chunk.min() < low or chunk.max() > high:
+                fail()
+            key += chunk
+        else:
+            with np.errstate(invalid="ignore"):
+                answer = chunk.astype(np.intp)  # NaN/inf turn into garbage, caught below
+            exact = answer == chunk  # False for NaN, inf and fractions
+            inexact = chunk.size - np.count_nonzero(exact)
+            if inexact:
+                if np.count_nonzero(np.isnan(chunk)) != inexact:
+                    fail()  # fractions or infinities
+                np.copyto(answer, high + 1, where=~exact)  # the missing bin
+                n_nan += inexact
+            if answer.min() < low or answer.max() > high + 1:
+                fail()
+            key += answer
+        counts += np.bincount(key, minlength=bins + low)
+    counts = counts[low:].reshape(n_groups, k)
+    if counts[:, -1].sum() != n_nan:  # a real answer equal to high + 1 in the missing bin
+        fail()
+    return counts
+
+
+def _keys_frame(dims: list[_Dim], flat: np.ndarray) -> pd.DataFrame:
+    parts = np.unravel_index(flat, [d.size for d in dims]) if dims else ()
+    data: dict[str, object] = {}
+    for d, part in zip(dims, parts, strict=True):
+        data.update(d.decode(part))
+    return pd.DataFrame(data, index=pd.RangeIndex(len(flat)))
+
+
+def _grouped_counts(df, score, by, low, high, what):
+    """Validate inputs, count, keep observed groups: (keys frame, answer counts, missing)."""
+    by = _as_list(by)
+    if not by:
+        raise ValueError(f"{what}: give at least one column in `by`")
+    _check_columns(df, [score, *by], what)
+    k = high - low + 2
+    dims = _encode_groups(df, by, _MAX_CHUNKED_BINS, k)
+    counts = _count_by(df, score, dims, low, high)
+    seen = np.flatnonzero(counts.sum(1) > 0)
+    counts = counts[seen]
+    if counts[:, :-1].sum() == 0:
+        raise ValueError(
+            f"{what}: column {score!r} has no valid answers ({len(df)} rows, all missing); "
+            f"expected whole numbers from {low} to {high}"
+        )
+    return _keys_frame(dims, seen), counts[:, :-1], counts[:, -1]
+
+
+def _check_min_n(min_n) -> int:
+    if isinstance(min_n, bool) or not isinstance(min_n, int | np.integer) or min_n < 0:
+        raise ValueError(f"min_n must be a whole number ≥ 0, got {min_n!r}")
+    return int(min_n)
+
+
+def nps_by(
+    df: pd.DataFrame,
+    score: str,
+    by,
+    conf: float = 0.95,
+    min_n: int = 30,
+    correction: str | None = "holm",
+) -> pd.DataFrame:
+    """NPS per segment, each tested against the rest of the sample.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per response.
+    score : str
+        Column of 0–10 answers (missing excluded and counted per group).
+    by : str or list of str
+        Grouping column(s). Missing group values form their own group.
+    conf : float
+        Confidence level of the per-group intervals.
+    min_n : int
+        Groups with fewer valid answers are flagged ``small_n`` — never dropped.
+    correction : str or None
+        Multiple-comparison adjustment of the group-vs-rest p-values with
+        ``pingouin.multicomp``: ``"holm"`` (default), ``"bonf"`` (or ``"bonferroni"``),
+        ``"sidak"``, ``"fdr_bh"``, ``"fdr_by"``, or None / ``"none"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per observed group, in group order, with the ``by`` columns and
+        ``n``, ``n_missing``, ``promoters``, ``passives``, ``detractors`` (shares),
+        ``nps``, ``se``, ``ci_low``, ``ci_high`` (points), ``nps_rest`` (NPS of all other
+        groups), ``diff_vs_rest`` (= nps − nps_rest, signed), ``z``, ``p_value``,
+        ``p_adjusted``, ``small_n``. ``.attrs`` holds ``conf``, ``correction``,
+        ``min_n``, ``by``, ``score`` and the pooled ``overall`` :class:`NPSResult`.
+
+    Notes
+    -----
+    One vectorised pass counts answers per group (``np.bincount`` on
+    ``group·12 + answer``, the 12th bin for missing). Then, per group g with counts
+    and the rest r = total − g::
+
+        NPS_g, SE_g  as in nps_from_counts (multinomial variance, divisor n)
+        z = (NPS_g − NPS_r) / √(SE_g² + SE_r²),   p = 2·(1 − Φ(|z|))
+
+    The rest is an independent sample of other respondents, so the two-sample test of
+    :func:`nps_test` applies. p-values are adjusted with Holm (1979) by default. A group
+    whose answers are all missing keeps its row with NaN statistics.
+
+    References
+    ----------
+    Reichheld (2003). Rocks (2016). Holm (1979).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"seg": list("aaabbb"), "ltr": [10, 9, 3, 8, 2, 1]})
+    >>> nps_by(df, "ltr", "seg", min_n=2)[["seg", "n", "nps"]].round(1)
+      seg  n   nps
+    0   a  3  33.3
+    1   b  3 -66.7
+    """
+    z = _z(conf)
+    min_n = _check_min_n(min_n)
+    keys, c, miss = _grouped_counts(df, score, by, NPS_LOW, NPS_HIGH, "nps_by")
+    pro, pas, det = c[:, 9:].sum(1), c[:, 7:9].sum(1), c[:, :7].sum(1)
+    out = _nps_table(keys, pro, pas, det, miss, z)
+    tp, ta, td = pro.sum(), pas.sum(), det.sum()
+    rp, rd, rn = tp - pro, td - det, (tp + ta + td) - out["n"].to_numpy()
+    rest, rest_se, _, _ = _net_stats(rp, rd, rn, z)
+    diff = out["nps"].to_numpy() - rest
+    zval, p = _z_test(diff, np.sqrt(out["se"].to_numpy() ** 2 + rest_se**2))
+    out["nps_rest"] = rest
+    out["diff_vs_rest"] = diff
+    out["z"] = zval
+    out["p_value"] = p
+    out["p_adjusted"] = _adjust(p, correction)
+    out["small_n"] = out["n"].to_numpy() < min_n
+    out.attrs.update(
+        conf=conf, correction=correction, min_n=min_n, by=_as_list(by), score=score,
+        overall=nps_from_counts(int(tp), int(ta), int(td), conf, n_missing=int(miss.sum())),
+    )
+    return out
+
+
+def _nps_table(keys, pro, pas, det, miss, z) -> pd.DataFrame:
+    n = pro + pas + det
+    value, se, lo, hi = _net_stats(pro, det, n, z)
+    out = keys.copy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["n"] = n
+        out["n_missing"] = miss
+        out["promoters"] = pro / n
+        out["passives"] = pas / n
+        out["detractors"] = det / n
+    out["nps"] = value
+    out["se"] = se
+    out["ci_low"] = lo
+    out["ci_high"] = hi
+    return out
+
+
+def csat_by(
+    df: pd.DataFrame,
+    score: str,
+    by,
+    top: int = 2,
+    scale: int = 5,
+    conf: float = 0.95,
+    min_n: int = 30,
+    correction: str | None = "holm",
+) -> pd.DataFrame:
+    """CSAT per segment (Wilson CI), each tested against the rest of the sample.
+
+    Parameters
+    ----------
+    df, score, by, conf, min_n, correction
+        As in :func:`nps_by`; ``score`` holds answers on 1…``scale``.
+    top, scale : int
+        As in :func:`csat`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: ``by`` columns, ``n``, ``n_missing``, ``satisfied`` (count),
+        ``csat`` (percent), ``se``, Wilson ``ci_low``/``ci_high`` (percent),
+        ``csat_rest``, ``diff_vs_rest`` (points, signed), ``z``, ``p_value``,
+        ``p_adjusted``, ``small_n``.
+
+    Notes
+    -----
+    Two-proportion z test with pooled SE (the score test; equals the χ² test on the
+    2×2 table without continuity correction, as ``statsmodels.stats.proportion.
+    proportions_ztest``)::
+
+        p̄ = (x_g + x_r)/(n_g + n_r),  z = (p̂_g − p̂_r)/√(p̄(1 − p̄)(1/n_g + 1/n_r))
+
+    References
+    ----------
+    Wilson (1927). Agresti & Coull (1998). Holm (1979).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"seg": list("aabb"), "sat": [5, 4, 2, 4]})
+    >>> csat_by(df, "sat", "seg", min_n=2)["csat"].tolist()
+    [100.0, 50.0]
+    """
+    scale = _check_scale(scale)
+    top = _check_top(top, scale)
+    _z(conf)
+    min_n = _check_min_n(min_n)
+    keys, c, miss = _grouped_counts(df, score, by, 1, scale, "csat_by")
+    n = c.sum(1)
+    x = c[:, scale - top:].sum(1)
+    lo, hi = wilson_ci(x, n, conf)
+    out = keys.copy()
+    out["n"] = n
+    out["n_missing"] = miss
+    out["satisfied"] = x
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = x / n
+        nr = n.sum() - n
+        xr = x.sum() - x
+        pr = xr / nr
+        pool = (x + xr) / (n + nr)
+        se_pool = np.sqrt(pool * (1 - pool) * (1 / n + 1 / nr))
+        out["csat"] = 100 * p
+        out["se"] = 100 * np.sqrt(p * (1 - p) / n)
+    out["ci_low"] = 100 * lo
+    out["ci_high"] = 100 * hi
+    out["csat_rest"] = 100 * pr
+    out["diff_vs_rest"] = 100 * (p - pr)
+    zval, pval = _z_test(p - pr, se_pool)
+    out["z"] = zval
+    out["p_value"] = pval
+    out["p_adjusted"] = _adjust(pval, correction)
+    out["small_n"] = n < min_n
+    out.attrs.update(conf=conf, correction=correction, min_n=min_n, by=_as_list(by), score=score,
+                     top=top, scale=scale)
+    return out
+
+
+def ces_by(
+    df: pd.DataFrame,
+    score: str,
+    by,
+    scale: int = 7,
+    conf: float = 0.95,
+    min_n: int = 30,
+    correction: str | None = "holm",
+) -> pd.DataFrame:
+    """CES per segment (mean with t CI, easy% − difficult%), tested against the rest.
+
+    Parameters
+    ----------
+    df, score, by, conf, min_n, correction
+        As in :func:`nps_by`; ``score`` holds answers on 1…``scale``, higher = easier.
+    scale : int
+        As in :func:`ces`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: ``by`` columns, ``n``, ``n_missing``, ``mean``, ``sd``,
+        ``se``, ``ci_low``/``ci_high`` (t interval of the mean), ``easy``,
+        ``difficult`` (shares), ``net`` (points), ``mean_rest``, ``diff_vs_rest``
+        (mean difference, signed), ``t``, ``df`` (Welch), ``p_value``, ``p_adjusted``,
+        ``small_n``.
+
+    Notes
+    -----
+    Means and SDs come from the counts per answer. Welch's t test of the group against
+    the rest from those summaries (``scipy.stats.ttest_ind_from_stats`` with
+    ``equal_var=False``)::
+
+        t = (x̄_g − x̄_r)/√(s_g²/n_g + s_r²/n_r),  Welch–Satterthwaite df
+
+    References
+    ----------
+    Dixon, Freeman & Toman (2010). Welch, B. L. (1947), Biometrika 34, 28–35.
+    Holm (1979).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"seg": list("aaabbb"), "ces": [7, 6, 5, 3, 2, 4]})
+    >>> ces_by(df, "ces", "seg", min_n=2)["mean"].tolist()
+    [6.0, 3.0]
+    """
+    scale = _check_scale(scale)
+    z = _z(conf)
+    min_n = _check_min_n(min_n)
+    keys, c, miss = _grouped_counts(df, score, by, 1, scale, "ces_by")
+    answers = np.arange(1, scale + 1, dtype=float)
+    n, mean, sd = _mean_sd_from_counts(c, answers)
+    se, lo, hi = _t_ci(mean, sd, n, conf)
+    easy, _, difficult = _mid_split(c, scale)
+    net, _, _, _ = _net_stats(easy, difficult, n, z)
+    rest = c.sum(0)[None, :] - c
+    nr, mean_r, sd_r = _mean_sd_from_counts(rest, answers)
+    out = keys.copy()
+    out["n"] = n.astype(np.int64)
+    out["n_missing"] = miss
+    out["mean"] = mean
+    out["sd"] = sd
+    out["se"] = se
+    out["ci_low"] = lo
+    out["ci_high"] = hi
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["easy"] = easy / n
+        out["difficult"] = difficult / n
+        out["net"] = net
+        out["mean_rest"] = mean_r
+        out["diff_vs_rest"] = mean - mean_r
+        tt = stats.ttest_ind_from_stats(mean, sd, n, mean_r, sd_r, nr, equal_var=False)
+        v1, v2 = sd**2 / n, sd_r**2 / nr
+        dof = (v1 + v2) ** 2 / (v1**2 / (n - 1) + v2**2 / (nr - 1))
+    out["t"] = np.asarray(tt.statistic, dtype=float)
+    out["df"] = dof
+    out["p_value"] = np.asarray(tt.pvalue, dtype=float)
+    out["p_adjusted"] = _adjust(out["p_value"].to_numpy(), correction)
+    out["small_n"] = n < min_n
+    out.attrs.update(conf=conf, correction=correction, min_n=min_n, by=_as_list(by), score=score,
+                     scale=scale)
+    return out
+
+
+# --------------------------------------------------------------------------- trend
+
+_PERIOD_ALIASES = {"ME": "M", "QE": "Q", "YE": "Y", "MS": "M", "QS": "Q", "YS": "Y"}
+
+
+def _dates(df: pd.DataFrame, date: str) -> pd.Series:
+    col = df[date]
+    if pd.api.types.is_datetime64_any_dtype(col.dtype):
+        parsed = col
+    else:
+        parsed = pd.to_datetime(col, errors="coerce")
+        bad = parsed.isna().to_numpy() & col.notna().to_numpy()
+        if bad.any():
+            idx = np.flatnonzero(bad)
+            raise CXDataError(
+                f"column {date!r}: values that are not dates — "
+                f"{format_examples(list(col.index[idx[:5]]) + [None] * max(0, len(idx) - 5), list(col.iloc[idx[:5]]) + [None] * max(0, len(idx) - 5), label='index')}; "
+                "expected dates such as 2024-03-31"
+            )
+    missing = parsed.isna().to_numpy()
+    if missing.any():
+        idx = np.flatnonzero(missing)
+        raise CXDataError(
+            f"column {date!r}: missing dates — "
+            f"{format_examples(list(col.index[idx[:5]]) + [None] * max(0, len(idx) - 5), label='index')}; "
+            "every response needs a date to be placed in a period (drop those rows first)"
+        )
+    return parsed
+
+
+def _period_dim(periods: pd.Series, name: str = "period"):
+    ordinals = periods.array.asi8
+    first, last = int(ordinals.min()), int(ordinals.max())
+    full = pd.period_range(periods.min(), periods.max(), freq=periods.dt.freq)
+    size = last - first + 1
+
+    def decode(idx, full=full):
+        return {name: full[np.asarray(idx)]}
+
+    return _Dim([name], _smallest_int(ordinals - first, size), size, decode), full
+
+
+def nps_trend(
+    df: pd.DataFrame,
+    score: str,
+    date: str,
+    freq: str = "M",
+    by=None,
+    conf: float = 0.95,
+    baseline=None,
+) -> pd.DataFrame:
+    """NPS per period (and group) with CI bands and a control-chart signal.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per response.
+    score : str
+        Column of 0–10 answers.
+    date : str
+        Column of response dates (datetime or parseable strings; missing dates raise).
+    freq : str
+        Period length, a pandas period alias: ``"D"``, ``"W"``, ``"M"``, ``"Q"``, ``"Y"``.
+    by : str or list of str, optional
+        Grouping column(s): one trend (and one baseline) per group.
+    conf : float
+        Confidence level of the CI bands and of the control limits. ``conf=0.9973``
+        gives Shewhart's 3-sigma limits.
+    baseline : None, (start, end) or float
+        Centre line: None = pooled NPS over all periods (per group); a ``(start, end)``
+        pair of dates = pooled NPS of the responses in that range (inclusive, per group);
+        a number = a fixed target in points (the spread then comes from all periods'
+        pooled shares).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period (per group), with every period between the first and last
+        present (``n = 0`` rows have NaN statistics): ``by`` columns, ``period``,
+        ``period_start``, ``n``, ``n_missing``, shares, ``nps``, ``se``, ``ci_low``,
+        ``ci_high``, ``baseline``, ``lcl``, ``ucl``, ``flagged`` (bool) and ``signal``
+        (``"low"``, ``"high"`` or None).
+
+    Notes
+    -----
+    Control rule, as a p-chart with variable sample size (Montgomery, *Introduction to
+    Statistical Quality Control*, ch. 7): with baseline shares p̄₊, p̄₋ and centre line
+    B = 100·(p̄₊ − p̄₋), period t with n_t answers gets limits::
+
+        SE_t = 100·√((p̄₊ + p̄₋ − (p̄₊ − p̄₋)²)/n_t)
+        LCL_t, UCL_t = B ∓ z₍₁₋α/₂₎·SE_t
+
+    and is flagged when its NPS lies outside them (``signal`` "low" below, "high"
+    above). As in a p-chart, the spread comes from the baseline, not from the period's
+    own shares, so a small period whose answers all fall in one category still gets
+    sensible limits. The ``se``/``ci_*`` columns are the period's own Wald interval.
+
+    References
+    ----------
+    Montgomery (2019), Introduction to Statistical Quality Control, 8th ed., ch. 7.
+    Reichheld (2003). Rocks (2016).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"d": ["2024-01-05", "2024-01-20", "2024-03-02"],
+    ...                    "ltr": [10, 6, 9]})
+    >>> nps_trend(df, "ltr", "d")[["period", "n", "nps"]]
+        period  n    nps
+    0  2024-01  2    0.0
+    1  2024-02  0    NaN
+    2  2024-03  1  100.0
+    """
+    z = _z(conf)
+    by_cols = _as_list(by)
+    _check_columns(df, [score, date, *by_cols], "nps_trend")
+    freq = _PERIOD_ALIASES.get(freq, freq)
+    dates = _dates(df, date)
+    if len(df) == 0:
+        raise ValueError(f"nps_trend: column {score!r} has no valid answers (0 rows)")
+    try:
+        periods = dates.dt.tz_localize(None).dt.to_period(freq) if dates.dt.tz is not None else dates.dt.to_period(freq)
+    except ValueError as err:
+        raise ValueError(f"freq must be a pandas period alias such as 'D', 'W', 'M', 'Q', 'Y': {err}") from None
+    k = NPS_HIGH - NPS_LOW + 2
+    pdim, full = _period_dim(periods)
+    dims = _encode_groups(df, by_cols, _MAX_CHUNKED_BINS // max(pdim.size, 1), k) + [pdim]
+    counts = _count_by(df, score, dims, NPS_LOW, NPS_HIGH)
+    if counts[:, :-1].sum() == 0:
+        raise ValueError(f"nps_trend: column {score!r} has no valid answers ({len(df)} rows, all missing)")
+    T = pdim.size
+    G = counts.shape[0] // T
+    cube = counts.reshape(G, T, k)
+    keep = np.flatnonzero(cube.sum((1, 2)) > 0)  # observed groups, every period
+    cube = cube[keep]
+    flat = (keep[:, None] * T + np.arange(T)[None, :]).ravel()
+    keys = _keys_frame(dims, flat)
+    c = cube[..., :-1]
+    pro, pas, det = c[..., 9:].sum(-1), c[..., 7:9].sum(-1), c[..., :7].sum(-1)
+    out = _nps_table(keys, pro.ravel(), pas.ravel(), det.ravel(), cube[..., -1].ravel(), z)
+    out["period_start"] = out["period"].dt.start_time
+    lead = [*by_cols, "period", "period_start"]
+    out = out[lead + [col for col in out.columns if col not in lead]]
+
+    # baseline shares per group (they set the spread of the limits in every case)
+    numeric = isinstance(baseline, int | float | np.integer | np.floating) and not isinstance(baseline, bool)
+    if numeric and not -100 <= float(baseline) <= 100:
+        raise ValueError(f"a numeric baseline is an NPS in points, −100…100; got {baseline!r}")
+    if baseline is None or numeric:
+        sel = np.ones(T, bool)
+    else:
+        try:
+            start, end = baseline
+            start_p = pd.Period(pd.Timestamp(start), freq=full.freq)
+            end_p = pd.Period(pd.Timestamp(end), freq=full.freq)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"baseline must be None, a number (NPS points) or a (start, end) pair of dates, got {baseline!r}"
+            ) from None
+        sel = np.asarray((full >= start_p) & (full <= end_p))
+        if not sel.any():
+            raise ValueError(f"baseline {baseline!r} covers none of the periods {full[0]}…{full[-1]}")
+    bp, bpas, bd = pro[:, sel].sum(1), pas[:, sel].sum(1), det[:, sel].sum(1)
+    bn = bp + bpas + bd
+    centre, _, _, _ = _net_stats(bp, bd, bn, z)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ppl, pmi = bp / bn, bd / bn
+        unit_var = np.maximum(ppl + pmi - (ppl - pmi) ** 2, 0.0)
+    if numeric:
+        centre = np.full_like(centre, float(baseline))
+    n_t = pro + pas + det
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = z * 100 * np.sqrt(unit_var[:, None] / n_t)
+    lcl = centre[:, None] - half
+    ucl = centre[:, None] + half
+    val = out["nps"].to_numpy().reshape(lcl.shape)
+    low_sig = (n_t > 0) & (val < lcl)
+    high_sig = (n_t > 0) & (val > ucl)
+    out["baseline"] = np.repeat(centre, T)
+    out["lcl"] = lcl.ravel()
+    out["ucl"] = ucl.ravel()
+    out["flagged"] = (low_sig | high_sig).ravel()
+    signal = np.full(lcl.shape, None, dtype=object)
+    signal[low_sig] = "low"
+    signal[high_sig] = "high"
+    out["signal"] = pd.Series(signal.ravel(), index=out.index, dtype=object)
+    out.attrs.update(conf=conf, freq=freq, by=by_cols, score=score, date=date, baseline=baseline)
+    return out
+
+
+# --------------------------------------------------------------------------- CX index
+
+
+def cx_index(
+    df: pd.DataFrame,
+    ratings: Sequence[str],
+    weights=None,
+    outcome: str | None = None,
+    scale: tuple[int, int] = (1, 5),
+    conf: float = 0.95,
+) -> CXIndexResult:
+    """Combine touchpoint ratings into one 0–100 CX index.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per respondent.
+    ratings : list of str
+        Rating columns, all on the same ``scale``.
+    weights : None, dict or "derived"
+        None: equal weights. dict ``{column: weight}``: stated weights (≥ 0, one for
+        every rating, normalised to sum 1). ``"derived"``: Pearson correlation of each
+        rating with ``outcome`` (pairwise complete rows), normalised to sum 1; raises if
+        any correlation is negative or undefined, naming the ratings.
+    outcome : str, optional
+        Outcome column (e.g. overall satisfaction or likelihood to recommend), needed for
+        ``weights="derived"``.
+    scale : (low, high)
+        The ratings' scale.
+    conf : float
+        Confidence level of the t interval of the mean index.
+
+    Returns
+    -------
+    CXIndexResult
+        ``index`` (mean of per-respondent indices), ``sd``, ``se``, ``ci_low``,
+        ``ci_high``, ``n``, ``n_missing``, ``n_partial``, ``weights``, ``method``,
+        ``note`` and the per-respondent ``scores``.
+
+    Notes
+    -----
+    Each rating is rescaled to 0–100, ``r* = 100·(r − low)/(high − low)``. The index of
+    respondent i is the weighted mean of the ratings they gave::
+
+        CXI_i = Σ_j∈A_i w_j·r*_ij / Σ_j∈A_i w_j,   A_i = ratings answered by i
+
+    so a skipped touchpoint (say breakfast not taken) neither counts as 0 nor drops the
+    respondent; such respondents are counted in ``n_partial``. Respondents with no
+    rating (or only zero-weight ones) get NaN and are counted in ``n_missing``. The
+    reported index is the mean over respondents with a t interval.
+
+    Derived weights use r(rating, outcome) as importance (as in driver analysis,
+    see :mod:`cxlib.drivers` for relative weights); a negative correlation means the
+    rating does not drive the outcome in the expected direction, so rather than clip it
+    to zero silently we raise and name it — pass stated weights instead.
+
+    References
+    ----------
+    Martilla & James (1977) for derived importance; Johnson (2000) for better
+    importance measures.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [5, 1], "b": [5, None]})
+    >>> r = cx_index(df, ["a", "b"])
+    >>> r.scores.tolist(), r.index, r.n_partial
+    ([100.0, 0.0], 50.0, 1)
+    """
+    ratings = list(ratings)
+    if not ratings:
+        raise ValueError("cx_index: give at least one rating column")
+    if len(set(ratings)) != len(ratings):
+        raise ValueError(f"cx_index: rating columns repeat: {ratings}")
+    _check_columns(df, ratings + ([outcome] if outcome is not None else []), "cx_index")
+    try:
+        low, high = (int(v) for v in scale)
+    except (TypeError, ValueError):
+        raise ValueError(f"scale must be a (low, high) pair of whole numbers, got {scale!r}") from None
+    if high <= low:
+        raise ValueError(f"scale must have low < high, got {scale!r}")
+    _z(conf)
+
+    mat = np.empty((len(df), len(ratings)), dtype=float)
+    for j, col in enumerate(ratings):
+        clean_scores(df[col], low=low, high=high, name=str(col))  # raises on bad values
+        mat[:, j] = _score_array(df[col], low, high)
+    mat = 100 * (mat - low) / (high - low)
+
+    if weights is None:
+        w = np.ones(len(ratings))
+        method, note = "equal", "equal weights"
+    elif isinstance(weights, str) and weights == "derived":
+        if outcome is None:
+            raise ValueError("cx_index: weights='derived' needs an outcome column")
+        y = df[outcome]
+        if not pd.api.types.is_numeric_dtype(y.dtype) or pd.api.types.is_bool_dtype(y.dtype):
+            y = pd.to_numeric(y, errors="raise")
+        yv = y.to_numpy(dtype="float64", na_value=np.nan)
+        r = np.array([pd.Series(mat[:, j]).corr(pd.Series(yv)) for j in range(len(ratings))])
+        bad = [f"{ratings[j]} (r = {r[j]:.3f})" for j in range(len(r)) if not r[j] > 0]
+        if bad:
+            raise ValueError(
+                f"cx_index: derived weights need a positive correlation with {outcome!r}; "
+                f"not so for {', '.join(bad)}. Drop those ratings or pass stated weights."
+            )
+        w = r
+        method = "derived"
+        note = f"weights = Pearson r of each rating with {outcome!r} (pairwise complete rows), normalised to sum 1"
+    elif isinstance(weights, dict):
+        missing = [c for c in ratings if c not in weights]
+        extra = [c for c in weights if c not in ratings]
+        if missing or extra:
+            raise ValueError(
+                f"cx_index: weights must name every rating exactly; missing {missing}, unknown {extra}"
+            )
+        w = np.array([weights[c] for c in ratings], dtype=float)
+        if not np.all(np.isfinite(w)) or (w < 0).any() or w.sum() <= 0:
+            raise ValueError(f"cx_index: weights must be ≥ 0 and not all 0, got {weights!r}")
+        method, note = "stated", "stated weights, normalised to sum 1"
+    else:
+        raise ValueError(f"weights must be None, a dict or 'derived', got {weights!r}")
+    w = w / w.sum()
+
+    answered = ~np.isnan(mat)
+    wsum = (answered * w).sum(1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per = np.where(answered, mat, 0.0) @ w / wsum
+    per = np.where(wsum > 0, per, np.nan)
+    ok = ~np.isnan(per)
+    n = int(ok.sum())
+    if n == 0:
+        raise ValueError(f"cx_index: no respondent answered any of {ratings}")
+    n_partial = int((ok & ~answered.all(1)).sum())
+    vals = per[ok]
+    mean = float(vals.mean())
+    sd = float(vals.std(ddof=1)) if n > 1 else float("nan")
+    se, lo, hi = (float(v) for v in _t_ci(mean, sd, n, conf))
+    note += "; each respondent's index is the weighted mean of the ratings they gave"
+    return CXIndexResult(
+        index=mean, sd=sd, se=se, ci_low=lo, ci_high=hi, n=n, n_missing=len(df) - n,
+        n_partial=n_partial, weights=pd.Series(w, index=ratings, name="weight"),
+        method=method, note=note, scores=pd.Series(per, index=df.index, name="cx_index"),
+    )
+
+
+# --------------------------------------------------------------------------- plots
+
+
+def _axes(ax):
+    import matplotlib.pyplot as plt
+
+    return plt.gca() if ax is None else ax
+
+
+def plot_nps_distribution(scores, ax=None, lang: str = "en"):
+    """Bar chart of 0–10 answers coloured detractor / passive / promoter.
+
+    Parameters
+    ----------
+    scores : array-like
+        0–10 answers (validated as in :func:`nps`).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (default: the current axes).
+    lang : {"en", "zh"}
+        Label language.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = plot_nps_distribution([10, 9, 8, 7, 6, 0])
+    """
+    check_lang(lang)
+    cleaned = _clean(scores, NPS_LOW, NPS_HIGH, "scores")
+    counts = _answer_counts(cleaned.values, NPS_LOW, NPS_HIGH)
+    res = nps(cleaned.values)
+    from .plots import NPS_COLORS
+
+    ax = _axes(ax)
+    kinds = ["detractor"] * 7 + ["passive"] * 2 + ["promoter"] * 2
+    x = np.arange(NPS_LOW, NPS_HIGH + 1)
+    for kind, key in (("detractor", "nps.detractors"), ("passive", "nps.passives"),
+                      ("promoter", "nps.promoters")):
+        sel = np.array([k == kind for k in kinds])
+        ax.bar(x[sel], counts[sel], color=NPS_COLORS[kind], label=t(key, lang), edgecolor="white")
+    ax.set_xticks(x)
+    ax.set_xlabel(t("metrics.ltr_score", lang))
+    ax.set_ylabel(t("metrics.respondents", lang))
+    ax.set_title(t("metrics.nps_distribution_title", lang, nps=res.nps, n=res.n))
+    ax.legend(frameon=False)
+    return ax
+
+
+def _group_labels(table: pd.DataFrame, by: list) -> list[str]:
+    parts = [table[c].astype(object).where(table[c].notna(), "—").astype(str) for c in by]
+    return [" / ".join(vals) for vals in zip(*parts, strict=True)]
+
+
+def plot_nps_by(table: pd.DataFrame, ax=None, lang: str = "en"):
+    """Point-and-interval chart of an :func:`nps_by` table; small groups drawn hollow.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`nps_by`.
+    ax : matplotlib.axes.Axes, optional
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"seg": list("aaabbb"), "ltr": [10, 9, 3, 8, 2, 1]})
+    >>> ax = plot_nps_by(nps_by(df, "ltr", "seg"))
+    """
+    check_lang(lang)
+    needed = {"nps", "ci_low", "ci_high", "small_n"}
+    if not needed <= set(table.columns):
+        raise ValueError(f"plot_nps_by expects an nps_by() table with columns {sorted(needed)}")
+    ax = _axes(ax)
+    by = table.attrs.get("by") or [table.columns[0]]
+    labels = _group_labels(table, by)
+    y = np.arange(len(table))[::-1]
+    small = table["small_n"].to_numpy(dtype=bool)
+    val = table["nps"].to_numpy(dtype=float)
+    err = np.vstack([val - table["ci_low"].to_numpy(float), table["ci_high"].to_numpy(float) - val])
+    ax.errorbar(val, y, xerr=err, fmt="none", ecolor="#636363", capsize=3)
+    ax.scatter(val[~small], y[~small], color="#2c7fb8", zorder=3)
+    min_n = table.attrs.get("min_n", 30)
+    if small.any():
+        ax.scatter(val[small], y[small], facecolors="white", edgecolors="#2c7fb8", zorder=3,
+                   label=t("metrics.small_n", lang, min_n=min_n))
+        labels = [f"{lab} *" if s else lab for lab, s in zip(labels, small, strict=True)]
+        ax.legend(frameon=False, loc="best")
+    overall = table.attrs.get("overall")
+    if overall is not None:
+        ax.axvline(overall.nps, color="#969696", linestyle="--", linewidth=1)
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels)
+    conf = table.attrs.get("conf", 0.95)
+    ax.set_xlabel(t("metrics.nps_points", lang))
+    ax.set_title(t("metrics.nps_by_title", lang, conf=conf))
+    return ax
+
+
+def plot_nps_trend(trend: pd.DataFrame, ax=None, lang: str = "en"):
+    """Line chart of an :func:`nps_trend` table: NPS, CI band, control limits, signals.
+
+    Parameters
+    ----------
+    trend : pandas.DataFrame
+        Output of :func:`nps_trend` (one line per group when it has ``by`` columns).
+    ax : matplotlib.axes.Axes, optional
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"d": ["2024-01-05", "2024-02-20", "2024-03-02"],
+    ...                    "ltr": [10, 6, 9]})
+    >>> ax = plot_nps_trend(nps_trend(df, "ltr", "d"))
+    """
+    check_lang(lang)
+    needed = {"period_start", "nps", "ci_low", "ci_high", "lcl", "ucl", "flagged"}
+    if not needed <= set(trend.columns):
+        raise ValueError(f"plot_nps_trend expects an nps_trend() table with columns {sorted(needed)}")
+    ax = _axes(ax)
+    by = trend.attrs.get("by") or []
+    groups = [((), trend)] if not by else list(trend.groupby(by, sort=False, observed=True, dropna=False))
+    conf = trend.attrs.get("conf", 0.95)
+    for i, (key, part) in enumerate(groups):
+        color = f"C{i}"
+        x = part["period_start"]
+        name = " / ".join(map(str, key if isinstance(key, tuple) else (key,))) if by else "NPS"
+        ax.plot(x, part["nps"], marker="o", color=color, label=name)
+        ax.fill_between(x, part["ci_low"], part["ci_high"], color=color, alpha=0.15,
+                        label=t("metrics.ci_band", lang, conf=conf) if i == 0 else None)
+        ax.step(x, part["lcl"], where="mid", color=color, linestyle=":", linewidth=1,
+                label=t("metrics.control_limits", lang) if i == 0 else None)
+        ax.step(x, part["ucl"], where="mid", color=color, linestyle=":", linewidth=1)
+        ax.plot(x, part["baseline"], color=color, linestyle="--", linewidth=1,
+                label=t("metrics.baseline", lang) if i == 0 else None)
+        flag = part["flagged"].to_numpy(dtype=bool)
+        if flag.any():
+            ax.scatter(x[flag], part["nps"][flag], s=120, facecolors="none", edgecolors="#d7301f",
+                       linewidths=2, zorder=4, label=t("metrics.flagged", lang) if i == 0 else None)
+    ax.set_xlabel(t("metrics.period", lang))
+    ax.set_ylabel(t("metrics.nps_points", lang))
+    ax.set_title(t("metrics.nps_trend_title", lang))
+    ax.legend(frameon=False, fontsize="small")
+    return ax
