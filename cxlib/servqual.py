@@ -769,11 +769,13 @@ def reliability_from_cov(
     total = c.sum()
     tr = var.sum()
     colsum = c.sum(axis=0)
+    eps = 1e-9 * tr  # a sum variance this small is zero up to rounding
     with np.errstate(invalid="ignore", divide="ignore"):
-        # NaN rather than ±inf when the items cancel out exactly (ΣC = 0)
-        alpha = (k / (k - 1)) * (1 - tr / total) if total != 0 else np.nan
-        alpha_std = (k / (k - 1)) * (1 - k / r.sum()) if r.sum() != 0 else np.nan
+        # NaN rather than ±inf (or a rounding-noise 1e15) when the items cancel out (ΣC = 0)
+        alpha = (k / (k - 1)) * (1 - tr / total) if abs(total) > eps else np.nan
+        alpha_std = (k / (k - 1)) * (1 - k / r.sum()) if abs(r.sum()) > 1e-9 * k else np.nan
         rest = total - 2 * colsum + var  # variance of the sum of the other items
+        rest = np.where(np.abs(rest) > eps, rest, np.nan)
         r_drop = (colsum - var) / np.sqrt(var * rest)
         if k > 2:
             a_drop = ((k - 1) / (k - 2)) * (1 - (tr - var) / rest)
