@@ -6,6 +6,8 @@ cxwb run                               # every lesson with its own defaults
 cxwb run --only 02 --lang zh           # one lesson, in Chinese, live in class
 cxwb run --dataset ecommerce --data-dir my_exports/
 cxwb data regenerate                   # rewrite datasets/ from the seeded generator
+cxwb map init my_exports/ --dataset hotel   # a first mapping.yml for your own files
+cxwb check my_exports/ --dataset hotel      # validate every table, list every problem
 """
 
 from __future__ import annotations
@@ -26,13 +28,23 @@ def _cmd_run(args) -> int:
         dataset=args.dataset,
         lang=args.lang,
         only=args.only,
-        data_dir=args.data_dir,
+        data_dir=str(Path(args.data_dir).resolve()) if args.data_dir else None,  # notebooks run in notebooks/
         out_dir=Path(args.out),
         timeout=args.timeout,
         hide_code=args.hide_code,
         folder=Path(args.notebooks),
     )
     return 0 if runs and all(r.ok for r in runs) else 1
+
+
+def _cmd_report(args) -> int:
+    from .runner import build_report
+
+    run = build_report(args.dataset, args.lang, Path(args.out), data_dir=args.data_dir, timeout=args.timeout)
+    print(run.describe())
+    if run.report:
+        print(f"report written to {run.report}")
+    return 0 if run.ok else 1
 
 
 def _cmd_data_regenerate(args) -> int:
@@ -46,8 +58,53 @@ def _cmd_data_regenerate(args) -> int:
     return 0
 
 
+def _cmd_check(args) -> int:
+    from . import datasets
+    from .mapping import MappingError, find_mapping, load_mapping
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        print(f"cxwb check: {folder} is not a folder", file=sys.stderr)
+        return 2
+    dataset = args.dataset
+    if dataset is None:
+        path = Path(args.map) if args.map else find_mapping(folder)
+        try:
+            dataset = load_mapping(path).dataset if path else None
+        except (MappingError, OSError) as err:
+            print(f"cxwb check: {err}", file=sys.stderr)
+            return 1
+        if dataset is None:
+            print("cxwb check: which dataset? pass --dataset hotel or --dataset ecommerce "
+                  "(or write 'dataset: hotel' in mapping.yml)", file=sys.stderr)
+            return 2
+    report = datasets.check(dataset, folder, mapping=args.map)
+    print(report.text())
+    return 0 if report.ok else 1
+
+
+def _cmd_map_init(args) -> int:
+    from .mapping import write_mapping
+
+    try:
+        path, summary = write_mapping(args.folder, dataset=args.dataset, out=args.out, force=args.force)
+    except (FileExistsError, FileNotFoundError) as err:
+        print(f"cxwb map init: {err}", file=sys.stderr)
+        return 1
+    print(f"wrote {path} for the {summary['dataset']} dataset")
+    for table, info in summary["tables"].items():
+        sheet = f", sheet {info['sheet']}" if info["sheet"] else ""
+        print(f"  {table} ← {info['file']}{sheet}: {info['recognised']} columns recognised, {info['todo']} TODO")
+    for where in summary["unassigned"]:
+        print(f"  not used: {where}")
+    if not summary["tables"]:
+        print("  no file matched a table: map them by hand (see docs/OWN_DATA.md)")
+    print(f"Next: edit the TODO lines, then run  cxwb check {args.folder} --dataset {summary['dataset']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cxwb", description="CX Workbook: run lessons, manage sample data.")
+    parser = argparse.ArgumentParser(prog="cxwb", description="CX Workbook: run lessons, manage sample data, check your own data.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="execute lesson notebooks and write HTML reports")
@@ -61,6 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--notebooks", default=str(NOTEBOOKS), help="folder of notebooks (default: the lessons)")
     run.set_defaults(func=_cmd_run)
 
+    report = sub.add_parser("report", help="write the BEST CX report (lesson 10) as one HTML file")
+    report.add_argument("--dataset", choices=["hotel", "ecommerce"], default="hotel")
+    report.add_argument("--lang", choices=["en", "zh"], default="en")
+    report.add_argument("--data-dir", help="folder with your own tables instead of the sample data")
+    report.add_argument("--out", default="report.html", help="output file (default: report.html)")
+    report.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
+    report.set_defaults(func=_cmd_report)
+
     data = sub.add_parser("data", help="sample data")
     data_sub = data.add_subparsers(dest="data_command", required=True)
     regen = data_sub.add_parser("regenerate", help="rewrite the sample CSVs and their docs from the seeded generator")
@@ -69,6 +134,21 @@ def build_parser() -> argparse.ArgumentParser:
     regen.add_argument("--seed", type=int, default=None, help="generator seed (default: the workbook's)")
     regen.add_argument("--out", help="write to OUT/<world>/ instead of datasets/")
     regen.set_defaults(func=_cmd_data_regenerate)
+
+    check = sub.add_parser("check", help="validate your own data folder against the data dictionary")
+    check.add_argument("folder", help="folder with your files (and its mapping.yml)")
+    check.add_argument("--dataset", choices=["hotel", "ecommerce"], help="which data dictionary (default: the mapping's)")
+    check.add_argument("--map", metavar="MAPPING", help="mapping file (default: FOLDER/mapping.yml if present)")
+    check.set_defaults(func=_cmd_check)
+
+    mapping = sub.add_parser("map", help="column mappings for your own data")
+    map_sub = mapping.add_subparsers(dest="map_command", required=True)
+    init = map_sub.add_parser("init", help="write a first mapping.yml by recognising your columns")
+    init.add_argument("folder", help="folder with your files")
+    init.add_argument("--dataset", choices=["hotel", "ecommerce"], help="which data dictionary (default: the best match)")
+    init.add_argument("--out", help="write here instead of FOLDER/mapping.yml")
+    init.add_argument("--force", action="store_true", help="overwrite an existing mapping file")
+    init.set_defaults(func=_cmd_map_init)
     return parser
 
 

@@ -17,7 +17,10 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["NotebookRun", "discover", "resolve_parameters", "execute", "to_html", "run_notebooks", "write_index"]
+__all__ = [
+    "NotebookRun", "discover", "resolve_parameters", "execute", "to_html", "add_toc", "embed_cjk_font",
+    "build_report", "run_notebooks", "write_index",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -105,7 +108,8 @@ def execute(notebook: Path, out_dir: Path, parameters: dict, timeout: int = 600)
     return run
 
 
-def to_html(executed: Path, out: Path, lang: str, hide_code: bool = False, embed_font: bool = True) -> Path:
+def to_html(executed: Path, out: Path, lang: str, hide_code: bool = False, embed_font: bool = True,
+            toc: bool = False) -> Path:
     """Export an executed notebook to one self-contained HTML file (images embedded).
 
     Narrative cells of the other language are removed; ``hide_code`` also hides
@@ -113,7 +117,8 @@ def to_html(executed: Path, out: Path, lang: str, hide_code: bool = False, embed
     fetched from the network when the page opens: MathJax and require.js are
     not linked. With ``embed_font`` the Chinese characters of the page are
     embedded as a subset of the workbook's CJK font, so the page renders on a
-    machine without Chinese fonts too.
+    machine without Chinese fonts too. ``toc`` adds a table of contents of the
+    page's second-level headings at the top.
     """
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -135,11 +140,36 @@ def to_html(executed: Path, out: Path, lang: str, hide_code: bool = False, embed
     nb = nbformat.read(str(executed), as_version=4)
     body, _ = exporter.from_notebook_node(nb)
     body = _strip_external(body)
+    if toc:
+        body = add_toc(body, lang)
     if embed_font:
         body = embed_cjk_font(body)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(body, encoding="utf-8")
     return out
+
+
+def add_toc(page: str, lang: str = "en") -> str:
+    """Insert a linked table of contents of the page's ``<h2>`` headings after ``<main>`` (or ``<body>``)."""
+    import re
+
+    from .i18n import t
+
+    items = []
+    for anchor, inner in re.findall(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', page, flags=re.S):
+        text = re.sub(r"<[^>]+>", "", inner).replace("¶", "").strip()
+        items.append(f'<li><a href="#{anchor}">{text}</a></li>')  # text is already HTML-escaped
+    if not items:
+        return page
+    nav = (
+        f'<nav class="cxwb-toc" style="margin:1rem 2rem;padding:.5rem 1rem;border-left:4px solid #1f5f8b;">'
+        f"<strong>{html.escape(t('report.contents', lang))}</strong><ol>{''.join(items)}</ol></nav>"
+    )
+    for tag in (r"<main[^>]*>", r"<body[^>]*>"):
+        match = re.search(tag, page)
+        if match:
+            return page[: match.end()] + nav + page[match.end():]
+    return nav + page
 
 
 def _strip_external(page: str) -> str:
@@ -226,6 +256,29 @@ table{{border-collapse:collapse}}td,th{{padding:.3rem .8rem;border-bottom:1px so
     path = out_dir / "index.html"
     path.write_text(embed_cjk_font(page), encoding="utf-8")
     return path
+
+
+REPORT_NOTEBOOK = NOTEBOOKS / "10_cx_report.ipynb"
+
+
+def build_report(dataset: str, lang: str, out: Path | str, data_dir: str | None = None,
+                 notebook: Path = REPORT_NOTEBOOK, timeout: int = 600) -> NotebookRun:
+    """Execute the BEST CX report notebook and write it as one self-contained HTML file.
+
+    Code is hidden, charts are embedded, a table of contents leads the page, and
+    nothing is fetched from the network when it opens. Text from the data (reviews)
+    is shown through pandas/IPython displays, which escape HTML, so a review holding
+    ``<script>`` shows as text.
+    """
+    import tempfile
+
+    out = Path(out)
+    with tempfile.TemporaryDirectory() as tmp:
+        run = execute(notebook, Path(tmp), {"dataset": dataset, "lang": lang, "data_dir": data_dir}, timeout=timeout)
+        if run.executed and run.executed.exists():
+            run.report = to_html(run.executed, out, lang, hide_code=True, toc=True)
+        run.executed = None
+    return run
 
 
 def run_notebooks(

@@ -45,3 +45,29 @@ def test_only_selects_by_number(tmp_path):
 def test_all_good_exits_zero(tmp_path):
     make(tmp_path, "01_a.ipynb", "pass")
     assert cli.main(["run", "--notebooks", str(tmp_path), "--out", str(tmp_path / "r")]) == 0
+
+
+def test_report_is_self_contained_escaped_with_toc_and_no_code(tmp_path):
+    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb.cells = [
+        new_code_cell('dataset = "hotel"\ndata_dir = None\nlang = "en"', metadata={"tags": ["parameters"]}),
+        new_markdown_cell("## Sound: what customers say", metadata={"tags": ["lang-en"]}),
+        new_markdown_cell("## 客户原声", metadata={"tags": ["lang-zh"]}),
+        new_code_cell(
+            "import pandas as pd\n"
+            "import matplotlib.pyplot as plt\n"
+            "SECRET_CODE_MARKER = 1\n"
+            "pd.DataFrame({'text': ['<script>alert(1)</script> great stay']})"
+        ),
+        new_code_cell("plt.plot([1, 2], [3, 4]);"),
+    ]
+    path = tmp_path / "10_cx_report.ipynb"
+    nbformat.write(nb, str(path))
+    run = runner.build_report("hotel", "zh", tmp_path / "report.html", notebook=path)
+    assert run.ok, run.describe()
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+    assert "SECRET_CODE_MARKER" not in page  # code hidden
+    assert 'class="cxwb-toc"' in page and "目录" in page and "客户原声" in page
+    assert "Sound: what customers say" not in page
+    assert 'src="http' not in page and "data:image/png;base64" in page
