@@ -1,0 +1,263 @@
+"""Tests of cxlib.heart on a tiny hand-made event log, a planted release effect and the sample data."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxlib import heart, plots
+from cxlib.errors import CXDataError
+
+
+@pytest.fixture(autouse=True)
+def _restore_rc():
+    """Plot tests switch the theme (CJK font for zh); restore matplotlib's settings after each."""
+    with plt.rc_context():
+        yield
+    plt.close("all")
+
+RELEASE = "2026-04-01"
+
+# Six sessions of three users; the release of one-click pay is on Wed 2026-04-01.
+#   s1 u1 app Mon 03-02: home, cart, checkout, payment (error)   — no order
+#   s2 u1 app Wed 03-04: home, checkout 12:05, payment, order 12:08 — 3 min checkout→order
+#   s3 u2 web Tue 03-03: home, checkout, payment                  — no order
+#   s4 u2 web Thu 04-02: home, checkout 20:01, payment*, order* 20:03 (one-click) — 2 min
+#   s5 u3 web Fri 04-03: home only
+#   s6 u1 app Mon 04-06: checkout 11:00, payment*, order* 11:02 (one-click) — 2 min
+_EV = [
+    ("s1", "u1", "app", "home", "2026-03-02 10:00", False, False),
+    ("s1", "u1", "app", "cart", "2026-03-02 10:01", False, False),
+    ("s1", "u1", "app", "checkout", "2026-03-02 10:02", False, False),
+    ("s1", "u1", "app", "payment", "2026-03-02 10:03", False, True),
+    ("s2", "u1", "app", "home", "2026-03-04 12:00", False, False),
+    ("s2", "u1", "app", "checkout", "2026-03-04 12:05", False, False),
+    ("s2", "u1", "app", "payment", "2026-03-04 12:06", False, False),
+    ("s2", "u1", "app", "order", "2026-03-04 12:08", False, False),
+    ("s3", "u2", "web", "home", "2026-03-03 09:00", False, False),
+    ("s3", "u2", "web", "checkout", "2026-03-03 09:10", False, False),
+    ("s3", "u2", "web", "payment", "2026-03-03 09:11", False, False),
+    ("s4", "u2", "web", "home", "2026-04-02 20:00", False, False),
+    ("s4", "u2", "web", "checkout", "2026-04-02 20:01", False, False),
+    ("s4", "u2", "web", "payment", "2026-04-02 20:02", True, False),
+    ("s4", "u2", "web", "order", "2026-04-02 20:03", True, False),
+    ("s5", "u3", "web", "home", "2026-04-03 08:00", False, False),
+    ("s6", "u1", "app", "checkout", "2026-04-06 11:00", False, False),
+    ("s6", "u1", "app", "payment", "2026-04-06 11:01", True, False),
+    ("s6", "u1", "app", "order", "2026-04-06 11:02", True, False),
+]
+COLS = ["session_id", "customer_id", "platform", "step", "timestamp", "one_click", "error"]
+
+
+@pytest.fixture
+def events():
+    ev = pd.DataFrame(_EV, columns=COLS)
+    ev["timestamp"] = pd.to_datetime(ev["timestamp"])
+    return ev.sample(frac=1, random_state=3)  # row order must not matter
+
+
+def test_sessions_table(events):
+    s = heart.sessions(events)
+    assert s.index.tolist() == ["s1", "s3", "s2", "s4", "s5", "s6"]  # sorted by start
+    assert s.loc["s1", "reached_payment"] and not s.loc["s1", "reached_order"]
+    assert s.loc["s1", "error"] and s.loc["s1", "error_payment"] and not s.loc["s2", "error"]
+    assert s["feature"].tolist() == [False, False, False, True, False, True]
+    assert s.loc["s6", "start"] == pd.Timestamp("2026-04-06 11:00")
+    assert pd.isna(s.loc["s6", "t_home"])
+
+
+def test_engagement_by_hand(events):
+    got = heart.engagement(events)
+    # week of Mar 2: s1, s2 (u1), s3 (u2); week of Mar 30: s4 (u2), s5 (u3); week of Apr 6: s6 (u1)
+    assert [str(p.start_time.date()) for p in got["period"]] == ["2026-03-02", "2026-03-30", "2026-04-06"]
+    assert got[["users", "sessions", "sessions_per_user"]].to_numpy().tolist() == [
+        [2, 3, 1.5], [2, 2, 1.0], [1, 1, 1.0]]
+    by = heart.engagement(events, by="platform")
+    assert by[by.platform == "app"]["sessions"].tolist() == [2, 1]
+
+
+def test_adoption_by_hand(events):
+    # active Apr 1–30: u2 (s4), u3 (s5), u1 (s6); one-click used by u2 and u1
+    got = heart.adoption(events, RELEASE, within_days=30)
+    assert got[["active_users", "adopters"]].iloc[0].tolist() == [3, 2]
+    assert got["adoption"].iloc[0] == pytest.approx(2 / 3)
+    assert got["ci_low"].iloc[0] < 2 / 3 < got["ci_high"].iloc[0]
+    by = heart.adoption(events, RELEASE, within_days=30, by="platform").set_index("platform")
+    assert by.loc["app", "adoption"] == 1.0 and by.loc["web", "adoption"] == 0.5
+    assert heart.adoption(events, RELEASE, among_step="payment")["adoption"].iloc[0] == 1.0
+    # a 3-day window (Apr 1–3) holds only s4 and s5
+    assert heart.adoption(events, RELEASE, within_days=3)["adoption"].iloc[0] == 0.5
+
+
+def test_retention_by_hand(events):
+    got = heart.retention(events)
+    # cohort week Mar 2 = {u1, u2}: u2 back in week 4 (Apr 2), u1 in week 5 (Apr 6)
+    # cohort week Mar 30 = {u3}: week 1 observed (0), later weeks not yet (NaN)
+    np.testing.assert_array_equal(got.to_numpy(), [
+        [1, 0, 0, 0, 0.5, 0.5],
+        [1, 0, np.nan, np.nan, np.nan, np.nan],
+    ])
+    assert got.attrs["cohort_size"].tolist() == [2, 1]
+    assert heart.retention(events, weeks=[4]).iloc[0, 0] == 0.5
+
+
+def test_task_success_by_hand(events):
+    got = heart.task_success(events).set_index("platform")
+    # app: checkout sessions s1, s2, s6; s2 and s6 ordered in 3 and 2 minutes; s1 had an error
+    assert got.loc["app", ["started", "completed", "error_sessions"]].tolist() == [3, 2, 1]
+    assert got.loc["app", "completion_rate"] == pytest.approx(2 / 3)
+    assert got.loc["app", "median_minutes"] == 2.5
+    assert got.loc["app", "error_rate"] == pytest.approx(1 / 3)
+    # web: s3 (no order), s4 (2 minutes)
+    assert got.loc["web", ["started", "completed", "median_minutes", "error_rate"]].tolist() == [2, 1, 2.0, 0.0]
+
+
+def test_before_after_by_hand(events):
+    got = heart.before_after(events, RELEASE).set_index("platform")
+    # app: before s1, s2 → 1/2, after s6 → 1/1; pooled 2/3,
+    #      z = 0.5 / √(2/3 · 1/3 · (1/2 + 1)) = 0.5/√(1/3) = 0.8660; h = 2·asin(1) − 2·asin(√.5) = π/2
+    app = got.loc["app"]
+    assert app[["n_before", "x_before", "n_after", "x_after"]].tolist() == [2, 1, 1, 1]
+    assert app["z"] == pytest.approx(0.5 / math.sqrt(1 / 3))
+    assert app["cohens_h"] == pytest.approx(math.pi / 2)
+    assert app["p_value"] == pytest.approx(2 * (1 - 0.5 * (1 + math.erf(0.8660254 / math.sqrt(2)))), abs=1e-6)
+    # web: before s3 0/1, after s4 1/1; pooled .5, z = 1/√(.25 · 2) = √2; h = π
+    assert got.loc["web", "z"] == pytest.approx(math.sqrt(2))
+    assert got.loc["web", "cohens_h"] == pytest.approx(math.pi)
+    # all together: 1/3 before, 2/2 after; pooled .6, z = (2/3)/√(.24 · 5/6) = (2/3)/√.2
+    all_ = heart.before_after(events, RELEASE, by=None).iloc[0]
+    assert all_["z"] == pytest.approx((2 / 3) / math.sqrt(0.2))
+    assert all_["cohens_h"] == pytest.approx(math.pi - 2 * math.asin(math.sqrt(1 / 3)))
+    assert all_["diff_ci_low"] < all_["difference"] < all_["diff_ci_high"]
+
+
+def _planted(seed=7, n=500):
+    """Payment sessions: web completes 55 % before the release and 82 % after; app 80 % both."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    k = 0
+    for platform, (p_before, p_after) in {"web": (0.55, 0.82), "app": (0.80, 0.80)}.items():
+        for after, p in ((False, p_before), (True, p_after)):
+            base = pd.Timestamp("2026-04-01") + pd.Timedelta(days=1 if after else -40)
+            for _ in range(n):
+                k += 1
+                t = base + pd.Timedelta(minutes=int(rng.integers(0, 30 * 24 * 60)))
+                sid, uid = f"s{k}", f"u{rng.integers(0, 300)}"
+                rows.append((sid, uid, platform, "payment", t, False, False))
+                if rng.random() < p:
+                    rows.append((sid, uid, platform, "order", t + pd.Timedelta(minutes=1), after, False))
+    return pd.DataFrame(rows, columns=COLS)
+
+
+def test_before_after_finds_a_planted_release_effect():
+    got = heart.before_after(_planted(), RELEASE, metric="payment_completion").set_index("platform")
+    web, app = got.loc["web"], got.loc["app"]
+    assert web["p_value"] < 1e-10 and web["cohens_h"] > 0.45 and web["diff_ci_low"] > 0.15
+    assert abs(app["cohens_h"]) < 0.15 and app["diff_ci_low"] < 0 < app["diff_ci_high"]
+
+
+def test_sample_data_has_the_web_payment_leak():
+    from cxlib import datasets
+
+    ev = datasets.load("ecommerce", "events")
+    rel = datasets.load("ecommerce", "releases")
+    got = heart.before_after(ev, rel["release_date"].iloc[0], metric="payment_completion").set_index("platform")
+    assert got.loc["web", "p_before"] < 0.62 and got.loc["web", "p_after"] > 0.75
+    assert got.loc["web", "p_value"] < 1e-10 and got.loc["web", "cohens_h"] > got.loc["app", "cohens_h"]
+
+
+def test_happiness_by_hand():
+    survey = pd.DataFrame({
+        "platform": ["app"] * 5 + ["web"] * 2,
+        "csat": [5, 4, 3, 2, 5, 1, 1],
+        "nps": [10, 9, 0, None, 7, 0, 0],
+    })
+    got = heart.happiness(survey).set_index("metric")
+    assert got.loc["csat", ["value", "n"]].tolist() == [60.0, 5]           # 3 of 5 answer 4–5
+    assert got.loc["nps", ["value", "n", "n_missing"]].tolist() == [25.0, 4, 1]  # (2 − 1)/4
+    both = heart.happiness(survey, platform=None, by="platform")
+    assert both[(both.platform == "web") & (both.metric == "nps")]["value"].item() == -100.0
+    with pytest.raises(CXDataError, match="no answers with platform == 'ios'"):
+        heart.happiness(survey, platform="ios")
+
+
+def test_heart_table_both_languages():
+    en, zh = heart.heart_table("en"), heart.heart_table("zh")
+    assert list(en.columns) == ["dimension", "goal", "signal", "metric", "function"]
+    assert en["dimension"].unique().tolist() == ["Happiness", "Engagement", "Adoption", "Retention", "Task success"]
+    assert (en["goal"] != zh["goal"]).all() and en["function"].equals(zh["function"])
+    for fn in en["function"]:
+        assert callable(getattr(heart, fn.rsplit(".", 1)[1]))
+
+
+# --------------------------------------------------------------------------------------
+# bad input
+# --------------------------------------------------------------------------------------
+
+def test_unknown_step_names_rows(events):
+    ev = events.sort_index().copy()
+    ev.loc[3, "step"] = "basket"
+    with pytest.raises(CXDataError, match=r"column 'step': unknown funnel steps — 1 index: index 3 \('basket'\)"):
+        heart.sessions(ev)
+
+
+def test_session_on_two_platforms(events):
+    ev = events.sort_index().copy()
+    ev.loc[1, "platform"] = "web"
+    with pytest.raises(CXDataError, match="sessions logged with more than one platform — 4 indexes: index 0 \\('s1'\\)"):
+        heart.sessions(ev)
+
+
+def test_bad_flags_missing_columns_and_times(events):
+    ev = events.sort_index().copy()
+    ev["one_click"] = ev["one_click"].astype(object)
+    ev.loc[2, "one_click"] = "maybe"
+    with pytest.raises(CXDataError, match=r"column 'one_click': values that are not true/false — 1 index: index 2 \('maybe'\)"):
+        heart.sessions(ev)
+    with pytest.raises(CXDataError, match=r"no column\(s\) \['step'\]"):
+        heart.sessions(events.drop(columns="step"))
+    ev = events.sort_index().copy()
+    ev["timestamp"] = ev["timestamp"].astype(str)
+    ev.loc[5, "timestamp"] = "yesterday"
+    with pytest.raises(CXDataError, match=r"column 'timestamp': values that are not dates — 1 index: index 5 \('yesterday'\)"):
+        heart.sessions(ev)
+
+
+def test_before_after_needs_both_sides(events):
+    with pytest.raises(CXDataError, match="all before the release date 2027-01-01"):
+        heart.before_after(events, "2027-01-01")
+    with pytest.raises(ValueError, match="metric must be one of"):
+        heart.before_after(events, RELEASE, metric="happiness")
+    with pytest.raises(CXDataError, match="no sessions between 2027-01-01"):
+        heart.adoption(events, "2027-01-01")
+
+
+def test_other_column_names(events):
+    ev = events.rename(columns={"customer_id": "uid", "one_click": "fast_pay"})
+    got = heart.adoption(ev, RELEASE, columns={"user": "uid", "feature": "fast_pay"})
+    assert got["adoption"].iloc[0] == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="unknown key"):
+        heart.sessions(ev, columns={"customer": "uid"})
+
+
+# --------------------------------------------------------------------------------------
+# plots
+# --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_plots(events, lang):
+    plots.use_theme(lang)
+    fig, (a1, a2) = plt.subplots(1, 2)
+    assert heart.plot_engagement(heart.engagement(events, by="platform"), ax=a1, lang=lang) is a1
+    assert heart.plot_before_after(heart.before_after(events, RELEASE), ax=a2, lang=lang) is a2
+    plt.close(fig)
+    survey = pd.DataFrame({"platform": ["app", "web"], "csat": [5, 3], "nps": [9, 6]})
+    dash = heart.plot_heart_dashboard(events, survey, RELEASE, lang=lang)
+    assert len(dash.axes) == 6 and dash.axes[0].get_title() == heart.heart_table(lang)["dimension"][0]
+    plt.close(dash)
+    dash = heart.plot_heart_dashboard(events, lang=lang)  # no survey, no release: panels say so
+    plt.close(dash)
