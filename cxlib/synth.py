@@ -163,9 +163,9 @@ EFFECTS = {
         },
         {
             "id": "one_click_adoption",
-            "en": "One-click pay is adopted by about half of the active users within 30 days of release.",
-            "zh": "一键支付上线后 30 天内约一半活跃用户使用过。",
-            "size": "≈ 50–60% of payment sessions use it after release",
+            "en": "One-click pay is used in about half of the payment sessions after its release.",
+            "zh": "一键支付上线后，约一半的支付会话使用了它。",
+            "size": "≈ 50–60% of payment sessions use it after release (≈ 15% of all active users: most sessions never reach payment)",
             "lessons": "07",
         },
         {
