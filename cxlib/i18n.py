@@ -88,13 +88,20 @@ def labels(prefix: str, lang: str = "en") -> dict[str, str]:
     return {k[len(start):]: v[lang] for k, v in _catalog().items() if k.startswith(start)}
 
 
-def relabel(frame: pd.DataFrame, lang: str = "en", *, columns: str | None = "col") -> pd.DataFrame:
+def relabel(frame: pd.DataFrame, lang: str = "en", *, columns: str | list[str] = "col") -> pd.DataFrame:
     """Return a copy of ``frame`` whose column headers are translated.
 
-    Headers are looked up as ``f"{columns}.{name}"``; names without a label keep
-    their own name (they are usually data values such as feature names).
+    Headers are looked up as ``f"{prefix}.{name}"`` for each prefix in ``columns``
+    (a string or a list, first match wins); names without a label keep their own
+    name (they are usually data values such as feature names).
     """
     check_lang(lang)
     cat = _catalog()
-    mapping = {c: cat[f"{columns}.{c}"][lang] for c in frame.columns if f"{columns}.{c}" in cat}
+    prefixes = [columns] if isinstance(columns, str) else list(columns)
+    mapping = {}
+    for c in frame.columns:
+        for prefix in prefixes:
+            if f"{prefix}.{c}" in cat:
+                mapping[c] = cat[f"{prefix}.{c}"][lang]
+                break
     return frame.rename(columns=mapping)

@@ -158,7 +158,9 @@ _CORRECTIONS = {"holm": "holm", "bonf": "bonf", "bonferroni": "bonf", "sidak": "
 
 def _adjust(p: np.ndarray, correction: str | None) -> np.ndarray:
     """Multiple-comparison adjustment (``pingouin.multicomp``); NaN p-values stay NaN
-    and do not count as tests."""
+    and do not count as tests. With exactly two groups, "each group against the
+    rest" is one comparison seen from both sides, so it counts as one test (no
+    adjustment)."""
     p = np.asarray(p, dtype=float)
     if correction is None:
         correction = "none"
@@ -166,6 +168,8 @@ def _adjust(p: np.ndarray, correction: str | None) -> np.ndarray:
         raise ValueError(f"correction must be None or one of {sorted(_CORRECTIONS)}, got {correction!r}")
     out = np.full_like(p, np.nan)
     ok = np.isfinite(p)
+    if len(p) == 2:
+        return p.copy()
     if ok.any():
         from pingouin import multicomp
 

@@ -137,7 +137,7 @@ def to_html(executed: Path, out: Path, lang: str, hide_code: bool = False, embed
     config.HTMLExporter.require_js_url = ""
     config.HTMLExporter.widget_renderer_url = ""
     exporter = HTMLExporter(config=config, template_name="lab")
-    nb = nbformat.read(str(executed), as_version=4)
+    nb = static_widgets(nbformat.read(str(executed), as_version=4))
     body, _ = exporter.from_notebook_node(nb)
     body = _strip_external(body)
     if toc:
@@ -147,6 +147,46 @@ def to_html(executed: Path, out: Path, lang: str, hide_code: bool = False, embed
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(body, encoding="utf-8")
     return out
+
+
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def static_widgets(nb):
+    """Replace each widget in the outputs by what its Output widgets hold.
+
+    ``ipywidgets.interact`` draws into an Output widget; executed without a
+    browser, that drawing lives only in the notebook's widget state. Copying it
+    into the cell's outputs puts the "try it" chart, drawn with the default
+    values, into the static report (the sliders themselves need JupyterLab).
+    """
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    if not state:
+        return nb
+
+    def collect(model_id: str, seen: set) -> list:
+        if model_id in seen or model_id not in state:
+            return []
+        seen.add(model_id)
+        model = state[model_id]
+        found = list(model.get("state", {}).get("outputs", [])) if model.get("model_name") == "OutputModel" else []
+        for child in model.get("state", {}).get("children", []):
+            if isinstance(child, str) and child.startswith("IPY_MODEL_"):
+                found += collect(child[len("IPY_MODEL_"):], seen)
+        return found
+
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs = []
+        for out in cell.get("outputs", []):
+            view = out.get("data", {}).get(_WIDGET_VIEW) if out.get("output_type") in ("display_data", "execute_result") else None
+            if view is None:
+                outputs.append(out)
+                continue
+            outputs += [nbformat.from_dict(o) for o in collect(view["model_id"], set())]
+        cell["outputs"] = outputs
+    return nb
 
 
 def add_toc(page: str, lang: str = "en") -> str:

@@ -47,3 +47,11 @@ def test_cjk_font_is_registered_first():
     import matplotlib as mpl
 
     assert mpl.rcParams["font.sans-serif"][0] == plots.register_cjk_font() == "Noto Sans CJK SC"
+
+
+def test_relabel_with_several_prefixes_first_match_wins():
+    import pandas as pd
+
+    frame = pd.DataFrame({"rows": [1], "action": ["x"], "other": [0]})
+    out = i18n.relabel(frame, "zh", columns=["best.col", "col"])
+    assert list(out.columns) == ["行数", "行动建议", "other"]

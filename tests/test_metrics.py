@@ -420,7 +420,7 @@ def test_nps_by_hand_worked_with_holm():
     # a: [10, 9, 3] -> p₊ 2/3, p₋ 1/3, NPS 33.33, Var = (1 − 1/9)/3 = 0.296296
     # b: [8, 2, 1]  -> p₊ 0, p₋ 2/3, NPS −66.67, Var = (2/3 − 4/9)/3 = 0.074074
     # a vs rest (= b): diff 100, SE = 100·√0.370370 = 60.8581, z = 1.643168, p = 0.100348
-    # Holm on two equal p-values: 2p = 0.200696 for both
+    # two groups: "a vs rest" and "b vs rest" are one comparison, so no adjustment
     df = pd.DataFrame({"seg": list("aaabbb"), "ltr": [10, 9, 3, 8, 2, 1]})
     tab = nps_by(df, "ltr", "seg")
     assert tab["seg"].tolist() == ["a", "b"]
@@ -428,7 +428,7 @@ def test_nps_by_hand_worked_with_holm():
     assert tab["diff_vs_rest"].tolist() == pytest.approx([100, -100])
     assert tab["z"].tolist() == pytest.approx([1.643168, -1.643168], abs=1e-6)
     assert tab["p_value"].tolist() == pytest.approx([0.100348] * 2, abs=1e-6)
-    assert tab["p_adjusted"].tolist() == pytest.approx([0.200696] * 2, abs=1e-6)
+    assert tab["p_adjusted"].tolist() == pytest.approx([0.100348] * 2, abs=1e-6)
     assert tab["small_n"].all()  # n = 3 < 30: flagged, kept
     assert tab.attrs["overall"].nps == pytest.approx(-100 / 6)
     expected_cols = ["seg", "n", "n_missing", "promoters", "passives", "detractors", "nps", "se",
@@ -439,7 +439,11 @@ def test_nps_by_hand_worked_with_holm():
     r = nps_test([10, 9, 3], [8, 2, 1])
     assert tab.loc[0, "p_value"] == pytest.approx(r.p_value)
     assert nps_by(df, "ltr", "seg", correction=None)["p_adjusted"].tolist() == tab["p_value"].tolist()
-    assert nps_by(df, "ltr", "seg", correction="bonf")["p_adjusted"].tolist() == pytest.approx([0.200696] * 2, abs=1e-6)
+    assert nps_by(df, "ltr", "seg", correction="bonf")["p_adjusted"].tolist() == pytest.approx([0.100348] * 2, abs=1e-6)
+    # three groups are three comparisons: Holm multiplies the smallest p by 3
+    df3 = pd.concat([df, pd.DataFrame({"seg": list("ccc"), "ltr": [10, 10, 10]})])
+    tab3 = nps_by(df3, "ltr", "seg")
+    assert tab3["p_adjusted"].min() == pytest.approx(min(3 * tab3["p_value"].min(), 1.0))
     with pytest.raises(ValueError, match="correction"):
         nps_by(df, "ltr", "seg", correction="tukey")
 

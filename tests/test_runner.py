@@ -71,3 +71,18 @@ def test_report_is_self_contained_escaped_with_toc_and_no_code(tmp_path):
     assert 'class="cxwb-toc"' in page and "目录" in page and "客户原声" in page
     assert "Sound: what customers say" not in page
     assert 'src="http' not in page and "data:image/png;base64" in page
+
+
+def test_interact_output_reaches_the_static_report(tmp_path):
+    make(
+        tmp_path,
+        "01_widget.ipynb",
+        "import ipywidgets as widgets\n"
+        "def show(level=3):\n"
+        "    print('WIDGET_OUTPUT', level * 14)\n"
+        "widgets.interact(show, level=(1, 5));",
+    )
+    out = tmp_path / "r"
+    assert cli.main(["run", "--notebooks", str(tmp_path), "--out", str(out)]) == 0
+    page = (out / "01_widget.hotel.en.html").read_text(encoding="utf-8")
+    assert "WIDGET_OUTPUT 42" in page
