@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +76,44 @@ def resolve_parameters(notebook: Path, overrides: dict) -> dict:
     return {**defaults, **{k: v for k, v in overrides.items() if v is not None}}
 
 
+_POLL_SLICE = 0.5  # seconds
+
+
+@contextmanager
+def _poll_in_slices():
+    """Make the kernel client poll its sockets in short slices while a notebook runs.
+
+    Why: a cell that creates widgets (``ipywidgets.interact``) sometimes leaves
+    nbclient waiting on one long ``socket.poll`` that misses the already-arrived
+    execute reply, so the cell "hangs" until the cell timeout and the run takes
+    minutes instead of seconds (jupyter/nbclient#312; the fix in #311 is not
+    released). Polling in 0.5 s slices re-checks the socket, so a missed wake-up
+    costs half a second. Only the client side changes; messages are the same.
+    """
+    from queue import Empty
+
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    original = AsyncZMQSocketChannel.get_msg
+
+    async def get_msg(self, timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            step = _POLL_SLICE if left is None else min(_POLL_SLICE, left)
+            try:
+                return await original(self, timeout=step)
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+    AsyncZMQSocketChannel.get_msg = get_msg
+    try:
+        yield
+    finally:
+        AsyncZMQSocketChannel.get_msg = original
+
+
 def execute(notebook: Path, out_dir: Path, parameters: dict, timeout: int = 600) -> NotebookRun:
     """Run one notebook with papermill; never raises for a failing cell, reports it instead."""
     import papermill
@@ -88,15 +127,16 @@ def execute(notebook: Path, out_dir: Path, parameters: dict, timeout: int = 600)
     start = time.perf_counter()
     run = NotebookRun(notebook=notebook, dataset=dataset, lang=lang, ok=True, seconds=0.0, executed=executed)
     try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters=injected,
-            kernel_name="python3",
-            progress_bar=False,
-            cwd=str(notebook.parent),
-            execution_timeout=timeout,
-        )
+        with _poll_in_slices():
+            papermill.execute_notebook(
+                str(notebook),
+                str(executed),
+                parameters=injected,
+                kernel_name="python3",
+                progress_bar=False,
+                cwd=str(notebook.parent),
+                execution_timeout=timeout,
+            )
     except PapermillExecutionError as err:
         run.ok = False
         run.cell = err.cell_index
