@@ -8,6 +8,8 @@ cxwb run --dataset ecommerce --data-dir my_exports/
 cxwb data regenerate                   # rewrite datasets/ from the seeded generator
 cxwb map init my_exports/ --dataset hotel   # a first mapping.yml for your own files
 cxwb check my_exports/ --dataset hotel      # validate every table, list every problem
+cxwb exercises build                   # student versions of the exercises in dist/student/
+cxwb exercises grade submissions/      # run and grade submissions/<student>/<NN_topic>.ipynb
 """
 
 from __future__ import annotations
@@ -149,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--out", help="write here instead of FOLDER/mapping.yml")
     init.add_argument("--force", action="store_true", help="overwrite an existing mapping file")
     init.set_defaults(func=_cmd_map_init)
+
+    from .grading import add_exercises_parser  # cxwb exercises build | grade
+
+    add_exercises_parser(sub)
     return parser
 
 

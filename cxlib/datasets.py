@@ -4,13 +4,24 @@ The data dictionary of each world (``cxlib/dictionaries/<world>.yml``) names
 every table, its columns, their types, units, allowed values and meaning in
 English and Chinese. :func:`load` reads a table and checks it against the
 dictionary. A wrong type, an out-of-range score, a value outside the allowed
-list, a missing column or a duplicate key raises
-:class:`cxlib.errors.DataValidationError`, whose message names the table, the
-column, up to five offending rows (numbered as in a spreadsheet: the header
-is row 1) with their values, and what was expected. Nothing is coerced,
-clipped or dropped: missing answers are allowed only where the dictionary
-says ``nullable``, and they stay in the table as missing (NaN) for the
-analysis to count.
+list, a date that does not parse or lies in the future, a missing column or a
+duplicate key raises :class:`cxlib.errors.DataValidationError`, whose message
+names the table, the column, up to five offending rows (numbered as in a
+spreadsheet: the header is row 1) with their values, and what was expected.
+Nothing is coerced, clipped or dropped silently: missing answers are allowed
+only where the dictionary says ``nullable``, and they stay in the table as
+missing (NaN) for the analysis to count; invalid rows are left out only when
+you ask for it (``errors="exclude"``), and then every one is reported in
+``frame.attrs["excluded"]``.
+
+Your own files
+--------------
+``load(dataset, table, data_dir)`` reads the table from your folder: the file
+that ``data_dir/mapping.yml`` names for it (CSV in UTF-8 or GBK, Excel, Parquet;
+see :mod:`cxlib.readers`), with your column names and answer labels translated
+to the dictionary's (see :mod:`cxlib.mapping`), or else ``<table>.csv``,
+``<table>.xlsx`` or ``<table>.parquet`` named and shaped like the sample.
+:func:`check` validates a whole folder and lists every problem (``cxwb check``).
 
 Column types after loading
 --------------------------
@@ -22,6 +33,8 @@ does not know are kept and listed in ``frame.attrs["extra_columns"]``.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -31,7 +44,18 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .errors import DataValidationError
+from . import readers
+from .errors import DataValidationError, describe_problem
+from .mapping import (
+    ERROR_POLICIES,
+    MAPPING_FILE,
+    Mapping,
+    MappingError,
+    TableMapping,
+    apply_mapping,
+    find_mapping,
+    load_mapping,
+)
 
 __all__ = [
     "WORLDS",
@@ -46,6 +70,13 @@ __all__ = [
     "load_all",
     "validate",
     "overview",
+    "provided_tables",
+    "ExcludedRows",
+    "check",
+    "CheckReport",
+    "TableCheck",
+    "needed_tables",
+    "lessons_by_table",
 ]
 
 WORLDS = ("hotel", "ecommerce")
@@ -220,24 +251,26 @@ def sample_dir(world: str) -> Path:
     return Path(__file__).resolve().parent.parent / "datasets" / world
 
 
-def _read_raw(path: Path) -> pd.DataFrame:
-    """Read a file as text columns so that validation sees exactly what the file holds."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
-    if suffix == ".parquet":
-        frame = pd.read_parquet(path)
-        return frame.astype(object).where(frame.notna(), None).map(lambda v: v if v is None else str(v))
-    raise ValueError(f"{path}: unsupported file type {suffix!r}; use .csv or .parquet")
+def _read_raw(path: Path, entry: TableMapping | None = None) -> pd.DataFrame:
+    """Read a file as text columns so that validation sees exactly what the file holds (see :mod:`cxlib.readers`)."""
+    if entry is None:
+        return readers.read_table(path)
+    return readers.read_table(path, sheet=entry.sheet, sep=entry.sep, header_row=entry.header_row,
+                              encoding=entry.encoding)
 
 
-def _find_file(folder: Path, table: str) -> Path:
-    for suffix in (".csv", ".parquet"):
+def _find_file(folder: Path, table: str, mapping_path: Path | None = None) -> Path:
+    for suffix in readers.SUFFIXES:
         path = folder / f"{table}{suffix}"
         if path.exists():
             return path
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no file for table {table!r}: the folder {folder} does not exist"
+                                + (f" (relative to {Path.cwd()})" if not folder.is_absolute() else ""))
+    looked = [f"{table}{s}" for s in readers.SUFFIXES]
+    where = f"; {mapping_path} has no entry for it" if mapping_path else f", and there is no {MAPPING_FILE}"
     raise FileNotFoundError(
-        f"no file for table {table!r} in {folder} (looked for {table}.csv and {table}.parquet)"
+        f"no file for table {table!r} in {folder} (looked for {', '.join(looked[:-1])} and {looked[-1]}{where})"
     )
 
 
@@ -246,47 +279,122 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _problem(spec: TableSpec, column: str | None, message: str, mask: np.ndarray | None,
-             raw: pd.Series | None, expected: str | None) -> dict:
-    rows, values, count = None, None, None
-    if mask is not None:
-        idx = np.flatnonzero(mask)
-        count = len(idx)
-        rows = [int(i) + 2 for i in idx[:MAX_SHOWN]]  # spreadsheet numbering: header is row 1
-        if raw is not None:
-            values = [_plain(raw.iloc[i]) for i in idx[:MAX_SHOWN]]
-    return {
-        "table": spec.name,
-        "column": column,
-        "message": message,
-        "rows": rows,
-        "values": values,
-        "count": count,
-        "expected": expected,
-    }
+def _today() -> pd.Timestamp:
+    """Today's date (midnight); dates after it are "in the future"."""
+    return pd.Timestamp.today().normalize()
 
 
-def _convert(col: ColumnSpec, raw: pd.Series, spec: TableSpec, problems: list) -> pd.Series:
-    """Typed column from its text; appends a problem for every kind of bad value."""
+class ExcludedRows(pd.DataFrame):
+    """The rows left out under ``errors="exclude"``: ``row``, ``column``, ``value``, ``reason``.
+
+    One line per problem found (a row with two bad values has two lines); ``row``
+    is numbered as in a spreadsheet. A plain DataFrame except that ``==`` between
+    two reports answers True/False (so that pandas can compare ``attrs`` when it
+    merges or concatenates the loaded tables).
+    """
+
+    @property
+    def _constructor(self):
+        return ExcludedRows
+
+    def __eq__(self, other):
+        return self is other or (isinstance(other, pd.DataFrame) and pd.DataFrame.equals(self, other))
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    __hash__ = None
+
+
+def _no_exclusions() -> ExcludedRows:
+    return ExcludedRows({"row": pd.Series(dtype="int64"), "column": pd.Series(dtype=object),
+                         "value": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
+
+
+class _Problems:
+    """Problems found in one table, each with the mask of its rows (None: the whole table)."""
+
+    def __init__(self, spec: TableSpec, first_row: int = 2, expected: dict[str, str] | None = None):
+        self.spec = spec
+        self.first_row = first_row
+        self.expected = expected or {}  # column → what is expected, when the mapping changes it
+        self.items: list[tuple[dict, np.ndarray | None, pd.Series | None, object]] = []
+
+    def add(self, column: str | None, message: str, mask: np.ndarray | None = None,
+            values: pd.Series | None = None, expected: str | None = None, reasons=None) -> None:
+        rows, shown, count = None, None, None
+        if mask is not None:
+            idx = np.flatnonzero(mask)
+            count = len(idx)
+            rows = [int(i) + self.first_row for i in idx[:MAX_SHOWN]]  # spreadsheet numbering
+            if values is not None:
+                shown = [_plain(values.iloc[i]) for i in idx[:MAX_SHOWN]]
+        if column in self.expected and message == "values that are not valid dates":
+            expected = self.expected[column]
+        problem = {"table": self.spec.name, "column": column, "message": message, "rows": rows,
+                   "values": shown, "count": count, "expected": expected}
+        self.items.append((problem, mask, values, reasons))
+
+    def extend(self, problems: list[dict]) -> None:
+        self.items.extend((p, None, None, None) for p in problems)
+
+    @property
+    def problems(self) -> list[dict]:
+        return [p for p, *_ in self.items]
+
+    def table_level(self) -> bool:
+        return any(mask is None for _, mask, _, _ in self.items)
+
+    def bad_rows(self, n: int) -> np.ndarray:
+        bad = np.zeros(n, bool)
+        for _, mask, _, _ in self.items:
+            bad |= mask
+        return bad
+
+    def report(self) -> ExcludedRows:
+        parts = []
+        for problem, mask, values, reasons in self.items:
+            idx = np.flatnonzero(mask)
+            if reasons is None:
+                reason = problem["message"] + (f"; expected {problem['expected']}" if problem["expected"] else "")
+                why = [reason] * len(idx)
+            else:
+                why = [reasons[i] for i in idx]
+            parts.append(pd.DataFrame({
+                "row": idx.astype("int64") + self.first_row,
+                "column": problem["column"],
+                "value": [None if values is None else _plain(values.iloc[i]) for i in idx],
+                "reason": why,
+            }))
+        if not parts:
+            return _no_exclusions()
+        out = pd.concat(parts, ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
+        return ExcludedRows(out)
+
+
+def _convert(col: ColumnSpec, raw: pd.Series, show: pd.Series, problems: _Problems) -> pd.Series:
+    """Typed column from its text; adds a problem for every kind of bad value (``show``: the file's values)."""
     missing = raw.isna().to_numpy()
-    if missing.any() and not col.nullable:
-        problems.append(_problem(spec, col.name, "missing values where an answer is required",
-                                 missing, None, col.expected()))
+    if len(raw) and missing.all() and not col.nullable:
+        problems.add(col.name, f"the column is empty (all {len(raw)} rows are missing) where an answer is required",
+                     None, None, col.expected())
+    elif missing.any() and not col.nullable:
+        problems.add(col.name, "missing values where an answer is required", missing, None, col.expected())
     text = raw.astype(str).str.strip()
     if col.type in ("int", "float"):
         num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
         bad = np.isnan(num) & ~missing
         if bad.any():
-            problems.append(_problem(spec, col.name, "values that are not numbers", bad, raw, col.expected()))
+            problems.add(col.name, "values that are not numbers", bad, show, col.expected())
         ok = ~np.isnan(num)
         if col.type == "int":
             frac = ok & (num != np.floor(num))
             if frac.any():
-                problems.append(_problem(spec, col.name, "values that are not whole numbers", frac, raw, col.expected()))
+                problems.add(col.name, "values that are not whole numbers", frac, show, col.expected())
         low = ok & (num < col.min) if col.min is not None else np.zeros(len(num), bool)
         high = ok & (num > col.max) if col.max is not None else np.zeros(len(num), bool)
         if (low | high).any():
-            problems.append(_problem(spec, col.name, "values out of range", low | high, raw, col.expected()))
+            problems.add(col.name, "values out of range", low | high, show, col.expected())
         if col.type == "int" and not np.isnan(num).any():
             return pd.Series(num.astype("int64"), index=raw.index, name=col.name)
         return pd.Series(num, index=raw.index, name=col.name)
@@ -296,7 +404,7 @@ def _convert(col: ColumnSpec, raw: pd.Series, spec: TableSpec, problems: list) -
         is_false = lower.isin(_FALSE).to_numpy()
         bad = ~(is_true | is_false) & ~missing
         if bad.any():
-            problems.append(_problem(spec, col.name, "values that are not true/false", bad, raw, col.expected()))
+            problems.add(col.name, "values that are not true/false", bad, show, col.expected())
         if missing.any():
             return pd.Series(np.where(missing, None, is_true), index=raw.index, name=col.name, dtype=object)
         return pd.Series(is_true, index=raw.index, name=col.name)
@@ -306,18 +414,26 @@ def _convert(col: ColumnSpec, raw: pd.Series, spec: TableSpec, problems: list) -
         if col.type == "date":  # a date column holds days: a time of day other than 00:00 is an error
             bad |= (parsed.notna() & (parsed != parsed.dt.normalize())).to_numpy()
         if bad.any():
-            problems.append(_problem(spec, col.name, "values that are not valid dates", bad, raw, col.expected()))
+            problems.add(col.name, "values that are not valid dates", bad, show, col.expected())
+        today = _today()
+        if parsed.dt.tz is not None:
+            today = today.tz_localize(parsed.dt.tz)
+        limit = today if col.type == "date" else today + pd.Timedelta(days=1)
+        future = ((parsed > limit) if col.type == "date" else (parsed >= limit)).to_numpy() & ~bad
+        if future.any():
+            problems.add(col.name, "dates in the future", future, show,
+                         f"a date no later than today ({today:%Y-%m-%d})")
         return parsed.rename(col.name)
     if col.type == "category":
         allowed = {str(a) for a in col.allowed}
         bad = ~text.isin(allowed).to_numpy() & ~missing
         if bad.any():
-            problems.append(_problem(spec, col.name, "values outside the allowed list", bad, raw, col.expected()))
+            problems.add(col.name, "values outside the allowed list", bad, show, col.expected())
         return raw.rename(col.name)
     return raw.rename(col.name)
 
 
-def validate(frame: pd.DataFrame, dataset: str, table: str) -> pd.DataFrame:
+def validate(frame: pd.DataFrame, dataset: str, table: str, errors: str = "raise") -> pd.DataFrame:
     """Check a table of text columns against the dictionary and return it typed.
 
     Parameters
@@ -326,12 +442,18 @@ def validate(frame: pd.DataFrame, dataset: str, table: str) -> pd.DataFrame:
         The table as read from a file, every cell a string or missing.
     dataset, table : str
         Which dictionary entry to check against.
+    errors : {"raise", "exclude"}, default "raise"
+        ``"raise"``: any problem raises. ``"exclude"``: rows with a bad value are left out
+        and reported (see :func:`load`); problems of the whole table (a missing column, an
+        empty required column, no rows) still raise.
 
     Returns
     -------
     pandas.DataFrame
-        The same rows in the same order with typed columns; unknown extra columns are
-        kept as text and listed in ``attrs["extra_columns"]``.
+        The same rows in the same order (minus excluded ones) with typed columns; unknown
+        extra columns are kept as text and listed in ``attrs["extra_columns"]``; missing
+        answers per nullable column in ``attrs["n_missing"]``; ``attrs["n_excluded"]``
+        counts left-out rows and, under ``errors="exclude"``, ``attrs["excluded"]`` lists them.
 
     Raises
     ------
@@ -339,43 +461,159 @@ def validate(frame: pd.DataFrame, dataset: str, table: str) -> pd.DataFrame:
         With every problem found (not only the first), each naming table, column,
         rows and what was expected.
     """
+    return _validate(frame, dataset, table, errors=errors)
+
+
+def _validate(frame: pd.DataFrame, dataset: str, table: str, errors: str = "raise",
+              shown: pd.DataFrame | None = None, first_row: int | None = None,
+              pre: list[dict] | tuple = (), expected: dict[str, str] | None = None) -> pd.DataFrame:
+    if errors not in ERROR_POLICIES:
+        raise ValueError(f"errors must be one of {ERROR_POLICIES}, got {errors!r}")
     spec = table_spec(dataset, table)
-    problems: list[dict] = []
+    shown = frame if shown is None else shown
+    first_row = int(frame.attrs.get("first_row", 2)) if first_row is None else first_row
+    found = _Problems(spec, first_row, expected)
+    found.extend(list(pre))
     if len(frame) == 0:
-        problems.append(_problem(spec, None, "the table has no rows", None, None, "at least one data row"))
+        found.add(None, "the table has no rows", expected="at least one data row")
     absent = [c for c in spec.columns if c not in frame.columns]
     if absent:
-        problems.append(_problem(spec, ", ".join(absent), "missing required column(s)", None, None,
-                                 "columns " + ", ".join(spec.columns)))
+        found.add(", ".join(absent), "missing required column(s)", expected="columns " + ", ".join(spec.columns))
     out = {}
     for name, col in spec.columns.items():
         if name in frame.columns:
-            out[name] = _convert(col, frame[name], spec, problems)
+            out[name] = _convert(col, frame[name], shown[name], found)
     key = [k for k in spec.key if k in frame.columns]
-    if key and len(key) == len(spec.key) and len(frame):
+    has_key = bool(key) and len(key) == len(spec.key) and len(frame) > 0
+    if has_key and errors == "raise":
         dup = frame.duplicated(subset=key, keep=False).to_numpy()
         if dup.any():
-            problems.append(_problem(spec, ", ".join(key), "duplicate keys", dup,
-                                     frame[key].astype(str).agg("|".join, axis=1), "each key once"))
+            found.add(", ".join(key), "duplicate keys", dup, _key_text(frame, key), "each key once")
     if spec.sum_to_100 and all(c in out for c in spec.sum_to_100):
         total = sum(out[c].astype("float64") for c in spec.sum_to_100)
         bad = (total.notna() & (total != 100)).to_numpy()
         if bad.any():
-            problems.append(_problem(spec, " + ".join(spec.sum_to_100), "point allocations that do not add up to 100",
-                                     bad, total, "the five dimension weights to sum to 100"))
-    if problems:
-        raise DataValidationError(problems)
+            found.add(" + ".join(spec.sum_to_100), "point allocations that do not add up to 100",
+                      bad, total, "the five dimension weights to sum to 100")
+    if errors == "raise" or found.table_level():
+        if found.items:
+            raise DataValidationError(found.problems)
+        return _finish(frame, spec, out, None)
+
+    keep = ~found.bad_rows(len(frame))
+    if has_key:  # duplicates among the valid rows: the first is kept, the others excluded
+        kept = np.flatnonzero(keep)
+        key_text = _key_text(frame, key)
+        keys = key_text.iloc[kept]
+        repeated = keys.duplicated(keep="first").to_numpy()
+        if repeated.any():
+            first_of = pd.Series(kept, index=keys.to_numpy()).groupby(level=0).transform("first").to_numpy()
+            dup = np.zeros(len(frame), bool)
+            dup[kept[repeated]] = True
+            reasons = {int(i): f"duplicate key: row {int(f) + first_row} has the same key and is kept"
+                       for i, f in zip(kept[repeated], first_of[repeated], strict=True)}
+            found.add(", ".join(key), "duplicate keys", dup, key_text, "each key once", reasons=reasons)
+            keep &= ~dup
+    if not found.items:
+        return _finish(frame, spec, out, _no_exclusions())
+    if not keep.any():
+        found.add(None, "every row has a problem: nothing is left after excluding them",
+                  expected="at least one valid row")
+        raise DataValidationError(found.problems)
+    rows = np.flatnonzero(keep)
+    typed = _validate(frame.iloc[rows].reset_index(drop=True), dataset, table, errors="raise")
+    typed.attrs["excluded"] = found.report()
+    typed.attrs["n_excluded"] = int(len(frame) - len(rows))
+    return typed
+
+
+def _key_text(frame: pd.DataFrame, key: list[str]) -> pd.Series:
+    """The key of each row as one text ("a|b" for a two-column key)."""
+    text = frame[key[0]].astype(str)
+    for k in key[1:]:
+        text = text + "|" + frame[k].astype(str)
+    return text
+
+
+def _finish(frame: pd.DataFrame, spec: TableSpec, out: dict, excluded: ExcludedRows | None) -> pd.DataFrame:
     extra = [c for c in frame.columns if c not in spec.columns]
     typed = pd.DataFrame(out, index=frame.index)
     for c in extra:
         typed[c] = frame[c]
-    typed.attrs["dataset"] = dataset
-    typed.attrs["table"] = table
+    typed.attrs["dataset"] = spec.world
+    typed.attrs["table"] = spec.name
     typed.attrs["extra_columns"] = extra
+    typed.attrs["n_missing"] = {c: int(n) for c, n in typed[list(out)].isna().sum().items()
+                                if n and spec.columns[c].nullable}
+    if excluded is not None:  # only under errors="exclude": a DataFrame in attrs stops to_parquet
+        typed.attrs["excluded"] = excluded
+    typed.attrs["n_excluded"] = 0
     return typed
 
 
-def load(dataset: str, table: str, data_dir: str | Path | None = None) -> pd.DataFrame:
+# --------------------------------------------------------------------------- your own folder
+
+def _resolve(dataset: str, data_dir, mapping) -> tuple[Path, Mapping | None]:
+    """The data folder and the mapping that applies to it (explicit, or ``mapping.yml`` in the folder)."""
+    if isinstance(mapping, Mapping):
+        folder = Path(data_dir) if data_dir is not None else (mapping.path.parent if mapping.path else Path.cwd())
+        if mapping.dataset is not None and mapping.dataset != dataset:
+            raise MappingError(f"{mapping.path or 'the mapping'} is written for the {mapping.dataset} dataset, "
+                               f"but it is used with {dataset}")
+        return folder, mapping
+    if mapping is not None:
+        folder = Path(data_dir) if data_dir is not None else Path(mapping).parent
+        return folder, load_mapping(mapping, dataset)
+    if data_dir is None:
+        return sample_dir(dataset), None
+    folder = Path(data_dir)
+    found = find_mapping(folder)
+    return folder, (load_mapping(found, dataset) if found else None)
+
+
+def _locate(folder: Path, table: str, entry: TableMapping | None, mapping: Mapping | None) -> Path:
+    if entry is not None and entry.file:
+        path = folder / entry.file
+        if not path.exists():
+            raise FileNotFoundError(f"no file for table {table!r}: {mapping.path or 'the mapping'} names "
+                                    f"{entry.file!r}, but {path} does not exist")
+        return path
+    return _find_file(folder, table, mapping.path if mapping else None)
+
+
+def _read_mapped(dataset: str, table: str, folder: Path, mapping: Mapping | None):
+    """(mapped text, the file's values, table-level mapping problems, table mapping, path)."""
+    spec = table_spec(dataset, table)
+    entry = mapping.tables.get(table) if mapping else None
+    path = _locate(folder, table, entry, mapping)
+    raw = _read_raw(path, entry)
+    mapped, shown, pre = apply_mapping(raw, entry, spec)
+    return mapped, shown, pre, entry, path
+
+
+def _expected(entry: TableMapping | None) -> dict[str, str]:
+    """Expected-value wording for columns whose dates the mapping reads with a format."""
+    if entry is None:
+        return {}
+    return {col: f"a date written {fmt} (formats: in the mapping) or YYYY-MM-DD"
+            for col, fmt in entry.formats.items()}
+
+
+def provided_tables(dataset: str, data_dir: str | Path | None = None, mapping=None) -> list[str]:
+    """Tables of ``dataset`` that have a file in the folder (by the mapping, or named ``<table>.csv|.xlsx|.parquet``)."""
+    folder, found = _resolve(dataset, data_dir, mapping)
+    out = []
+    for name in dictionary(dataset)["tables"]:
+        entry = found.tables.get(name) if found else None
+        if entry is not None and entry.file:
+            out.append(name)
+        elif any((folder / f"{name}{s}").exists() for s in readers.SUFFIXES):
+            out.append(name)
+    return out
+
+
+def load(dataset: str, table: str, data_dir: str | Path | None = None, *, errors: str | None = None,
+         mapping: str | Path | Mapping | None = None) -> pd.DataFrame:
     """Load one table of a world, validated against its data dictionary.
 
     Parameters
@@ -385,18 +623,37 @@ def load(dataset: str, table: str, data_dir: str | Path | None = None) -> pd.Dat
     table : str
         Table name, e.g. ``"survey"``; see :func:`dictionary_frame`.
     data_dir : str or Path, optional
-        Folder with your own ``<table>.csv`` or ``<table>.parquet``; ``None`` reads
-        the committed sample data.
+        Folder with your own files; ``None`` reads the committed sample data. The table
+        is the file named in the folder's ``mapping.yml`` (see :mod:`cxlib.mapping`), else
+        ``<table>.csv``, ``<table>.xlsx`` or ``<table>.parquet``.
+    errors : {"raise", "exclude"}, optional
+        What to do with invalid rows. ``"raise"`` (the default when neither this nor the
+        mapping says otherwise): any problem raises :class:`DataValidationError`.
+        ``"exclude"``: rows with a bad value, and every repeat of a key after its first
+        valid row, are removed *and reported*: ``attrs["excluded"]`` lists row number
+        (as in a spreadsheet), column, value and reason; ``attrs["n_excluded"]`` counts
+        the rows removed (0 under ``"raise"``, where ``attrs`` has no ``excluded``: a
+        DataFrame in ``attrs`` stops ``to_parquet``; drop it first with
+        ``frame.attrs.pop("excluded")``). Problems of the whole table (missing column, empty required
+        column, no rows, no valid row) still raise. Overrides the mapping's ``errors:``.
+    mapping : str, Path or Mapping, optional
+        A mapping file to use instead of ``data_dir/mapping.yml``.
 
     Returns
     -------
     pandas.DataFrame
-        Typed columns (see the module docstring); ``attrs["source"]`` is the file read.
+        Typed columns (see the module docstring); ``attrs``: ``source`` (the file read),
+        ``extra_columns``, ``n_missing`` (missing answers per nullable column),
+        ``excluded`` and ``n_excluded``.
 
     Raises
     ------
     FileNotFoundError
         When the folder has no file for the table.
+    cxlib.readers.ReadError
+        When the file cannot be read (encoding, merged header cells, empty file).
+    cxlib.mapping.MappingError
+        When the mapping file is wrong (unknown column, a column mapped twice, …).
     DataValidationError
         When the file does not match the dictionary (see :func:`validate`).
 
@@ -407,30 +664,239 @@ def load(dataset: str, table: str, data_dir: str | Path | None = None) -> pd.Dat
     True
     """
     table_spec(dataset, table)  # unknown dataset or table: say so before looking for files
-    folder = sample_dir(dataset) if data_dir is None else Path(data_dir)
-    path = _find_file(folder, table)
-    typed = validate(_read_raw(path), dataset, table)
+    if errors is not None and errors not in ERROR_POLICIES:
+        raise ValueError(f"errors must be one of {ERROR_POLICIES}, got {errors!r}")
+    folder, found = _resolve(dataset, data_dir, mapping)
+    mapped, shown, pre, entry, path = _read_mapped(dataset, table, folder, found)
+    policy = errors or (entry.errors if entry else None) or "raise"
+    typed = _validate(mapped, dataset, table, errors=policy, shown=shown, pre=pre, expected=_expected(entry))
     typed.attrs["source"] = str(path)
+    if found is not None and found.path is not None:
+        typed.attrs["mapping"] = str(found.path)
     return typed
 
 
-def load_all(dataset: str, data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
-    """Every table of a world, as :func:`load` gives them."""
-    return {name: load(dataset, name, data_dir) for name in dictionary(dataset)["tables"]}
+def load_all(dataset: str, data_dir: str | Path | None = None, *, errors: str | None = None,
+             mapping: str | Path | Mapping | None = None, skip_missing: bool = False) -> dict[str, pd.DataFrame]:
+    """Every table of a world, as :func:`load` gives them (``skip_missing``: only the tables provided)."""
+    names = provided_tables(dataset, data_dir, mapping) if skip_missing else dictionary(dataset)["tables"]
+    return {name: load(dataset, name, data_dir, errors=errors, mapping=mapping) for name in names}
 
 
 def overview(dataset: str, data_dir: str | Path | None = None, lang: str = "en") -> pd.DataFrame:
-    """One row per table: title, X-data or O-data, rows and columns (for the welcome lesson)."""
+    """One row per table: title, X-data or O-data, rows and columns (for the welcome lesson).
+
+    With your own ``data_dir``, tables you have not provided show missing rows and
+    columns and are listed in ``attrs["not_provided"]``.
+    """
+    frames = load_all(dataset, data_dir, skip_missing=data_dir is not None)
     rows = []
-    for name, frame in load_all(dataset, data_dir).items():
+    for name in dictionary(dataset)["tables"]:
         spec = table_spec(dataset, name)
+        frame = frames.get(name)
         rows.append(
             {
                 "table": name,
                 "title": spec.title_zh if lang == "zh" else spec.title_en,
                 "kind": spec.kind,
-                "rows": len(frame),
-                "columns": frame.shape[1],
+                "rows": len(frame) if frame is not None else pd.NA,
+                "columns": frame.shape[1] if frame is not None else pd.NA,
             }
         )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    missing = [name for name in dictionary(dataset)["tables"] if name not in frames]
+    if missing:
+        out[["rows", "columns"]] = out[["rows", "columns"]].astype("Int64")
+    out.attrs["not_provided"] = missing
+    return out
+
+
+# --------------------------------------------------------------------------- cxwb check
+
+_LOAD_CALL = re.compile(r"""\bload\(\s*\w+\s*,\s*["'](\w+)["']|\btable\s*=\s*["'](\w+)["']""")
+
+
+def needed_tables(notebook: str | Path, dataset: str) -> set[str]:
+    """Tables of ``dataset`` that a notebook loads (read from its code: ``load(dataset, "survey", …)``)."""
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", [])
+    code = "\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                     for c in cells if c.get("cell_type") == "code")
+    tables = set(dictionary(dataset)["tables"])
+    if re.search(r"\bload_all\(", code):
+        return tables
+    return {a or b for a, b in _LOAD_CALL.findall(code)} & tables
+
+
+def lessons_by_table(dataset: str, folder: str | Path | None = None) -> dict[str, list[str]]:
+    """Table → the lesson notebooks (stems) that load it."""
+    folder = Path(folder) if folder else Path(__file__).resolve().parent.parent / "notebooks"
+    out: dict[str, list[str]] = {name: [] for name in dictionary(dataset)["tables"]}
+    for nb in sorted(folder.glob("[0-9][0-9]_*.ipynb")) if folder.is_dir() else []:
+        for table in needed_tables(nb, dataset):
+            out[table].append(nb.stem)
+    return out
+
+
+@dataclass
+class TableCheck:
+    """What ``cxwb check`` found for one table."""
+
+    table: str
+    title: str
+    provided: bool
+    needed_by: list[str] = field(default_factory=list)
+    source: str | None = None
+    detail: str = ""
+    rows: int | None = None
+    problems: list[dict] = field(default_factory=list)
+    n_missing: dict[str, int] = field(default_factory=dict)
+    extra_columns: list[str] = field(default_factory=list)
+    policy: str = "raise"
+    n_excluded: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class CheckReport:
+    """Every table of a folder checked against the dictionary; :meth:`text` is what ``cxwb check`` prints."""
+
+    dataset: str
+    folder: Path
+    mapping: Path | None
+    tables: list[TableCheck] = field(default_factory=list)
+    mapping_error: str | None = None
+    unused_files: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.mapping_error is None and all(t.ok for t in self.tables)
+
+    def text(self) -> str:
+        """The readable report."""
+        head = f"Checking {self.folder} against the {self.dataset} data dictionary"
+        head += f" (mapping: {self.mapping})" if self.mapping else " (no mapping.yml: file and column names as in the dictionary)"
+        lines = [head, ""]
+        if self.mapping_error:
+            lines += ["The mapping file is wrong:", "  " + self.mapping_error, "", "Result: fix the mapping first."]
+            return "\n".join(lines)
+        provided = [t for t in self.tables if t.provided]
+        for t in provided:
+            lines.append(f"{t.table} · {t.title}")
+            size = f", {t.rows} data rows" if t.rows is not None else ""
+            lines.append(f"  file: {t.source}{t.detail}{size}")
+            if t.ok:
+                lines.append("  ok")
+            else:
+                lines.append(f"  {len(t.problems)} problem{'s' if len(t.problems) != 1 else ''}:")
+                lines += ["  - " + describe_problem(p) for p in t.problems]
+                if t.policy == "exclude" and t.n_excluded is not None:
+                    lines.append(f"  errors: exclude is set: loading leaves out {t.n_excluded} row"
+                                 f"{'s' if t.n_excluded != 1 else ''} and lists {'them' if t.n_excluded != 1 else 'it'}"
+                                 " in frame.attrs['excluded']")
+            if t.n_missing:
+                lines.append("  missing answers (allowed here, counted by the analyses): "
+                             + ", ".join(f"{c} {n}" for c, n in t.n_missing.items()))
+            if t.extra_columns:
+                lines.append("  extra columns (kept, not in the dictionary): " + ", ".join(t.extra_columns))
+            lines.append("")
+        absent = [t for t in self.tables if not t.provided]
+        if absent:
+            lines.append("Not provided:")
+            for t in absent:
+                need = ("needed by " + ", ".join(t.needed_by)) if t.needed_by else "no lesson loads it yet"
+                lines.append(f"  {t.table} · {t.title}: {need}")
+            lines.append("")
+        if self.unused_files:
+            lines.append("Files not used for any table: " + ", ".join(self.unused_files))
+            lines.append("")
+        bad = [t.table for t in provided if not t.ok]
+        excluding = [t for t in provided if not t.ok and t.policy == "exclude" and t.n_excluded is not None]
+        if not provided:
+            lines.append("Result: no table found: name files like <table>.csv, or map them in mapping.yml (cxwb map init).")
+        elif bad and len(excluding) == len(bad):
+            n = sum(t.n_excluded for t in excluding)
+            lines.append(f"Result: problems in {len(bad)} of {len(provided)} table(s) ({', '.join(bad)}). The mapping "
+                         f"excludes the {n} invalid row{'s' if n != 1 else ''} (errors: exclude): the lessons run on "
+                         "the other rows and report the ones left out. Fix them at the source if you can.")
+        elif bad:
+            lines.append(f"Result: problems in {len(bad)} of {len(provided)} table(s) ({', '.join(bad)}). Fix the rows "
+                         "named above, or set 'errors: exclude' for the table in mapping.yml to leave them out "
+                         "(they are then listed when loading).")
+        else:
+            lines.append(f"Result: all {len(provided)} table(s) provided match the dictionary.")
+        return "\n".join(lines)
+
+
+_ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "gb18030": "GBK/GB18030"}
+
+
+def _table_problem(table: str, message: str) -> dict:
+    return {"table": table, "column": None, "message": message, "rows": None, "values": None, "count": None,
+            "expected": None}
+
+
+def check(dataset: str, data_dir: str | Path, mapping: str | Path | None = None, lang: str = "en") -> CheckReport:
+    """Validate every table present in a folder and collect what is wrong, without raising.
+
+    Every problem of every table is listed (as :func:`load` with ``errors="raise"``
+    would raise them); tables without a file are listed as not provided, with the
+    lessons that need them. ``report.ok`` is False when anything is wrong.
+    """
+    dictionary(dataset)  # an unknown dataset is an error before anything is read
+    folder = Path(data_dir)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is not a folder")
+    report = CheckReport(dataset=dataset, folder=folder, mapping=None)
+    try:
+        folder, found = _resolve(dataset, folder, mapping)
+    except MappingError as err:
+        report.mapping = Path(mapping) if mapping else find_mapping(folder)
+        report.mapping_error = str(err)
+        return report
+    report.mapping = found.path if found else None
+    needs = lessons_by_table(dataset)
+    provided = provided_tables(dataset, folder, found)
+    used: set[str] = set()
+    for name in dictionary(dataset)["tables"]:
+        spec = table_spec(dataset, name)
+        tc = TableCheck(table=name, title=f"{spec.title_en} / {spec.title_zh}", provided=name in provided,
+                        needed_by=needs.get(name, []))
+        report.tables.append(tc)
+        if not tc.provided:
+            continue
+        entry = found.tables.get(name) if found else None
+        tc.policy = (entry.errors if entry else None) or "raise"
+        try:
+            tc.source = _locate(folder, name, entry, found).name
+            mapped, shown, pre, entry, path = _read_mapped(dataset, name, folder, found)
+        except (FileNotFoundError, readers.ReadError, MappingError, ValueError) as err:
+            tc.source = tc.source or (entry.file if entry and entry.file else name)
+            tc.problems = [_table_problem(name, str(err))]
+            continue
+        used.add(path.name)
+        tc.source = path.name
+        if mapped.attrs.get("sheet"):
+            tc.detail += f", sheet {mapped.attrs['sheet']!r}"
+        if mapped.attrs.get("encoding"):
+            tc.detail += ", " + _ENCODING_NAMES.get(mapped.attrs["encoding"], mapped.attrs["encoding"])
+        tc.rows = len(mapped)
+        tc.extra_columns = [c for c in mapped.columns if c not in spec.columns]
+        tc.n_missing = {c: int(mapped[c].isna().sum()) for c, col in spec.columns.items()
+                        if col.nullable and c in mapped.columns and mapped[c].isna().any()}
+        try:
+            _validate(mapped, dataset, name, errors="raise", shown=shown, pre=pre, expected=_expected(entry))
+        except DataValidationError as err:
+            tc.problems = err.problems
+            if tc.policy == "exclude":
+                try:
+                    tc.n_excluded = _validate(mapped, dataset, name, errors="exclude", shown=shown, pre=pre,
+                                              expected=_expected(entry)).attrs["n_excluded"]
+                except DataValidationError:
+                    tc.n_excluded = None
+    suffixes = (*readers.SUFFIXES, ".tsv", ".xlsm", ".xls")
+    report.unused_files = sorted(p.name for p in folder.iterdir()
+                                 if p.is_file() and p.suffix.lower() in suffixes and p.name not in used)
+    return report
