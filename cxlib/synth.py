@@ -492,7 +492,7 @@ def _hotel(size: float, seed: int) -> dict[str, pd.DataFrame]:
         "open_pos": stars >= 4,
         "open_mid": stars == 3,
         "open_neg": stars <= 2,
-        "wait": (tp["tp_checkin"] <= 2) & (wait[rev] > 10) & (mention[0] < 0.85),
+        "wait": (tp["tp_checkin"] <= 3) & (wait[rev] > 15) & (mention[0] < 0.85),
         "fast_checkin": (tp["tp_checkin"] >= 5) & (mention[1] < 0.3),
         "dirty": (tp["tp_room"] <= 2) & (mention[2] < 0.85),
         "clean": (tp["tp_room"] >= 5) & (mention[3] < 0.35),
