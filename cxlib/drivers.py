@@ -1291,18 +1291,12 @@ def plot_drivers(table: pd.DataFrame, ax=None, lang: str = "en", *, column: str 
 
 def _nps_groups(df: pd.DataFrame, score: str) -> tuple[pd.Series, int]:
     """NPS group per row (promoters 9–10, passives 7–8, detractors 0–6); NaN = no answer."""
+    from .metrics import nps_category
+
     _check_columns(df, [score])
-    clean_scores(df[score], low=0, high=10, name=score)  # raises on anything but 0–10 / missing
-    raw = df[score]
-    if pd.api.types.is_numeric_dtype(raw.dtype):
-        s = pd.Series(raw.to_numpy(dtype="float64", na_value=np.nan), index=df.index)
-    else:  # text holding numbers, already checked by clean_scores
-        s = pd.to_numeric(raw.astype(object), errors="coerce").astype("float64")
-    grp = pd.Series(
-        np.where(s >= 9, "promoters", np.where(s >= 7, "passives", "detractors")),
-        index=df.index,
-    ).where(s.notna())
-    return pd.Series(pd.Categorical(grp, categories=NPS_GROUPS), index=df.index), int(s.isna().sum())
+    single = nps_category(df[score], name=score)  # raises on anything but 0–10 / missing
+    grp = single.map({"promoter": "promoters", "passive": "passives", "detractor": "detractors"})
+    return pd.Series(pd.Categorical(grp, categories=NPS_GROUPS), index=df.index), int(single.isna().sum())
 
 
 @dataclass(frozen=True, eq=False)

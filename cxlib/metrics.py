@@ -53,6 +53,7 @@ __all__ = [
     "CESResult",
     "CSIResult",
     "CXIndexResult",
+    "nps_category",
     "nps_from_counts",
     "nps",
     "nps_test",
@@ -337,6 +338,37 @@ def _check_count(value, name: str) -> int:
     if not isfinite(value) or value < 0 or value != int(value):
         raise ValueError(f"{name} must be a count (a whole number ≥ 0), got {value!r}")
     return int(value)
+
+
+def nps_category(scores, *, name: str = "nps") -> pd.Series:
+    """The NPS group of each answer: 0–6 ``"detractor"``, 7–8 ``"passive"``, 9–10 ``"promoter"``.
+
+    Reichheld (2003). Missing answers stay missing (None); anything that is not a
+    whole number from 0 to 10 raises :class:`~cxlib.errors.ScoreError` naming it.
+    The index of a Series is kept, so the groups line up with the rows they came from.
+
+    Parameters
+    ----------
+    scores : array-like or pandas.Series
+        Answers to the recommend question.
+    name : str
+        How error messages refer to the input.
+
+    Returns
+    -------
+    pandas.Series
+        object dtype, values ``"promoter"``, ``"passive"``, ``"detractor"`` or None.
+
+    Examples
+    --------
+    >>> nps_category([10, 8, 6, None]).tolist()
+    ['promoter', 'passive', 'detractor', None]
+    """
+    clean_scores(scores, low=0, high=10, name=name)  # raises on anything but 0–10 or missing
+    s = scores if isinstance(scores, pd.Series) else pd.Series(list(scores), dtype=object)
+    r = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    groups = np.select([r >= 9, r >= 7, r >= 0], ["promoter", "passive", "detractor"], default="")
+    return pd.Series(np.where(np.isnan(r), None, groups), index=s.index, dtype=object, name="group")
 
 
 def nps_from_counts(

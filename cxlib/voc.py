@@ -1027,10 +1027,13 @@ def star_groups(ratings, *, name: str = "rating") -> pd.Series:
 
 
 def nps_groups(scores, *, name: str = "nps") -> pd.Series:
-    """NPS groups (Reichheld 2003): 0–6 ``detractor``, 7–8 ``passive``, 9–10 ``promoter``."""
-    r = _aligned_scores(scores, 0, 10, name)
-    lab = np.select([r <= 6, r <= 8, r <= 10], ["detractor", "passive", "promoter"], default="")
-    return pd.Series(np.where(r.isna(), None, lab), index=r.index, dtype=object, name="group")
+    """NPS groups (Reichheld 2003): 0–6 ``detractor``, 7–8 ``passive``, 9–10 ``promoter``.
+
+    The same as :func:`cxlib.metrics.nps_category`, named to sit beside :func:`star_groups`.
+    """
+    from .metrics import nps_category
+
+    return nps_category(scores, name=name)
 
 
 # --------------------------------------------------------------------------- evaluation

@@ -681,3 +681,14 @@ def test_plot_nps_trend_marks_flagged():
     plt.close(fig)
     with pytest.raises(ValueError, match="nps_trend"):
         plot_nps_trend(pd.DataFrame({"x": [1]}))
+
+
+def test_nps_category_labels_each_answer_and_keeps_the_index():
+    from cxlib.metrics import nps_category
+
+    s = pd.Series([0, 6, 7, 8, 9, 10, np.nan], index=list("abcdefg"))
+    out = nps_category(s)
+    assert out.tolist() == ["detractor", "detractor", "passive", "passive", "promoter", "promoter", None]
+    assert list(out.index) == list("abcdefg")
+    with pytest.raises(ScoreError, match="index b"):
+        nps_category(pd.Series([5, 11], index=["a", "b"]))
