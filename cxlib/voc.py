@@ -1160,12 +1160,12 @@ def evaluate_sentiment(labels, predicted, *, by=None, classes: Sequence[str] = S
 def load_labelled(path: str | Path | None = None) -> pd.DataFrame:
     """The hand-labelled reviews used to measure the sentiment method.
 
-    ``tests/data/voc_labelled.csv`` of the repository (None) or your own CSV with
+    ``cxlib/resources/voc/labelled.csv``, shipped with the package (None), or your own CSV with
     columns ``text``, ``lang`` (en/zh) and ``label`` (positive/neutral/negative);
     an optional ``split`` column (dev/test) is kept.
     """
     if path is None:
-        path = Path(__file__).resolve().parent.parent / "tests" / "data" / "voc_labelled.csv"
+        path = Path(__file__).resolve().parent / "resources" / "voc" / "labelled.csv"
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no labelled reviews at {path}; expected a CSV with columns text, lang, label")
