@@ -794,9 +794,9 @@ def plot_continuous(
         imp = table["importance_mean"].to_numpy(dtype=float)
         size = np.where(np.isfinite(imp), 20 + 180 * (imp - 1) / 8, 20)
         sc = ax.scatter(x, y, s=size, color="#264653", alpha=0.8, zorder=3)
-        handles, _ = sc.legend_elements(prop="sizes", num=3, alpha=0.6,
-                                        func=lambda s: 1 + 8 * (s - 20) / 180, fmt="{x:.0f}")
-        ax.legend(handles, [h.get_label() for h in handles], title=i18n.t("kano.chart.importance", lang),
+        # fixed reference sizes on the 1–9 importance scale, so charts can be compared
+        handles = [ax.scatter([], [], s=20 + 180 * (v - 1) / 8, color=sc.get_facecolor()[0]) for v in (3, 5, 7, 9)]
+        ax.legend(handles, ["3", "5", "7", "9"], title=i18n.t("kano.chart.importance", lang),
                   loc="best", fontsize="small", title_fontsize="small")
     else:
         ax.scatter(x, y, s=40, color="#264653", zorder=3)

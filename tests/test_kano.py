@@ -311,3 +311,17 @@ def test_categories_chart_stacks_to_one():
     ax = kano.plot_categories(t)
     widths = sum(p.get_width() for p in ax.patches)
     assert widths == pytest.approx(1.0)
+
+
+def test_continuous_plot_legend_names_importance_values():
+    import matplotlib.pyplot as plt
+
+    table = pd.DataFrame({
+        "feature": ["a", "b", "c"], "functional_mean": [3.0, 1.0, 0.5], "dysfunctional_mean": [3.0, 0.5, 1.0],
+        "functional_sd": [1.0, 1.0, 1.0], "dysfunctional_sd": [1.0, 1.0, 1.0], "importance_mean": [8.0, 5.0, 3.0],
+    })
+    fig, ax = plt.subplots()
+    kano.plot_continuous(table, ax=ax)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    plt.close(fig)
+    assert labels and all(label.strip() for label in labels)
