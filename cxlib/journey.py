@@ -1150,7 +1150,7 @@ def plot_funnel(table: pd.DataFrame, ax=None, lang: str = "en"):
                 va="center",
                 fontsize=8,
                 color="crimson" if lk else "0.25",
-                fontweight="bold" if lk else "normal",
+                # emphasis by colour only: the CJK font has no bold face
             )
     ax.set_yticks(np.arange(len(steps)))
     ax.set_yticklabels([_step_label(s, lang) for s in steps])
@@ -1312,13 +1312,17 @@ def moments_of_truth(
     *rest*, and
 
     * ``difference`` = outcome(rest) − outcome(low) (positive: low raters are less loyal);
-    * ``share_low`` = s = n_low / n;
-    * ``cost`` = s × difference.
+    * ``share_low`` = s = n_low / n (among the respondents who rated the touchpoint);
+    * ``cost_raters`` = s × difference. Because outcome(all) = s·outcome(low) +
+      (1 − s)·outcome(rest), this is exactly outcome(rest) − outcome(all) among the raters;
+    * ``cost`` = (n_low / N) × difference, N = every respondent with an outcome answer:
+      the points the **whole sample's** outcome would gain if the low raters answered like
+      the other raters. Touchpoints that only some customers use (breakfast, returns,
+      support) are rated by few, so only this version is comparable across touchpoints;
+      the ranking uses it. When every respondent rates every touchpoint, cost = cost_raters.
 
-    Because outcome(all) = s·outcome(low) + (1 − s)·outcome(rest), the cost is exactly
-    outcome(rest) − outcome(all): the NPS points the sample would gain if the low raters
-    answered like the rest. It is an association, not a causal effect (confounding, and
-    a halo between the rating and the outcome, inflate it).
+    It is an association, not a causal effect (confounding, and a halo between the
+    rating and the outcome, inflate it).
 
     Parameters
     ----------
@@ -1448,7 +1452,9 @@ def moments_of_truth(
     out["ci_high"] = diff + zc * se
     out["z"] = z
     out["p_value"] = 2 * stats.norm.sf(np.abs(z))
-    out["cost"] = share * diff
+    n_outcome = float((~np.isnan(y)).sum())
+    out["cost_raters"] = share * diff
+    out["cost"] = (n_low / n_outcome) * diff if n_outcome > 0 else np.nan
     out = out.sort_values("cost", ascending=False, na_position="last", kind="stable").reset_index(
         drop=True
     )
@@ -1518,7 +1524,7 @@ def plot_moments_of_truth(table: pd.DataFrame, ax=None, lang: str = "en"):
     for yy, c, h, s in zip(y, cost, hi, share, strict=False):
         if not np.isnan(s):
             ax.annotate(
-                t("journey.note.share_low", lang, share=s),
+                t("journey.note.share_low", lang, share=f"{s:.0%}" if s >= 0.01 else f"{s:.1%}"),
                 xy=(max(np.nan_to_num(c), np.nan_to_num(h)), yy),
                 xytext=(4, 0),
                 textcoords="offset points",

@@ -596,7 +596,10 @@ def test_moments_of_truth_nps_hand_computed(mot_survey):
     assert row["outcome_all"] == pytest.approx(20)  # 5 promoters, 3 detractors of 10
     assert row["difference"] == pytest.approx(75)
     assert row["share_low"] == pytest.approx(0.4)
-    assert row["cost"] == pytest.approx(30)  # = 50 − 20: what the low ratings cost overall
+    assert row["cost_raters"] == pytest.approx(30)  # = 50 − 20: what the low ratings cost the raters
+    # the whole sample: 11 respondents answered NPS, 4 of them rated check-in low
+    assert mot_survey["nps"].notna().sum() == 11
+    assert row["cost"] == pytest.approx(4 / 11 * 75)
     var_low = 100**2 * (1 / 4 + 2 / 4 - (1 / 4 - 2 / 4) ** 2) / 4
     var_rest = 100**2 * (4 / 6 + 1 / 6 - (4 / 6 - 1 / 6) ** 2) / 6
     se = math.sqrt(var_low + var_rest)
@@ -621,8 +624,9 @@ def test_moments_of_truth_mean_outcome_hand_computed():
         (2, 4.5, 2.5)
     )
     assert row["se"] == pytest.approx(math.sqrt(1 / 3 + (1 / 3) / 4))
-    assert row["cost"] == pytest.approx(3 / 7 * 2.5)
+    assert row["cost"] == pytest.approx(3 / 7 * 2.5)  # everyone rated check-in: cost = cost_raters
     assert row["outcome_rest"] - row["outcome_all"] == pytest.approx(row["cost"])
+    assert row["cost_raters"] == pytest.approx(row["cost"])
 
 
 def test_moments_of_truth_bool_flag_of_a_bad_experience(mot_survey):
@@ -639,7 +643,8 @@ def test_moments_of_truth_bool_flag_of_a_bad_experience(mot_survey):
     # waited: 0, 10 → NPS 0; the rest: 10, 9, 5 → NPS 100·(2 − 1)/3
     assert (row["n"], row["n_missing"], row["n_low"]) == (5, 1, 2)
     assert (row["outcome_low"], row["outcome_rest"]) == pytest.approx((0, 100 / 3))
-    assert row["cost"] == pytest.approx(2 / 5 * 100 / 3)
+    assert row["cost_raters"] == pytest.approx(2 / 5 * 100 / 3)
+    assert row["cost"] == pytest.approx(2 / 6 * 100 / 3)  # 6 NPS answers; one has no flag
     assert pd.isna(row["name_en"])  # not a touchpoint of the dictionary
     assert m.set_index("touchpoint").loc["checkin", "name_en"] == "Check-in"
 
@@ -670,7 +675,9 @@ def test_moments_of_truth_cost_identity(pairs):
     row = journey.moments_of_truth(survey, ["tp_x"]).iloc[0]
     assert row["n"] + row["n_missing"] == len(survey)
     if 0 < row["n_low"] < row["n"]:
-        assert row["cost"] == pytest.approx(row["outcome_rest"] - row["outcome_all"], abs=1e-9)
+        assert row["cost_raters"] == pytest.approx(row["outcome_rest"] - row["outcome_all"], abs=1e-9)
+        # the whole-sample cost scales the raters' cost by the share of respondents who rated
+        assert row["cost"] == pytest.approx(row["cost_raters"] * row["n"] / len(survey), abs=1e-9)
         assert -200 <= row["difference"] <= 200
 
 
