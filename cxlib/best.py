@@ -58,7 +58,7 @@ def action_list(
     pandas.DataFrame
         One row per touchpoint, most costly first: ``rank``, ``touchpoint``, ``name``,
         ``nps_at_stake`` (E: points of NPS lost to low ratings = share_low × NPS gap),
-        ``at_stake_low``/``at_stake_high`` (the gap's CI scaled by share_low),
+        ``at_stake_low``/``at_stake_high`` (the gap's CI scaled by the share rating low),
         ``driver_share`` (T: % of explained variance in the outcome, LMG), ``voice_lift``
         (S: percentage points more detractor than promoter reviews mention it; the
         largest of its themes), ``evidence`` (how many of the available views rank it in
@@ -66,9 +66,9 @@ def action_list(
 
     Notes
     -----
-    The NPS at stake is what overall NPS would gain if the customers who rated the
-    touchpoint low had answered like everyone else: share_low × (NPS_rest − NPS_low)
-    = NPS_rest − NPS_all. It assumes the gap is caused by the touchpoint, which a
+    The NPS at stake is what the whole sample's NPS would gain if the customers who
+    rated the touchpoint low had answered like the other raters: (n_low / N) ×
+    (NPS_rest − NPS_low), N = all respondents (``cost`` of the moments table). It assumes the gap is caused by the touchpoint, which a
     survey cannot prove; the other two views are there to see whether independent
     evidence (driver analysis on ratings, customers' own words) points the same way.
     The CI treats ``share_low`` as fixed.
@@ -83,14 +83,16 @@ def action_list(
     """
     check_lang(lang)
     _need(moments, ["touchpoint", "rating", "name_en", "name_zh", "share_low", "ci_low", "ci_high", "cost"], "moments")
+    # the share on the same base as "cost" (all respondents) when the table has it
+    share = moments["share_low_all"] if "share_low_all" in moments.columns else moments["share_low"]
     out = pd.DataFrame(
         {
             "touchpoint": moments["touchpoint"].to_numpy(),
             "rating": moments["rating"].to_numpy(),
             "name": moments["name_zh" if lang == "zh" else "name_en"].to_numpy(),
             "nps_at_stake": moments["cost"].to_numpy(dtype=float),
-            "at_stake_low": (moments["share_low"] * moments["ci_low"]).to_numpy(dtype=float),
-            "at_stake_high": (moments["share_low"] * moments["ci_high"]).to_numpy(dtype=float),
+            "at_stake_low": (share * moments["ci_low"]).to_numpy(dtype=float),
+            "at_stake_high": (share * moments["ci_high"]).to_numpy(dtype=float),
         }
     )
     views = ["nps_at_stake"]

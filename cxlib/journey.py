@@ -1319,7 +1319,8 @@ def moments_of_truth(
       the points the **whole sample's** outcome would gain if the low raters answered like
       the other raters. Touchpoints that only some customers use (breakfast, returns,
       support) are rated by few, so only this version is comparable across touchpoints;
-      the ranking uses it. When every respondent rates every touchpoint, cost = cost_raters.
+      the ranking uses it (``share_low_all`` = n_low / N). When every respondent rates every
+      touchpoint, cost = cost_raters.
 
     It is an association, not a causal effect (confounding, and a halo between the
     rating and the outcome, inflate it).
@@ -1454,7 +1455,8 @@ def moments_of_truth(
     out["p_value"] = 2 * stats.norm.sf(np.abs(z))
     n_outcome = float((~np.isnan(y)).sum())
     out["cost_raters"] = share * diff
-    out["cost"] = (n_low / n_outcome) * diff if n_outcome > 0 else np.nan
+    out["share_low_all"] = n_low / n_outcome if n_outcome > 0 else np.nan
+    out["cost"] = out["share_low_all"] * diff
     out = out.sort_values("cost", ascending=False, na_position="last", kind="stable").reset_index(
         drop=True
     )
@@ -1506,7 +1508,8 @@ def plot_moments_of_truth(table: pd.DataFrame, ax=None, lang: str = "en"):
     tab = table.sort_values("cost", ascending=False, na_position="last", kind="stable")
     names = _touchpoint_labels(tab, lang)
     cost = tab["cost"].to_numpy(dtype="float64")
-    share = tab["share_low"].to_numpy(dtype="float64")
+    share_col = "share_low_all" if "share_low_all" in tab.columns else "share_low"  # the base of "cost"
+    share = tab[share_col].to_numpy(dtype="float64")
     lo, hi = (
         share * tab["ci_low"].to_numpy(dtype="float64"),
         share * tab["ci_high"].to_numpy(dtype="float64"),
