@@ -165,7 +165,7 @@ EFFECTS = {
             "id": "one_click_adoption",
             "en": "One-click pay is used in about half of the payment sessions after its release.",
             "zh": "一键支付上线后，约一半的支付会话使用了它。",
-            "size": "≈ 50–60% of payment sessions use it after release (≈ 15% of all active users: most sessions never reach payment)",
+            "size": "≈ 50–60% of payment sessions use it after release; ≈ 20% of all active users use it within 30 days (most sessions never reach payment)",
             "lessons": "07",
         },
         {
