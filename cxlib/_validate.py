@@ -122,3 +122,23 @@ def clean_scores(
             _raise(name, "values that are not whole numbers", values, frac, raw, expected)
     kept = arr[finite] if n_missing else arr
     return CleanScores(values=kept, n_missing=n_missing)
+
+
+def require_columns(frame, columns, what: str, hint: str | None = None) -> None:
+    """Raise unless ``frame`` is a DataFrame holding every column in ``columns``.
+
+    The one check behind every function that takes a table: the message names the
+    input (``what``), the missing columns and the columns the table does have, plus an
+    optional ``hint`` (e.g. "pass the result of kano_table()").
+    """
+    from .errors import CXDataError
+
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{what}: expected a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        has = ", ".join(map(str, list(frame.columns)[:20])) + (" …" if frame.shape[1] > 20 else "")
+        raise CXDataError(
+            f"{what}: missing column(s) {', '.join(map(repr, missing))}; the table has {has}"
+            + (f"; {hint}" if hint else "")
+        )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._validate import require_columns
 from .errors import CXDataError
 from .i18n import check_lang, t
 
@@ -20,9 +21,7 @@ __all__ = ["action_list"]
 
 
 def _need(frame: pd.DataFrame, columns, what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise CXDataError(f"{what}: missing column(s) {', '.join(missing)}")
+    require_columns(frame, columns, what)
 
 
 def action_list(

@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import _plain, clean_scores
+from ._validate import _plain, clean_scores, require_columns
 from .errors import CXDataError, format_examples
 from .i18n import check_lang, t
 from .metrics import wilson_ci
@@ -157,12 +157,7 @@ def _as_driver_list(drivers, what: str = "drivers") -> list[str]:
 
 
 def _check_columns(df, cols: Sequence[str]) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"expected a pandas DataFrame, got {type(df).__name__}")
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        shown = ", ".join(map(repr, list(df.columns)[:20]))
-        raise KeyError(f"columns not in the data: {missing}; available: {shown}")
+    require_columns(df, cols, "data")
 
 
 def _where(index: pd.Index, mask: np.ndarray, values=None) -> str:

@@ -48,7 +48,7 @@ import seaborn as sns
 from matplotlib import transforms
 from scipy import stats
 
-from ._validate import clean_scores
+from ._validate import clean_scores, require_columns
 from .errors import CXDataError, format_examples
 from .i18n import check_lang, t
 
@@ -163,14 +163,7 @@ def _default_funnel_steps() -> list[str]:
 
 
 def _require(frame, columns: Sequence[str], table: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{table} must be a pandas DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise CXDataError(
-            f"table '{table}' lacks column(s) {missing}; expected {list(columns)}; "
-            f"it has {[str(c) for c in frame.columns]}"
-        )
+    require_columns(frame, columns, f"table '{table}'")
 
 
 def _by_list(by) -> list[str]:

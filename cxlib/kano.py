@@ -63,7 +63,7 @@ from matplotlib.ticker import PercentFormatter
 from scipy import stats
 
 from . import i18n
-from ._validate import clean_scores
+from ._validate import clean_scores, require_columns
 from .errors import CXDataError, ScoreError, format_examples
 
 __all__ = [
@@ -636,9 +636,7 @@ _CAT_COLORS = {
 
 
 def _need(table: pd.DataFrame, cols: Sequence[str], fn: str):
-    missing = [c for c in cols if c not in table.columns]
-    if missing:
-        raise CXDataError(f"{fn}: table lacks columns {missing}; pass the result of kano_table()")
+    require_columns(table, cols, fn, hint="pass the result of kano_table()")
 
 
 def _feature_names(table: pd.DataFrame, labels: Mapping[str, str] | None) -> list[str]:

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import clean_scores
+from ._validate import clean_scores, require_columns
 from .errors import CXDataError, ScoreError, format_examples
 from .i18n import check_lang, t
 
@@ -952,14 +952,7 @@ def _dim_for(col: pd.Series) -> _Dim:
 
 
 def _check_columns(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"expected a pandas DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise CXDataError(
-            f"{what}: no column {', '.join(map(repr, missing))} in the table; "
-            f"available columns: {', '.join(map(str, df.columns))}"
-        )
+    require_columns(df, columns, what)
 
 
 def _as_list(by) -> list:

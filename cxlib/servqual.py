@@ -66,7 +66,7 @@ import pingouin as pg
 from scipy import stats
 
 from . import i18n
-from ._validate import clean_scores
+from ._validate import clean_scores, require_columns
 from .errors import CXDataError, format_examples
 
 __all__ = [
@@ -941,9 +941,7 @@ def dimension_reliability(
 
 # --------------------------------------------------------------------------- charts
 def _need(table: pd.DataFrame, cols: Sequence[str], fn: str, source: str):
-    missing = [c for c in cols if c not in table.columns]
-    if missing:
-        raise CXDataError(f"{fn}: table lacks columns {missing}; pass the result of {source}")
+    require_columns(table, cols, fn, hint=f"pass the result of {source}")
 
 
 _KNOWN = {"dimension", "n", "expectation", "perception", "gap", "sd", "se", "ci_low", "ci_high", "t", "dof",

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._validate import require_columns
 from .errors import CXDataError, format_examples
 from .i18n import check_lang, t
 from .metrics import wilson_ci
@@ -83,13 +84,7 @@ def _plain(value):
 
 
 def _need_columns(frame, columns: Sequence[str], what: str = "transactions"):
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{what}: expected a pandas DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise CXDataError(
-            f"{what}: no column(s) {missing}; the table has {list(frame.columns)[:20]}"
-        )
+    require_columns(frame, columns, what)
 
 
 @dataclass(frozen=True)

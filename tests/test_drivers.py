@@ -400,7 +400,7 @@ def test_non_numeric_and_infinite_values_are_named():
 
 def test_column_mistakes():
     df = survey(n=20, p=2)
-    with pytest.raises(KeyError, match="tp_9"):
+    with pytest.raises(CXDataError, match="tp_9"):
         drivers.shapley_r2(df, "overall", ["tp_0", "tp_9"])
     with pytest.raises(ValueError, match="cannot also be a driver"):
         drivers.shapley_r2(df, "overall", ["tp_0", "overall"])

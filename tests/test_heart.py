@@ -218,7 +218,7 @@ def test_bad_flags_missing_columns_and_times(events):
     ev.loc[2, "one_click"] = "maybe"
     with pytest.raises(CXDataError, match=r"column 'one_click': values that are not true/false — 1 index: index 2 \('maybe'\)"):
         heart.sessions(ev)
-    with pytest.raises(CXDataError, match=r"no column\(s\) \['step'\]"):
+    with pytest.raises(CXDataError, match=r"missing column\(s\) 'step'"):
         heart.sessions(events.drop(columns="step"))
     ev = events.sort_index().copy()
     ev["timestamp"] = ev["timestamp"].astype(str)

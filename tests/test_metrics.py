@@ -341,7 +341,7 @@ def test_bad_input_in_a_table_names_column_and_index():
     df["ltr"] = ["10", "x", "3"]
     with pytest.raises(ScoreError, match=r"non-numeric.*index 6 \('x'\)"):
         nps_by(df, "ltr", "seg")
-    with pytest.raises(CXDataError, match="no column 'region'"):
+    with pytest.raises(CXDataError, match="missing column\\(s\\) 'region'"):
         nps_by(df, "ltr", "region")
     df["ltr"] = [np.nan] * 3
     with pytest.raises(ValueError, match="no valid answers"):

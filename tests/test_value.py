@@ -258,7 +258,7 @@ def test_observation_end_before_the_data():
 
 
 def test_missing_column_and_empty_table():
-    with pytest.raises(CXDataError, match=r"no column\(s\) \['amt'\]"):
+    with pytest.raises(CXDataError, match=r"missing column\(s\) 'amt'"):
         rfm_summary(LEDGER, "cust", "when", "amt")
     with pytest.raises(CXDataError, match="no rows"):
         rfm_summary(LEDGER.iloc[:0], "cust", "when")
