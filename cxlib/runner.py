@@ -136,6 +136,8 @@ def execute(notebook: Path, out_dir: Path, parameters: dict, timeout: int = 600)
                 progress_bar=False,
                 cwd=str(notebook.parent),
                 execution_timeout=timeout,
+                # the kernel's start-up notice about unencrypted local TCP is noise in class
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
     except PapermillExecutionError as err:
         run.ok = False
