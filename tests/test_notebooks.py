@@ -4,6 +4,7 @@ New notebooks in notebooks/ are picked up automatically.
 """
 
 import itertools
+import re
 
 import nbformat
 import pytest
@@ -27,6 +28,11 @@ def test_notebook_executes(notebook, dataset, lang, tmp_path):
         text = html.read_text(encoding="utf-8")
         assert 'src="http' not in text, "the report would fetch a script or image from the network"
         assert 'rel="stylesheet" href="http' not in text
+        # markdown emphasis that CommonMark cannot close next to full-width punctuation shows as "**"
+        prose = re.sub(r"<(script|style|pre)[^>]*>.*?</\1>", "", text, flags=re.S)
+        prose = re.sub(r"<[^>]+>", "", prose)
+        stray = [prose[max(0, m.start() - 20): m.start() + 20] for m in re.finditer(r"\*\*", prose)]
+        assert stray == [], f"unrendered bold markers in the Chinese narrative: {stray}"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
