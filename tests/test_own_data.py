@@ -302,6 +302,37 @@ def test_example_excluded_rows_exact():
     assert stays["checkin_date"].dtype.kind == "M"
 
 
+EXAMPLE_EXCLUDED = {"survey": (42, 3), "stays": (59, 1), "reviews": (35, 1)}  # (rows kept, rows excluded)
+
+
+@pytest.mark.parametrize("table", list(EXAMPLE_EXCLUDED))
+def test_example_excluded_row_counts_per_table(table):
+    frame = datasets.load("hotel", table, EXAMPLE)
+    assert (len(frame), frame.attrs["n_excluded"]) == EXAMPLE_EXCLUDED[table]
+    assert len(frame.attrs["excluded"]["row"].unique()) == frame.attrs["n_excluded"]
+
+
+def test_example_reviews_map_labels_dates_and_keep_markup_as_text():
+    reviews = datasets.load("hotel", "reviews", EXAMPLE)
+    assert reviews.attrs["excluded"][["row", "column", "value"]].values.tolist() == [[9, "rating", "6"]]
+    assert set(reviews["lang"]) == {"zh", "en"} and reviews["property_id"].isin(["city", "resort", "airport"]).all()
+    assert reviews["review_date"].dtype.kind == "M" and reviews["rating"].between(1, 5).all()
+    script = reviews[reviews["text"].str.contains("<script>alert(1)</script>", regex=False)]
+    assert len(script) == 1 and script["rating"].iloc[0] <= 2
+    stays = datasets.load("hotel", "stays", EXAMPLE)
+    assert reviews["stay_id"].isin(stays["stay_id"]).all()  # every review is of a stay of the example
+
+
+def test_the_report_runs_on_the_example_folder_without_outcomes(tmp_path):
+    assert "outcomes" not in datasets.provided_tables("hotel", EXAMPLE)
+    run = runner.build_report("hotel", "zh", tmp_path / "report.html", data_dir=str(EXAMPLE))
+    assert run.ok, run.describe()
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the review's markup shows as text
+    assert "<script>alert(1)" not in html
+    assert "本节需要「outcomes」表" in html  # the "does experience pay?" section says what it needs
+
+
 def test_example_with_errors_raise_lists_every_problem():
     with pytest.raises(DataValidationError) as err:
         datasets.load("hotel", "survey", EXAMPLE, errors="raise")
@@ -314,8 +345,9 @@ def test_example_files_are_what_make_example_writes(tmp_path, monkeypatch):
     spec.loader.exec_module(module)
     monkeypatch.setattr(module, "SURVEY", tmp_path / module.SURVEY.name)
     monkeypatch.setattr(module, "STAYS", tmp_path / module.STAYS.name)
+    monkeypatch.setattr(module, "REVIEWS", tmp_path / module.REVIEWS.name)
     module.main()
-    for name in (module.SURVEY.name, module.STAYS.name):
+    for name in (module.SURVEY.name, module.STAYS.name, module.REVIEWS.name):
         assert (tmp_path / name).read_bytes() == (EXAMPLE / name).read_bytes(), name
 
 
@@ -339,7 +371,7 @@ def test_lessons_run_on_the_example_folder(notebook, tmp_path):
 def test_needed_tables_reads_the_notebook_code():
     assert datasets.needed_tables(ROOT / "notebooks" / "00_welcome.ipynb", "hotel") == {"survey", "stays"}
     assert "survey" in datasets.lessons_by_table("hotel")
-    assert datasets.provided_tables("hotel", EXAMPLE) == ["stays", "survey"]
+    assert datasets.provided_tables("hotel", EXAMPLE) == ["stays", "survey", "reviews"]
     overview = datasets.overview("hotel", EXAMPLE)
     assert overview.set_index("table").loc["survey", "rows"] == 42
     assert "guests" in overview.attrs["not_provided"]
@@ -356,7 +388,9 @@ def test_cxwb_check_on_the_example(capsys):
     assert "errors: exclude is set: loading leaves out 3 rows" in out
     assert "missing answers (allowed here, counted by the analyses): tp_breakfast 6, tp_wifi 6" in out
     assert "Not provided:" in out and "  guests · Guests / 客人:" in out
-    assert "The mapping excludes the 4 invalid rows" in out
+    assert "table 'reviews', column 'rating': values out of range — 1 row: row 9 ('6'); expected a whole number from 1 to 5" in out
+    assert "file: 点评导出_2025Q4.csv, UTF-8 with BOM, 36 data rows" in out
+    assert "The mapping excludes the 5 invalid rows" in out
 
 
 def test_cxwb_check_passes_a_clean_folder_and_reports_a_bad_mapping(tmp_path, export, capsys):
@@ -372,17 +406,19 @@ def test_cxwb_check_passes_a_clean_folder_and_reports_a_bad_mapping(tmp_path, ex
 
 
 def test_cxwb_map_init_recognises_the_example_columns(tmp_path, capsys):
-    for name in ("问卷导出_2025Q4.csv", "入住记录_2025Q4.xlsx"):
+    for name in ("问卷导出_2025Q4.csv", "入住记录_2025Q4.xlsx", "点评导出_2025Q4.csv"):
         (tmp_path / name).write_bytes((EXAMPLE / name).read_bytes())
     assert cli.main(["map", "init", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "stays ← 入住记录_2025Q4.xlsx, sheet 入住明细: 10 columns recognised" in out
     assert "survey ← 问卷导出_2025Q4.csv: 16 columns recognised" in out
+    assert "reviews ← 点评导出_2025Q4.csv: 8 columns recognised" in out
     text = (tmp_path / "mapping.yml").read_text(encoding="utf-8")
     for line in ('"推荐意愿": nps', '"总体满意度": overall_sat', '"入住日期": checkin_date', "header_row: 2",
                  'overall_sat: {"非常满意": 5, "满意": 4, "一般": 3, "不满意": 2, "非常不满意": 1}',
                  'nps: {"10（非常愿意）": 10}', 'survey_date: "%Y/%m/%d %H:%M"',
-                 '# TODO "备注": not recognised', "# TODO property_id: labels 城市店, 度假村, 机场店"):
+                 '# TODO "备注": not recognised', "# TODO property_id: labels 城市店, 度假村, 机场店",
+                 '# TODO lang: labels 中文, 英文', 'review_date: "%Y年%m月%d日"'):
         assert line in text, line
     mapping = load_mapping(tmp_path / "mapping.yml", "hotel")  # what it writes is a valid mapping
     assert mapping.tables["stays"].sheet == "入住明细"

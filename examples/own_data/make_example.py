@@ -5,9 +5,11 @@
 A small hotel group's Q4 2025 data as its systems export it: the post-stay survey
 as a GBK-encoded CSV with Chinese column names and labelled answers (问卷导出_2025Q4.csv),
 and the stays as an Excel workbook whose data sheet has a merged title row above
-the header (入住记录_2025Q4.xlsx, sheet 入住明细). Four rows are bad on purpose: an
-NPS of 11, a response exported twice, a survey date that does not exist
-(2025/11/31), and a stay whose check-in date is 待定 ("to be decided").
+the header (入住记录_2025Q4.xlsx, sheet 入住明细), and the online reviews as a UTF-8 CSV
+with a byte-order mark (点评导出_2025Q4.csv), written by the guests of these stays in line with
+their survey answers; one review holds an HTML script tag, which the report must show as text.
+Five rows are bad on purpose: an NPS of 11, a response exported twice, a survey date that does
+not exist (2025/11/31), a stay whose check-in date is 待定 ("to be decided"), and a 6-star review.
 Deterministic: the same bytes on every run (fixed seed, fixed workbook timestamps).
 """
 
@@ -26,11 +28,15 @@ import openpyxl
 HERE = Path(__file__).resolve().parent
 SURVEY = HERE / "问卷导出_2025Q4.csv"
 STAYS = HERE / "入住记录_2025Q4.xlsx"
+REVIEWS = HERE / "点评导出_2025Q4.csv"
 STORES = {"city": "城市店", "resort": "度假村", "airport": "机场店"}
 CHANNELS = {"direct_web": "官网", "app": "App", "ota": "OTA", "phone": "电话"}
 ROOMS = {"standard": "标准间", "deluxe": "豪华间", "suite": "套房"}
 SAT = {5: "非常满意", 4: "满意", 3: "一般", 2: "不满意", 1: "非常不满意"}
 INTENT = {5: "一定会", 4: "可能会", 3: "不确定", 2: "可能不会", 1: "一定不会"}
+OPENING = {5: ("整体体验非常好！", "A great experience overall!"), 4: ("很满意的一次住宿。", "Lovely stay."),
+           3: ("总体一般。", "An average stay overall."), 2: ("这次入住很失望。", "Very disappointing stay."),
+           1: ("体验很差。", "Bad experience.")}
 NOTES = ["", "", "", "前台排队太久", "房间很干净", "早餐种类少", "员工很热情", "Wi-Fi 信号差", "下次还来"]
 
 
@@ -79,6 +85,47 @@ def make(rng: random.Random) -> tuple[list[dict], list[dict]]:
     return stays, survey
 
 
+def make_reviews(stays: list[dict], survey: list[dict], rng: random.Random) -> list[dict]:
+    """Reviews by about half the guests, their stars and words following their survey answers."""
+    answers = {r["入住单号"]: r for r in survey}
+    reviews = []
+    for k, stay in enumerate(stays):
+        if k == 51 or rng.random() > 0.55:
+            continue
+        wait = stay["入住等待（分钟）"]
+        answer = answers.get(stay["入住单号"]) or {"总体满意度": SAT[clip(4.6 - wait / 12 + rng.gauss(0, 0.6), 1, 5)],
+                                                   "客房清洁": clip(rng.gauss(4.1, 0.8), 1, 5)}
+        stars = clip({v: c for c, v in SAT.items()}[answer["总体满意度"]] + rng.gauss(0, 0.4), 1, 5)
+        en = rng.random() < 0.2
+        words = [OPENING[stars][en]]
+        if wait > 10 and stars <= 4:
+            words.append(f"Check-in took forever, a {wait:.0f} minute queue at the front desk." if en
+                         else f"前台排队太久了，等了{wait:.0f}分钟才办好入住。")
+        if answer["客房清洁"] <= 2 or (answer["客房清洁"] == 3 and stars <= 3):
+            words.append("The room was not clean, hair in the bathroom." if en else "房间打扫得不干净，浴室里有头发。")
+        elif answer["客房清洁"] == 5:
+            words.append("The room was spotless." if en else "房间干净整洁。")
+        date = stay["入住日期"] + timedelta(days=stay["间夜数"] + rng.randrange(0, 6))
+        reviews.append({
+            "点评编号": f"R{len(reviews) + 1:04d}", "入住单号": stay["入住单号"], "会员号": stay["会员号"],
+            "门店": stay["门店"], "点评日期": f"{date.year}年{date.month}月{date.day}日", "语言": "英文" if en else "中文",
+            "星级": stars, "点评内容": " ".join(words) if en else "".join(words),
+        })
+    unhappy = next(r for r in reviews if r["星级"] <= 2 and r["语言"] == "中文" and "不干净" in r["点评内容"])
+    cut = unhappy["点评内容"].index("。") + 1  # pasted into the review form: the report must show it as text
+    unhappy["点评内容"] = unhappy["点评内容"][:cut] + "<script>alert(1)</script>" + unhappy["点评内容"][cut:]
+    reviews[7]["星级"] = 6  # bad: the review site's scale is 1-5 stars
+    return reviews
+
+
+def write_reviews(rows: list[dict]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    REVIEWS.write_bytes(buffer.getvalue().encode("utf-8-sig"))  # the review platform's export: UTF-8 with BOM
+
+
 def write_survey(rows: list[dict]) -> None:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\r\n")
@@ -117,10 +164,14 @@ def write_stays(rows: list[dict]) -> None:
 
 
 def main() -> None:
-    stays, survey = make(random.Random(20251231))
+    rng = random.Random(20251231)
+    stays, survey = make(rng)
+    reviews = make_reviews(stays, survey, rng)
     write_survey(survey)
     write_stays(stays)
-    print(f"wrote {SURVEY.name} ({len(survey)} responses) and {STAYS.name} ({len(stays)} stays)")
+    write_reviews(reviews)
+    print(f"wrote {SURVEY.name} ({len(survey)} responses), {STAYS.name} ({len(stays)} stays) "
+          f"and {REVIEWS.name} ({len(reviews)} reviews)")
 
 
 if __name__ == "__main__":
