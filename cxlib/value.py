@@ -46,6 +46,7 @@ __all__ = [
     "repeat_rate",
     "churn_rate",
     "cohort_retention",
+    "outcomes_after_survey",
     "plot_cohort_heatmap",
     "plot_retention_curves",
     "STAGES",
@@ -1313,3 +1314,115 @@ def plot_abc_tiers(scores: pd.DataFrame, ax=None, lang: str = "en"):
     ax.set_title(t("value.abc.title", lang))
     ax.legend(fontsize=8)
     return ax
+
+
+# --------------------------------------------------------------------------------------
+# X-data joined to O-data: what customers did after they answered
+# --------------------------------------------------------------------------------------
+
+
+def outcomes_after_survey(
+    survey: pd.DataFrame,
+    transactions: pd.DataFrame,
+    customer_col: str,
+    datetime_col: str,
+    value_col: str,
+    *,
+    survey_date_col: str = "survey_date",
+    score_col: str = "nps",
+    window_days: int | None = None,
+    observation_period_end=None,
+    columns=(),
+) -> pd.DataFrame:
+    """One row per customer: the first answered survey, then what the customer bought afterwards.
+
+    The start is each customer's **first** survey with an answer in ``score_col``:
+    a later survey exists only because the customer came back, so starting from it
+    would select customers by what they did afterwards. Transactions on days 1 to
+    ``window_days`` after the survey date count (days after the survey's calendar
+    day; ``None``: every later day up to the end of the data).
+
+    With a window, customers surveyed less than ``window_days`` before
+    ``observation_period_end`` (default: the last transaction) cannot show a whole
+    window yet; counting them as "did not buy" would bias towards "no", so they are
+    left out and counted in ``attrs["n_censored"]``. Customers whose surveys have no
+    answer are counted in ``attrs["n_unanswered"]``. Nobody is dropped silently.
+
+    Parameters
+    ----------
+    survey : DataFrame
+        One row per answer, with ``customer_col``, ``survey_date_col`` and ``score_col``.
+    transactions : DataFrame
+        One row per transaction, with ``customer_col``, ``datetime_col`` and ``value_col``.
+    customer_col, datetime_col, value_col : str
+        Column names, as in :func:`rfm_summary`.
+    survey_date_col, score_col : str
+        The survey's date and the answer that defines the starting survey.
+    window_days : int, optional
+        Length of the follow-up window in days.
+    observation_period_end : date-like, optional
+        Last day the data can show; default the last transaction.
+    columns : sequence of str
+        Further survey columns to carry from the starting survey (e.g. ``["csat"]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_col``, ``survey_date_col``, ``score_col``, the ``columns``, ``n_after`` (transactions in the
+        window), ``value_after`` (their summed ``value_col``) and ``repeated``
+        (``n_after > 0``).
+
+    Examples
+    --------
+    >>> survey = pd.DataFrame({"c": ["a", "a", "b"], "survey_date": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-01-05"]),
+    ...                        "nps": [9, 3, None]})
+    >>> tx = pd.DataFrame({"c": ["a", "a", "b"], "t": pd.to_datetime(["2026-01-01 10:00", "2026-01-03 09:00", "2026-01-09 12:00"]),
+    ...                    "amount": [5.0, 7.0, 2.0]})
+    >>> out = outcomes_after_survey(survey, tx, "c", "t", "amount")
+    >>> out[["c", "nps", "n_after", "value_after", "repeated"]].values.tolist()
+    [['a', 9.0, 1, 7.0, True]]
+    >>> out.attrs["n_unanswered"]
+    1
+    """
+    columns = list(columns)
+    require_columns(survey, [customer_col, survey_date_col, score_col, *columns], "survey")
+    require_columns(transactions, [customer_col, datetime_col, value_col], "transactions")
+    if window_days is not None and (not isinstance(window_days, int | np.integer) or window_days < 1):
+        raise ValueError(f"window_days must be a whole number of days ≥ 1, got {window_days!r}")
+    dates = pd.to_datetime(survey[survey_date_col], errors="coerce")
+    bad = dates.isna() & survey[survey_date_col].notna()
+    if bad.any():
+        rows = list(survey.index[bad.to_numpy()][:5])
+        raise CXDataError(f"survey, column '{survey_date_col}': values that are not dates at index {rows}")
+    times = pd.to_datetime(transactions[datetime_col], errors="coerce")
+    bad = times.isna() & transactions[datetime_col].notna()
+    if bad.any():
+        rows = list(transactions.index[bad.to_numpy()][:5])
+        raise CXDataError(f"transactions, column '{datetime_col}': values that are not dates at index {rows}")
+    answered = (
+        survey.assign(**{survey_date_col: dates})
+        .dropna(subset=[score_col, survey_date_col])
+        .sort_values(survey_date_col, kind="stable")
+        .drop_duplicates(customer_col)
+    )
+    n_unanswered = int(survey[customer_col].nunique() - len(answered))
+    end = pd.Timestamp(observation_period_end) if observation_period_end is not None else times.max()
+    n_censored = 0
+    if window_days is not None:
+        whole = answered[survey_date_col].dt.normalize() + pd.Timedelta(days=window_days) <= end
+        n_censored = int((~whole).sum())
+        answered = answered[whole]
+    tx = pd.DataFrame({customer_col: transactions[customer_col].to_numpy(), "_t": times.to_numpy(),
+                       "_v": transactions[value_col].to_numpy()})
+    joined = tx.merge(answered[[customer_col, survey_date_col]], on=customer_col)
+    days = (joined["_t"].dt.normalize() - joined[survey_date_col].dt.normalize()).dt.days
+    inside = (days >= 1) & (joined["_t"] <= end)
+    if window_days is not None:
+        inside &= days <= window_days
+    later = joined[inside.to_numpy()].groupby(customer_col).agg(n_after=("_t", "size"), value_after=("_v", "sum"))
+    out = answered[[customer_col, survey_date_col, score_col, *columns]].merge(later, on=customer_col, how="left")
+    out = out.fillna({"n_after": 0, "value_after": 0.0}).astype({"n_after": "int64"}).reset_index(drop=True)
+    out["repeated"] = out["n_after"] > 0
+    out.attrs.update(n_unanswered=n_unanswered, n_censored=n_censored, window_days=window_days,
+                     observation_period_end=end)
+    return out

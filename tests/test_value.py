@@ -601,3 +601,38 @@ def test_end_to_end_on_sample_orders():
     stage = assign_stage(rfm_summary(orders, "customer_id", "order_time"))
     assert set(stage.astype(str)) <= set(value.STAGES)
     assert math.isfinite(repeat_rate(orders, "customer_id", "order_time").rate)
+
+
+def test_outcomes_after_survey_hand_worked_window_and_censoring():
+    from cxlib.value import outcomes_after_survey
+
+    survey = pd.DataFrame({
+        "cid": ["a", "a", "b", "c", "d"],
+        "survey_date": pd.to_datetime(["2026-01-01", "2026-01-20", "2026-01-10", "2026-03-25", "2026-01-02"]),
+        "nps": [10, 2, 4, 9, np.nan],
+    })
+    tx = pd.DataFrame({
+        "cid": ["a", "a", "a", "a", "b", "c"],
+        "t": pd.to_datetime(["2026-01-01 15:00", "2026-01-02 08:00", "2026-01-31 10:00", "2026-02-15 10:00",
+                             "2026-03-31 10:00", "2026-03-30 10:00"]),
+        "amount": [1.0, 2.0, 4.0, 8.0, 16.0, 32.0],
+    })
+    # a: first answered survey 2026-01-01 (the later one is ignored); day 0 does not count,
+    #    days 1 and 30 are inside a 30-day window, day 45 is outside → 2 orders, 6.0
+    # b: survey 2026-01-10, its only order on day 80 → outside the window → 0 orders
+    # c: surveyed 2026-03-25, the data end 2026-03-31 (6 days later) → no whole window: censored
+    # d: no answer → counted as unanswered
+    out = outcomes_after_survey(survey, tx, "cid", "t", "amount", window_days=30).set_index("cid")
+    assert list(out.index) == ["a", "b"]
+    assert out.loc["a", "n_after"] == 2 and out.loc["a", "value_after"] == 6.0 and out.loc["a", "repeated"]
+    assert out.loc["b", "n_after"] == 0 and not out.loc["b", "repeated"]
+    assert out.loc["a", "nps"] == 10
+    assert out.attrs["n_censored"] == 1 and out.attrs["n_unanswered"] == 1
+    # no window: every later day counts, nobody is censored
+    open_ended = outcomes_after_survey(survey, tx, "cid", "t", "amount").set_index("cid")
+    assert open_ended.loc["a", "n_after"] == 3 and open_ended.loc["b", "n_after"] == 1
+    assert open_ended.loc["c", "n_after"] == 1 and open_ended.attrs["n_censored"] == 0
+    with pytest.raises(ValueError, match="window_days"):
+        outcomes_after_survey(survey, tx, "cid", "t", "amount", window_days=0)
+    with pytest.raises(CXDataError, match="missing column"):
+        outcomes_after_survey(survey.drop(columns="nps"), tx, "cid", "t", "amount")
