@@ -65,13 +65,15 @@ def discover(folder: Path = NOTEBOOKS, only: Iterable[str] | None = None) -> lis
 
 def resolve_parameters(notebook: Path, overrides: dict) -> dict:
     """The values the notebook will run with: its ``parameters`` cell defaults, then ``overrides``."""
+    import ast
+
     import papermill
 
     defaults = {}
     for name, info in papermill.inspect_notebook(str(notebook)).items():
         try:
-            defaults[name] = eval(info["default"], {}, {})  # literals from the parameters cell
-        except Exception:  # noqa: BLE001 - a non-literal default is left to the notebook
+            defaults[name] = ast.literal_eval(info["default"])  # literals only: nothing is executed
+        except (ValueError, SyntaxError):  # a non-literal default is left to the notebook
             defaults[name] = None
     return {**defaults, **{k: v for k, v in overrides.items() if v is not None}}
 
