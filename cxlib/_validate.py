@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ScoreError, format_examples
+from .errors import plain_value as _plain
 
 __all__ = ["CleanScores", "clean_scores"]
 
@@ -30,11 +31,6 @@ def _positions(values, mask: np.ndarray) -> list:
     if isinstance(values, pd.Series):
         return list(values.index[idx[:5]]) + [None] * max(0, len(idx) - 5)
     return list(idx[:5]) + [None] * max(0, len(idx) - 5)
-
-
-def _plain(value):
-    """Numpy scalars print as plain Python values in messages."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _raise(name: str, what: str, values, mask: np.ndarray, raw: np.ndarray, expected: str):

@@ -46,6 +46,7 @@ import yaml
 
 from . import readers
 from .errors import DataValidationError, describe_problem
+from .errors import plain_value as _plain
 from .mapping import (
     ERROR_POLICIES,
     MAPPING_FILE,
@@ -272,11 +273,6 @@ def _find_file(folder: Path, table: str, mapping_path: Path | None = None) -> Pa
     raise FileNotFoundError(
         f"no file for table {table!r} in {folder} (looked for {', '.join(looked[:-1])} and {looked[-1]}{where})"
     )
-
-
-def _plain(value):
-    """Numpy scalars print as plain Python values in messages."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _today() -> pd.Timestamp:

@@ -50,8 +50,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import _plain, clean_scores, require_columns
+from ._validate import clean_scores, require_columns
 from .errors import CXDataError, format_examples
+from .errors import plain_value as _plain
 from .i18n import check_lang, t
 from .metrics import wilson_ci
 

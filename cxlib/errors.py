@@ -9,9 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["CXDataError", "DataValidationError", "ScoreError", "format_examples"]
+import numpy as np
+
+__all__ = ["CXDataError", "DataValidationError", "ScoreError", "format_examples", "plain_value"]
 
 MAX_EXAMPLES = 5
+
+
+def plain_value(value):
+    """Numpy scalars print as plain Python values in messages (``11``, not ``np.int64(11)``)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def format_examples(positions: Sequence, values: Sequence | None = None, *, label: str = "row") -> str:

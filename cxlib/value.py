@@ -32,6 +32,7 @@ import pandas as pd
 
 from ._validate import require_columns
 from .errors import CXDataError, format_examples
+from .errors import plain_value as _plain
 from .i18n import check_lang, t
 from .metrics import wilson_ci
 
@@ -78,10 +79,6 @@ def _fail(column: str, what: str, index: pd.Index, mask: np.ndarray, values=None
     if expected:
         text += f"; expected {expected}"
     raise CXDataError(text)
-
-
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _need_columns(frame, columns: Sequence[str], what: str = "transactions"):
