@@ -18,9 +18,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from cxlib import exercises, grading
-from cxlib.cli import build_parser
 from cxlib.i18n import t
+from cxwb import exercises, grading
+from cxwb.cli import build_parser
 
 FILES = grading.exercise_files()
 NUMBERS = sorted(FILES)

@@ -9,7 +9,7 @@ import re
 import nbformat
 import pytest
 
-from cxlib import runner
+from cxwb import runner
 
 NOTEBOOKS = runner.discover()
 CASES = list(itertools.product(NOTEBOOKS, ("hotel", "ecommerce"), ("en", "zh")))

@@ -10,10 +10,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxlib import cli, datasets, runner
+from cxlib import datasets
 from cxlib.errors import DataValidationError
 from cxlib.mapping import MappingError, load_mapping, parse_mapping
 from cxlib.readers import ReadError
+from cxwb import cli, runner
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "own_data"

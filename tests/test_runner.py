@@ -3,7 +3,7 @@
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from cxlib import cli, runner
+from cxwb import cli, runner
 
 
 def make(folder, name, *sources):

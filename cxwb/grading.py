@@ -7,7 +7,7 @@ preprocessors (used as a library: no nbgrader course or database is needed).
 
 ``cxwb exercises grade SUBMISSIONS`` runs every submitted notebook with papermill,
 each in its own temporary folder and its own process, with a time limit per
-notebook, then judges every task with :func:`cxlib.exercises.grade_namespace` in
+notebook, then judges every task with :func:`cxwb.exercises.grade_namespace` in
 the same kernel (a cell added at the end), so a task counts whether or not its
 check cell was run. A cell that raises or loops only costs the tasks whose
 answers it should have made; a notebook that kills its kernel or runs past the
@@ -93,7 +93,7 @@ def student_version(nb):
 
 def exercise_files(folder: Path | str = EXERCISES_DIR, only: Iterable[str] | None = None) -> dict[str, Path]:
     """The exercise notebooks of ``folder`` by number (``{"02": …/02_measuring_experience.ipynb}``)."""
-    from .exercises import exercise_of
+    from cxwb.exercises import exercise_of
 
     found = {}
     for path in sorted(Path(folder).glob("[0-9][0-9]_*.ipynb")):
@@ -153,7 +153,7 @@ def find_submissions(folder: Path | str, exercises: dict[str, Path]) -> dict[str
 _GRADE_CELL = '''# cxwb: grading cell, added by `cxwb exercises grade` (not part of the exercise)
 def _cxwb_grade():
     import json
-    from cxlib.exercises import grade_namespace
+    from cxwb.exercises import grade_namespace
     rows = grade_namespace({exercise!r}, globals())
     with open({path!r}, "w", encoding="utf-8") as handle:
         json.dump(rows, handle)
@@ -272,7 +272,7 @@ def _run_in_process(notebook: Path, exercise: str, timeout: int, keep: Path | No
     limit = timeout + GRADE_SECONDS + GRACE_SECONDS
     start = time.perf_counter()
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "cxlib.grading", "--run-one", args], cwd=str(work),
+        proc = subprocess.Popen([sys.executable, "-m", "cxwb.grading", "--run-one", args], cwd=str(work),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         try:
             _, err = proc.communicate(timeout=limit)
@@ -315,8 +315,8 @@ class TaskResult:
 
     def reason(self, lang: str = "en") -> str:
         """Why the task did not pass, in ``lang`` ("" when it passed)."""
-        from .exercises import Verdict, hint_text
-        from .i18n import t
+        from cxlib.i18n import t
+        from cxwb.exercises import Verdict, hint_text
 
         if self.passed or not self.reason_key:
             return ""
@@ -348,7 +348,7 @@ class GradeReport:
 
 
 def _results_for(student: str, exercise: str, name: str, run: dict | None, timeout: int) -> list[TaskResult]:
-    from .exercises import tasks_of
+    from cxwb.exercises import tasks_of
 
     tasks = tasks_of(exercise)
     rows = []
@@ -421,7 +421,7 @@ def grade(
     only : list of str, optional
         Exercise numbers to grade (default: every exercise in ``folder``).
     """
-    from .i18n import check_lang
+    from cxlib.i18n import check_lang
 
     if lang is not None:
         check_lang(lang)
@@ -474,7 +474,7 @@ border-bottom:1px solid #ddd;text-align:left;vertical-align:top}th{background:#f
 
 
 def _page(title: str, body: str, lang: str) -> str:
-    from .runner import embed_cjk_font
+    from cxwb.runner import embed_cjk_font
 
     page = (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f"<title>{html.escape(title)}</title>{_STYLE}</head><body>{body}</body></html>\n")
@@ -489,7 +489,7 @@ def _safe_name(student: str) -> str:
 
 
 def _write_feedback(out: Path, student: str, rows: list[TaskResult], lang: str) -> Path:
-    from .i18n import t
+    from cxlib.i18n import t
 
     points = sum(r.points for r in rows)
     max_points = sum(r.max_points for r in rows)
@@ -524,7 +524,7 @@ def _write_feedback(out: Path, student: str, rows: list[TaskResult], lang: str) 
 
 
 def _write_index(out: Path, found: dict, results: list[TaskResult], lang: str) -> Path:
-    from .i18n import t
+    from cxlib.i18n import t
 
     names = sorted({r.exercise for r in results})
     head = "".join(f"<th class='num'>{html.escape(n[:2])}</th>" for n in names)
@@ -592,7 +592,7 @@ def add_exercises_parser(sub) -> argparse.ArgumentParser:
 
 
 def _child_main(argv: list[str]) -> int:
-    """``python -m cxlib.grading --run-one JSON``: the child process of :func:`_run_in_process`."""
+    """``python -m cxwb.grading --run-one JSON``: the child process of :func:`_run_in_process`."""
     spec = json.loads(argv[1])
     try:
         result = run_one(spec["notebook"], spec["exercise"], int(spec["timeout"]), spec["workdir"])

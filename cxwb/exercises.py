@@ -13,12 +13,12 @@ never shows the expected value, and nothing here prints it.
 
 In a notebook::
 
-    from cxlib.exercises import check, start
+    from cxwb.exercises import check, start
     start("02", lang)            # the exercise and the language of the messages
     nps_points = ...             # the student's answer
     check("02.1", nps_points)    # prints "✅ right" or "❌ not yet — <hint>", returns a bool
 
-The grader (:mod:`cxlib.grading`) runs :func:`grade_namespace` at the end of a
+The grader (:mod:`cxwb.grading`) runs :func:`grade_namespace` at the end of a
 submitted notebook, so a task counts whether or not its check cell was run.
 """
 
@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .i18n import check_lang, t
+from cxlib.i18n import check_lang, t
 
 __all__ = [
     "EXERCISES",
@@ -352,20 +352,20 @@ def grade_namespace(exercise: str, namespace: dict) -> list[dict]:
 # --------------------------------------------------------------------------- data
 @cache
 def _load(world: str, table: str) -> pd.DataFrame:
-    from . import datasets
+    from cxlib import datasets
 
     return datasets.load(world, table)
 
 
 def _labels_of(prefix: str) -> dict[str, set[str]]:
-    from .i18n import labels
+    from cxlib.i18n import labels
 
     en, zh = labels(prefix, "en"), labels(prefix, "zh")
     return {key: {key, en[key], zh.get(key, key)} for key in en}
 
 
 def _touchpoints(world: str) -> dict[str, set[str]]:
-    from . import journey
+    from cxlib import journey
 
     en = journey.touchpoint_inventory(world, "en")
     zh = journey.touchpoint_inventory(world, "zh")
@@ -384,7 +384,7 @@ def _touchpoints(world: str) -> dict[str, set[str]]:
 
 
 def _funnel_steps() -> dict[str, set[str]]:
-    from .i18n import labels
+    from cxlib.i18n import labels
 
     try:
         zh = labels("journey.step", "zh")
@@ -405,7 +405,7 @@ def _hotel_tp_columns() -> list[str]:
 
 
 def _use_touchpoints(rated_only: bool = False, stage: str = "use") -> frozenset:
-    from . import journey
+    from cxlib import journey
 
     inv = journey.touchpoint_inventory("hotel")
     keep = inv["stage"].astype(str) == stage
@@ -415,14 +415,14 @@ def _use_touchpoints(rated_only: bool = False, stage: str = "use") -> frozenset:
 
 
 def _emotion_lowest() -> str:
-    from . import journey
+    from cxlib import journey
 
     curve = journey.emotion_curve(_hotel_survey(), world="hotel")
     return str(curve.loc[curve["lowest"], "touchpoint"].iloc[0])
 
 
 def _emotion_highest() -> str:
-    from . import journey
+    from cxlib import journey
 
     curve = journey.emotion_curve(_hotel_survey(), world="hotel")
     return str(curve.loc[curve["mean"].idxmax(), "touchpoint"])
@@ -430,7 +430,7 @@ def _emotion_highest() -> str:
 
 @cache
 def _mot() -> pd.DataFrame:
-    from . import journey
+    from cxlib import journey
 
     return journey.moments_of_truth(_hotel_survey(), world="hotel")
 
@@ -446,7 +446,7 @@ def _waits() -> pd.DataFrame:
 
 
 def _detractor_pct(mask_of: Callable[[pd.DataFrame], pd.Series], missing_in_n: bool = False) -> float:
-    from . import metrics
+    from cxlib import metrics
 
     joined = _waits()
     scores = joined.loc[mask_of(joined), "nps"]
@@ -473,7 +473,7 @@ def _release_date() -> str:
 
 
 def _leak(platform: str | None, before_release: bool = True) -> tuple[str, str]:
-    from . import journey
+    from cxlib import journey
 
     events = _events()
     if before_release:
@@ -487,7 +487,7 @@ def _leak(platform: str | None, before_release: bool = True) -> tuple[str, str]:
 
 @cache
 def _before_after() -> pd.DataFrame:
-    from . import journey
+    from cxlib import journey
 
     return journey.before_after(_events(), _release_date()).set_index("platform")
 
@@ -499,7 +499,7 @@ def _nps_counts() -> tuple[int, int, int]:
 
 
 def _nps_points() -> float:
-    from . import metrics
+    from cxlib import metrics
 
     return metrics.nps(_hotel_survey()["nps"]).nps
 
@@ -513,20 +513,20 @@ def _nps_shifted(promoter_from: int = 9, detractor_to: int = 6, include_missing:
 
 
 def _nps_margin(conf: float = 0.95) -> float:
-    from . import metrics
+    from cxlib import metrics
 
     r = metrics.nps(_hotel_survey()["nps"], conf=conf)
     return (r.ci_high - r.ci_low) / 2
 
 
 def _nps_se() -> float:
-    from . import metrics
+    from cxlib import metrics
 
     return metrics.nps(_hotel_survey()["nps"]).se
 
 
 def _sample_size(margin: float = 3.0, worst: bool = False, conf: float = 0.95) -> float:
-    from . import metrics
+    from cxlib import metrics
 
     r = metrics.nps(_hotel_survey()["nps"])
     pro, det = (0.5, 0.5) if worst else (r.promoters, r.detractors)
@@ -534,7 +534,7 @@ def _sample_size(margin: float = 3.0, worst: bool = False, conf: float = 0.95) -
 
 
 def _sample_size_floor() -> float:
-    from . import metrics
+    from cxlib import metrics
 
     r = metrics.nps(_hotel_survey()["nps"])
     z = 1.959963984540054
@@ -548,7 +548,7 @@ def _dip_mask(frame: pd.DataFrame) -> pd.Series:
 
 
 def _city_dip(compare: str = "other") -> float:
-    from . import metrics
+    from cxlib import metrics
 
     survey = _hotel_survey()
     city = survey[survey["property_id"] == "city"]
@@ -563,19 +563,19 @@ def _city_dip(compare: str = "other") -> float:
 
 
 def _csat(top: int = 2) -> float:
-    from . import metrics
+    from cxlib import metrics
 
     return metrics.csat(_hotel_survey()["overall_sat"], top=top).csat
 
 
 def _csi() -> float:
-    from . import metrics
+    from cxlib import metrics
 
     return metrics.csi(_hotel_survey()["overall_sat"]).csi
 
 
 def _resort_city_p() -> float:
-    from . import metrics
+    from cxlib import metrics
 
     survey = _hotel_survey()
     by = survey.groupby("property_id")["nps"]
@@ -583,7 +583,7 @@ def _resort_city_p() -> float:
 
 
 def _rest_p(which: str = "p_adjusted") -> float:
-    from . import metrics
+    from cxlib import metrics
 
     table = metrics.nps_by(_hotel_survey(), "nps", "property_id").set_index("property_id")
     return float(table.loc["resort", which])
@@ -594,7 +594,7 @@ _KANO_PAIRS = ((1, 5), (2, 5), (1, 3), (3, 3))
 
 
 def _kano_pairs(swap: bool = False) -> tuple[str, ...]:
-    from . import kano
+    from cxlib import kano
 
     f = [p[0] for p in _KANO_PAIRS]
     d = [p[1] for p in _KANO_PAIRS]
@@ -605,7 +605,7 @@ def _kano_pairs(swap: bool = False) -> tuple[str, ...]:
 
 @cache
 def _kano_hotel() -> pd.DataFrame:
-    from . import kano
+    from cxlib import kano
 
     return kano.kano_table(_load("hotel", "kano")).set_index("feature")
 
@@ -644,7 +644,7 @@ def _kano_features() -> dict[str, set[str]]:
 # --------------------------------------------------------------------------- 04 SERVQUAL
 @cache
 def _servqual_gaps(by: str | None = None) -> pd.DataFrame:
-    from . import servqual
+    from cxlib import servqual
 
     return servqual.gap_by_dimension(_load("hotel", "servqual"), by=by)
 
@@ -667,14 +667,14 @@ def _sq_largest_elsewhere() -> str:
 
 
 def _sq_weighted(column: str = "weighted", scale: float = 1.0) -> float:
-    from . import servqual
+    from cxlib import servqual
 
     table = servqual.weighted_score(_load("hotel", "servqual"), by="property_id").set_index("property_id")
     return float(table.loc["airport", column]) * scale
 
 
 def _sq_alpha(prefix: str = "p", items: Iterable[int] = (10, 11, 12, 13)) -> float:
-    from . import servqual
+    from cxlib import servqual
 
     data = _load("hotel", "servqual")
     if prefix == "gap":
@@ -691,14 +691,14 @@ def _sq_dimensions() -> dict[str, set[str]]:
 # --------------------------------------------------------------------------- 05 drivers
 @cache
 def _key_drivers() -> pd.DataFrame:
-    from . import drivers
+    from cxlib import drivers
 
     return drivers.key_drivers(_hotel_survey(), "overall_sat", _hotel_tp_columns())
 
 
 @cache
 def _ipa() -> pd.DataFrame:
-    from . import drivers
+    from cxlib import drivers
 
     return drivers.ipa(_hotel_survey(), _hotel_tp_columns(), outcome="overall_sat")
 
@@ -871,7 +871,7 @@ def _stays() -> pd.DataFrame:
 
 
 def _repeat(scale: float = 100.0, what: str = "rate") -> float:
-    from . import value
+    from cxlib import value
 
     result = value.repeat_rate(_stays(), "guest_id", "checkin_date")
     return float(result.count) if what == "count" else result.rate * scale
@@ -883,7 +883,7 @@ def _repeat_stays_share() -> float:
 
 
 def _churn(window: int = 365, scale: float = 100.0) -> float:
-    from . import value
+    from cxlib import value
 
     return value.churn_rate(_stays(), "guest_id", "checkin_date", window_days=window).rate * scale
 
@@ -892,14 +892,14 @@ CLV_MARGIN, CLV_DISCOUNT = 300.0, 0.10
 
 
 def _clv(retention: float | None = None, discount: float = CLV_DISCOUNT) -> float:
-    from . import value
+    from cxlib import value
 
     r = 1 - _churn() / 100 if retention is None else retention
     return float(value.clv(CLV_MARGIN, r, discount))
 
 
 def _champions(segment: str = "champions") -> float:
-    from . import value
+    from cxlib import value
 
     summary = value.rfm_summary(_stays(), "guest_id", "checkin_date", "spend", include_first_transaction=True)
     scores = value.rfm_scores(summary)
@@ -909,7 +909,7 @@ def _champions(segment: str = "champions") -> float:
 # --------------------------------------------------------------------------- 07 HEART
 @cache
 def _sessions() -> pd.DataFrame:
-    from . import heart
+    from cxlib import heart
 
     return heart.sessions(_events())
 
@@ -919,14 +919,14 @@ def _release() -> pd.Timestamp:
 
 
 def _adoption(among: str | None = "payment", days: int = 30, scale: float = 100.0) -> float:
-    from . import heart
+    from cxlib import heart
 
     table = heart.adoption(_sessions(), _release(), within_days=days, among_step=among)
     return float(table["adoption"].iloc[0]) * scale
 
 
 def _happiness(platform: str = "web", metric: str = "csat", scale: float = 1.0) -> float:
-    from . import heart
+    from cxlib import heart
 
     table = heart.happiness(_load("ecommerce", "survey"), platform=None, by="platform")
     row = table[(table["platform"] == platform) & (table["metric"] == metric)]
@@ -934,7 +934,7 @@ def _happiness(platform: str = "web", metric: str = "csat", scale: float = 1.0) 
 
 
 def _task_success(platform: str = "web", column: str = "completion_rate", scale: float = 100.0) -> float:
-    from . import heart
+    from cxlib import heart
 
     table = heart.task_success(_sessions(), by="platform").set_index("platform")
     return float(table.loc[platform, column]) * scale
@@ -960,7 +960,7 @@ VOC_SENTENCES = ("The room was not clean", "not bad", "It was okay.", "没有热
 
 
 def _sentiments(naive: bool = False) -> tuple[str, ...]:
-    from . import voc
+    from cxlib import voc
 
     if naive:  # the words alone, without the negation: "clean" is good, "bad" is bad, "没有" is nothing
         return ("positive", "negative", "neutral", "neutral")
@@ -977,7 +977,7 @@ def _sentiment_choices() -> dict[str, set[str]]:
 
 @cache
 def _hotel_tagged() -> pd.DataFrame:
-    from . import voc
+    from cxlib import voc
 
     reviews = _load("hotel", "reviews")
     return voc.tag_themes(reviews["text"], reviews["lang"], voc.load_themes("hotel"))
@@ -985,7 +985,7 @@ def _hotel_tagged() -> pd.DataFrame:
 
 @cache
 def _star_lift() -> pd.DataFrame:
-    from . import voc
+    from cxlib import voc
 
     reviews = _load("hotel", "reviews")
     return voc.theme_lift(_hotel_tagged(), voc.star_groups(reviews["rating"]), polarity="negative")
@@ -1010,7 +1010,7 @@ def _reason_rank(rank: int = 2, by: str = "lift") -> str:
 
 
 def _voc_themes() -> dict[str, set[str]]:
-    from . import voc
+    from cxlib import voc
 
     themes = voc.load_themes("hotel")
     en, zh = voc.theme_labels(themes, "en"), voc.theme_labels(themes, "zh")
@@ -1031,7 +1031,7 @@ def _x_meets_o(dedupe: bool = True, drop_first: bool = True) -> pd.DataFrame:
 
 @cache
 def _by_group(dedupe: bool = True) -> pd.DataFrame:
-    from . import drivers
+    from cxlib import drivers
 
     result = drivers.outcomes_by_nps_group(_x_meets_o(dedupe), "nps", ["returned_12m", "revenue_12m"])
     return result.summary.set_index(["outcome", "group"])["estimate"]
@@ -1059,7 +1059,7 @@ def _revenue_ratio(kind: str = "mean") -> float:
 
 
 def _odds(column: str = "odds_ratio", power: float = 1.0) -> float:
-    from . import drivers
+    from cxlib import drivers
 
     fit = drivers.repurchase_model(_x_meets_o(), "returned_12m", ["nps"])
     return float(fit.loc["nps", column]) ** power
@@ -1067,7 +1067,7 @@ def _odds(column: str = "odds_ratio", power: float = 1.0) -> float:
 
 @cache
 def _risk():
-    from . import drivers
+    from cxlib import drivers
 
     return drivers.revenue_at_risk(_x_meets_o(), "nps", "revenue_12m")
 
@@ -1081,7 +1081,7 @@ def _hotel_return_pct(scale: float = 100.0, surveyed: bool = False) -> float:
 
 
 def _weakest(measure: str = "nps") -> str:
-    from . import metrics
+    from cxlib import metrics
 
     survey = _hotel_survey()
     if measure == "nps":
@@ -1097,7 +1097,7 @@ def _properties() -> dict[str, set[str]]:
 
 @cache
 def _nps_lift() -> pd.DataFrame:
-    from . import voc
+    from cxlib import voc
 
     reviews = _load("hotel", "reviews")
     answers = reviews[["stay_id"]].merge(_hotel_survey()[["stay_id", "nps"]], on="stay_id", how="left",

@@ -18,13 +18,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from .runner import NOTEBOOKS
+from cxwb.runner import NOTEBOOKS
 
 __all__ = ["main", "build_parser"]
 
 
 def _cmd_run(args) -> int:
-    from .runner import run_notebooks
+    from cxwb.runner import run_notebooks
 
     runs = run_notebooks(
         dataset=args.dataset,
@@ -40,7 +40,7 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_report(args) -> int:
-    from .runner import build_report
+    from cxwb.runner import build_report
 
     run = build_report(args.dataset, args.lang, Path(args.out), data_dir=args.data_dir, timeout=args.timeout)
     print(run.describe())
@@ -50,7 +50,7 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_data_regenerate(args) -> int:
-    from . import synth
+    from cxlib import synth
 
     worlds = synth.WORLDS if args.dataset is None else (args.dataset,)
     for world in worlds:
@@ -61,8 +61,8 @@ def _cmd_data_regenerate(args) -> int:
 
 
 def _cmd_check(args) -> int:
-    from . import datasets
-    from .mapping import MappingError, find_mapping, load_mapping
+    from cxlib import datasets
+    from cxlib.mapping import MappingError, find_mapping, load_mapping
 
     folder = Path(args.folder)
     if not folder.is_dir():
@@ -86,7 +86,7 @@ def _cmd_check(args) -> int:
 
 
 def _cmd_map_init(args) -> int:
-    from .mapping import write_mapping
+    from cxlib.mapping import write_mapping
 
     try:
         path, summary = write_mapping(args.folder, dataset=args.dataset, out=args.out, force=args.force)
@@ -152,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite an existing mapping file")
     init.set_defaults(func=_cmd_map_init)
 
-    from .grading import add_exercises_parser  # cxwb exercises build | grade
+    from cxwb.grading import add_exercises_parser  # cxwb exercises build | grade
 
     add_exercises_parser(sub)
     return parser
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "seed", "unset") is None:
-        from .synth import DEFAULT_SEED
+        from cxlib.synth import DEFAULT_SEED
 
         args.seed = DEFAULT_SEED
     return args.func(args)

@@ -237,7 +237,7 @@ def add_toc(page: str, lang: str = "en") -> str:
     """Insert a linked table of contents of the page's ``<h2>`` headings after ``<main>`` (or ``<body>``)."""
     import re
 
-    from .i18n import t
+    from cxlib.i18n import t
 
     items = []
     for anchor, inner in re.findall(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', page, flags=re.S):
@@ -285,7 +285,7 @@ def embed_cjk_font(page: str) -> str:
 
     from fontTools import subset
 
-    from .plots import cjk_font_path
+    from cxlib.plots import cjk_font_path
 
     chars = _cjk_chars(page)
     if not chars or "</head>" not in page:
