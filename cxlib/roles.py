@@ -11,7 +11,7 @@ the data dictionary's names (what :func:`cxlib.datasets.load` returns).
 >>> r = of("hotel")
 >>> r.survey.nps, r.survey.touchpoint_columns[:2]
 ('nps', ('tp_booking', 'tp_checkin'))
->>> r.available("survey")
+>>> r.available("events")
 True
 
 Roles and their fields (``None`` when the data does not have it)
@@ -41,7 +41,8 @@ Roles and their fields (``None`` when the data does not have it)
     customer did after the survey period, when the data has it as a table).
 ``events`` (:class:`EventsRole`)
     ``table``, ``session``, ``customer``, ``step``, ``time``, ``channel``,
-    ``error``, ``steps`` (ordered funnel steps, with labels).
+    ``error``, ``feature`` (flag of a released feature's use), ``rating`` (in-app
+    rating, a HEART happiness signal), ``steps`` (ordered funnel steps, with labels).
 ``releases`` (:class:`ReleasesRole`)
     ``table``, ``id``, ``date``, ``name`` (en/zh name columns), ``touchpoint``, ``channel``.
 ``reviews`` (:class:`ReviewsRole`)
@@ -50,7 +51,8 @@ Roles and their fields (``None`` when the data does not have it)
     ``table``, ``id``, ``customer``, ``date``, ``channel``, ``reason``,
     ``touchpoint``, ``first_response`` and ``resolution`` (hours),
     ``resolved_first_contact``, ``compensation``, ``closed`` (False = still
-    open: a censored resolution time), ``nps_after``, ``returned``, ``effort``.
+    open: a censored resolution time), ``outcome`` (resolved, partly_resolved,
+    not_resolved, open), ``nps_after``, ``returned``, ``effort``, ``segments``.
 ``experiment`` (:class:`ExperimentRole`)
     ``table``, ``unit``, ``arm``, ``control`` / ``treatment`` (arm values),
     ``outcomes`` (metric columns, the primary first), ``pre`` (pre-period
@@ -297,8 +299,10 @@ class EventsRole(_Role):
     time: str | None = None
     channel: str | None = None
     error: str | None = None
+    feature: str | None = None
+    rating: str | None = None
     steps: tuple[Label, ...] = ()
-    _column_fields: tuple[str, ...] = _cols("session", "customer", "step", "time", "channel", "error")
+    _column_fields: tuple[str, ...] = _cols("session", "customer", "step", "time", "channel", "error", "feature", "rating")
 
     @property
     def step_ids(self) -> tuple[str, ...]:
@@ -350,13 +354,14 @@ class ComplaintsRole(_Role):
     resolved_first_contact: str | None = None
     compensation: str | None = None
     closed: str | None = None
+    outcome: str | None = None
     nps_after: str | None = None
     returned: str | None = None
     effort: str | None = None
     segments: tuple[str, ...] = ()
     _column_fields: tuple[str, ...] = _cols("id", "customer", "date", "channel", "reason", "touchpoint",
                                             "first_response", "resolution", "resolved_first_contact",
-                                            "compensation", "closed", "nps_after", "returned", "effort", "segments")
+                                            "compensation", "closed", "outcome", "nps_after", "returned", "effort", "segments")
 
 
 @dataclass(frozen=True)
