@@ -1319,6 +1319,19 @@ def write_docs(world: str, out_dir: str | Path) -> list[Path]:
             _markdown_table(part),
             "",
         ]
+    from .roles import of as roles_of
+
+    declared = roles_of(world).describe()
+    declared = declared[declared["available"]][["role", "table", "columns"]]
+    lines += [
+        "## Roles / 角色",
+        "",
+        "Which table and columns play which part in the lessons (`roles:` in the dictionary; see `cxlib.roles`). "
+        "A folder of your own files declares the same in its `mapping.yml`.",
+        "",
+        _markdown_table(declared),
+        "",
+    ]
     (out / "DICTIONARY.md").write_text("\n".join(lines), encoding="utf-8")
     eff = [
         f"# Planted effects: {meta['title']['en']} / 预设效应：{meta['title']['zh']}",
