@@ -218,6 +218,11 @@ def _bank(raw: dict) -> dict:
             for aspect, pols in raw.items()}
 
 
+def _frames(raw: dict) -> dict:
+    """Frame sentences (openers, context, closers) per language, alternatives expanded."""
+    return {key: {lang: _expand(t, lang) for lang, t in by_lang.items()} for key, by_lang in raw.items()}
+
+
 HOTEL_BANK = _bank({
     "wait": {"neg": {
         "en": ["we [waited|queued] {m} minutes to check in", "check-in took {m} minutes, [far too long|way too slow]",
@@ -273,22 +278,22 @@ HOTEL_BANK = _bank({
     "checkout": {"pos": {"en": ["check-out was [quick|easy]"], "zh": ["退房{i}[快|方便]"]}},
 })
 
-HOTEL_FRAMES = {
-    "open_pos": {"en": _expand("[Lovely stay.|A great experience overall!|Really enjoyed our stay.|Excellent hotel.|Would recommend.]", "en"),
-                 "zh": _expand("[这次入住很愉快。|整体体验非常好！|很满意的一次住宿。|非常推荐这家酒店。|住得很开心。]", "zh")},
-    "open_neg": {"en": _expand("[Very disappointing stay.|Bad experience.|Not what we expected.|Terrible stay.]", "en"),
-                 "zh": _expand("[这次入住很失望。|体验很差。|和预期差很多。|非常糟糕的一次入住。]", "zh")},
-    "open_mid": {"en": _expand("[It was okay.|An average stay overall.|Nothing special.|Okay for a short stay.]", "en"),
-                 "zh": _expand("[还行吧。|总体一般。|中规中矩。|一般般。]", "zh")},
-    "context": {"en": _expand("Stayed [one night|two nights|three nights|four nights] [for work|with family|on holiday|with friends|for a conference].", "en"),
-                "zh": _expand("[出差|带家人|周末|和朋友|开会]住了[一晚|两晚|三晚|四晚]。", "zh")},
-    "close_pos": {"en": _expand("[Would stay again.|Highly recommended!|Will be back.|Thank you!]", "en"),
-                  "zh": _expand("[下次还会再来。|推荐！|下次还选这里。|谢谢！]", "zh")},
-    "close_neg": {"en": _expand("[Would not come back.|Avoid.|Will not return.|Not recommended.]", "en"),
-                  "zh": _expand("[不会再来了。|不推荐。|太失望了。|再也不来了。]", "zh")},
-    "close_mid": {"en": _expand("[Might stay again if the price is right.|Acceptable.]", "en"),
-                  "zh": _expand("[价格合适的话可能还会来。|凑合吧。]", "zh")},
-}
+HOTEL_FRAMES = _frames({
+    "open_pos": {"en": "[Lovely stay.|A great experience overall!|Really enjoyed our stay.|Excellent hotel.|Would recommend.]",
+                 "zh": "[这次入住很愉快。|整体体验非常好！|很满意的一次住宿。|非常推荐这家酒店。|住得很开心。]"},
+    "open_neg": {"en": "[Very disappointing stay.|Bad experience.|Not what we expected.|Terrible stay.]",
+                 "zh": "[这次入住很失望。|体验很差。|和预期差很多。|非常糟糕的一次入住。]"},
+    "open_mid": {"en": "[It was okay.|An average stay overall.|Nothing special.|Okay for a short stay.]",
+                 "zh": "[还行吧。|总体一般。|中规中矩。|一般般。]"},
+    "context": {"en": "Stayed [one night|two nights|three nights|four nights] [for work|with family|on holiday|with friends|for a conference].",
+                "zh": "[出差|带家人|周末|和朋友|开会]住了[一晚|两晚|三晚|四晚]。"},
+    "close_pos": {"en": "[Would stay again.|Highly recommended!|Will be back.|Thank you!]",
+                  "zh": "[下次还会再来。|推荐！|下次还选这里。|谢谢！]"},
+    "close_neg": {"en": "[Would not come back.|Avoid.|Will not return.|Not recommended.]",
+                  "zh": "[不会再来了。|不推荐。|太失望了。|再也不来了。]"},
+    "close_mid": {"en": "[Might stay again if the price is right.|Acceptable.]",
+                  "zh": "[价格合适的话可能还会来。|凑合吧。]"},
+})
 
 SHOP_BANK = _bank({
     "late": {"neg": {
@@ -325,22 +330,22 @@ SHOP_BANK = _bank({
         "mid": {"en": ["not bad for the price", "okay for the price"], "zh": ["价格不贵，还不错", "这个价格还行"]}},
 })
 
-SHOP_FRAMES = {
-    "open_pos": {"en": _expand("[Very happy with this order!|Great, will buy again.|Love it!|Excellent purchase.]", "en"),
-                 "zh": _expand("[很满意的一次购物！|非常好，会回购。|很喜欢！|买得很值。]", "zh")},
-    "open_neg": {"en": _expand("[Very disappointed.|Bad shopping experience.|Not happy with this order.|Terrible.]", "en"),
-                 "zh": _expand("[很失望。|购物体验很差。|这次购物很不满意。|太差了。]", "zh")},
-    "open_mid": {"en": _expand("[It's okay.|Average.|Nothing special.|As expected.]", "en"),
-                 "zh": _expand("[一般般。|还可以。|中规中矩。|还行吧。]", "zh")},
-    "context": {"en": _expand("[Bought it|Ordered this] [as a gift|for my daughter|for the office|for myself].", "en"),
-                "zh": _expand("[买来|下单]是[送人的|给孩子用的|办公室用的|自己用的]。", "zh")},
-    "close_pos": {"en": _expand("[Will order again.|Recommended!|Five stars.|Thanks!]", "en"),
-                  "zh": _expand("[还会回购。|推荐购买！|好评！|谢谢卖家！]", "zh")},
-    "close_neg": {"en": _expand("[Will not buy again.|Not recommended.|Avoid.]", "en"),
-                  "zh": _expand("[不会再买了。|不推荐。|差评。]", "zh")},
-    "close_mid": {"en": _expand("[Fine for the price.|It does the job.]", "en"),
-                  "zh": _expand("[凑合用吧。|能用。]", "zh")},
-}
+SHOP_FRAMES = _frames({
+    "open_pos": {"en": "[Very happy with this order!|Great, will buy again.|Love it!|Excellent purchase.]",
+                 "zh": "[很满意的一次购物！|非常好，会回购。|很喜欢！|买得很值。]"},
+    "open_neg": {"en": "[Very disappointed.|Bad shopping experience.|Not happy with this order.|Terrible.]",
+                 "zh": "[很失望。|购物体验很差。|这次购物很不满意。|太差了。]"},
+    "open_mid": {"en": "[It's okay.|Average.|Nothing special.|As expected.]",
+                 "zh": "[一般般。|还可以。|中规中矩。|还行吧。]"},
+    "context": {"en": "[Bought it|Ordered this] [as a gift|for my daughter|for the office|for myself].",
+                "zh": "[买来|下单]是[送人的|给孩子用的|办公室用的|自己用的]。"},
+    "close_pos": {"en": "[Will order again.|Recommended!|Five stars.|Thanks!]",
+                  "zh": "[还会回购。|推荐购买！|好评！|谢谢卖家！]"},
+    "close_neg": {"en": "[Will not buy again.|Not recommended.|Avoid.]",
+                  "zh": "[不会再买了。|不推荐。|差评。]"},
+    "close_mid": {"en": "[Fine for the price.|It does the job.]",
+                  "zh": "[凑合用吧。|能用。]"},
+})
 
 
 def _code(pos: np.ndarray, neg: np.ndarray) -> np.ndarray:

@@ -92,14 +92,19 @@ def hotel_booking_leak(t):
     return _completion(sess, synth.EXPRESS_PAY_RELEASE, "payment", "confirmation")
 
 
+def _recovery(c: pd.DataFrame, slow_h: float) -> dict:
+    """NPS after fast, fully resolved cases vs the others, and after slow first responses vs the rest."""
+    fast_full = (c["first_response_h"] <= synth.RECOVERY_FAST_H) & (c["outcome"] == "resolved")
+    slow = c["first_response_h"] > slow_h
+    return {"fast_full": _nps(c.loc[fast_full, "nps_after"]), "others": _nps(c.loc[~fast_full, "nps_after"]),
+            "slow": _nps(c.loc[slow, "nps_after"]), "not_slow": _nps(c.loc[~slow, "nps_after"])}
+
+
 def hotel_service_recovery(t):
     c = t["complaints"]
-    fast_full = (c["first_response_h"] <= synth.RECOVERY_FAST_H) & (c["outcome"] == "resolved")
+    out = _recovery(c, synth.HOTEL_SLOW_H)
     none = t["survey"][~t["survey"]["stay_id"].isin(c["stay_id"])]
-    slow = c["first_response_h"] > synth.HOTEL_SLOW_H
-    return {"fast_full": _nps(c.loc[fast_full, "nps_after"]), "no_complaint": _nps(none["nps"]),
-            "other_complaints": _nps(c.loc[~fast_full, "nps_after"]),
-            "slow": _nps(c.loc[slow, "nps_after"]), "not_slow": _nps(c.loc[~slow, "nps_after"]),
+    return {**out, "other_complaints": out.pop("others"), "no_complaint": _nps(none["nps"]),
             "complaint_rate": len(c) / len(t["stays"])}
 
 
@@ -163,11 +168,7 @@ def ecommerce_peak_end(t):
 
 
 def ecommerce_support_recovery(t):
-    c = t["support"]
-    fast_full = (c["first_response_h"] <= synth.RECOVERY_FAST_H) & (c["outcome"] == "resolved")
-    slow = c["first_response_h"] > synth.SHOP_SLOW_H
-    return {"fast_full": _nps(c.loc[fast_full, "nps_after"]), "others": _nps(c.loc[~fast_full, "nps_after"]),
-            "slow": _nps(c.loc[slow, "nps_after"])}
+    return _recovery(t["support"], synth.SHOP_SLOW_H)
 
 
 def ecommerce_checkout_experiment(t):
