@@ -32,6 +32,33 @@ def test_hotel_survey_role_reads_the_dictionary():
     assert s.touchpoints[1].key == "checkin"
 
 
+def test_kano_and_servqual_roles_name_their_columns_and_labels():
+    k = roles.of("hotel").kano
+    assert k.feature_ids == datasets.table_spec("hotel", "kano").kano_features
+    assert k.functional["wifi"] == "wifi_func" and k.importance["wifi"] == "wifi_imp"
+    assert k.feature_labels("zh")["wifi"] == "无线网络"
+    q = roles.of("ecommerce").servqual
+    assert q.table == "esqual" and q.name == "E-S-QUAL"
+    assert q.perception_columns("privacy") == ("p20", "p21", "p22")
+    assert q.expectation_columns("system_availability") == ("e09", "e10", "e11", "e12")
+    assert q.points["fulfilment"] == "w_fulfilment"
+    assert q.item_wording("en")[5] == "It loads its pages fast."
+    assert q.dimension_label("fulfilment", "zh") == "履约"
+    h = roles.of("hotel").servqual
+    assert h.instrument["responsiveness"] == (10, 11, 12, 13)
+    assert h.item_wording("en")[1]  # the SERVQUAL wording of the label catalogue
+
+
+def test_new_roles_of_both_worlds():
+    h, s = roles.of("hotel"), roles.of("ecommerce")
+    assert h.events.table == "booking_events" and h.events.step_ids[-1] == "confirmation"
+    assert h.events.feature == "express_pay" and h.events.rating == "app_rating"
+    assert h.complaints.first_response == "first_response_h" and s.complaints.table == "support"
+    assert h.experiment.treatment == "new_flow" and h.experiment.pre == "pre_checkin_min"
+    assert s.experiment.outcome == "converted" and s.experiment.pre == "pre_revenue_90d"
+    assert h.releases.name_column("zh") == "name_zh"
+
+
 def test_shop_roles_differ_from_the_hotel():
     r = roles.of("ecommerce")
     assert r.survey.satisfaction == "csat"
