@@ -1,6 +1,8 @@
 """Roles: declared per world and per own-data folder, checked against the dictionary, with clear errors."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cxlib import datasets, roles
 from cxlib.mapping import parse_mapping
@@ -122,3 +124,20 @@ def test_roles_are_frozen():
     r = roles.of("hotel")
     with pytest.raises(AttributeError):
         r.survey.nps = "x"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sets(st.sampled_from(sorted(datasets.dictionary("hotel")["tables"]))))
+def test_a_role_is_available_exactly_when_its_table_is_provided(tmp_path_factory, provided):
+    folder = tmp_path_factory.mktemp("own")
+    for table in provided:
+        (folder / f"{table}.csv").write_text("x\n", encoding="utf-8")
+    r = roles.of("hotel", folder)
+    declared = datasets.dictionary("hotel")["roles"]
+    for name in roles.ROLE_NAMES:
+        if name in declared:
+            assert r.available(name) == (declared[name]["table"] in provided), name
+    assert all(k.from_table in provided and k.to_table in provided for k in r.links)
+    if r.missing():
+        with pytest.raises(roles.RoleError, match="has no file for table"):
+            r.require(*r.missing())

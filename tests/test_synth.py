@@ -6,6 +6,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxlib import datasets, synth
 
@@ -209,3 +211,14 @@ def test_composed_review_joins_a_complaint_before_the_verdict():
     assert any(w in en.lower() for w in ("dirty", "not clean", "filthy", "hair", "stains", "dust", "housekeeping"))
     assert re.search(r"(, but |; however, |, yet ).*(location|convenient)", en), en  # 5 stars: complaint first
     assert re.search(r"(位置|地铁|地段|周边|景点|会展).*(，但是|，不过|，可是|，只是).*(脏|干净|头发|污渍|霉味|异味|卫生)", zh), zh
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.text("abcxyz ", min_size=1, max_size=4), min_size=1, max_size=3, unique=True), max_size=3),
+       st.booleans())
+def test_expand_gives_every_combination(groups, intensified):
+    template = "".join(f"<{k}>[{'|'.join(g)}]" for k, g in enumerate(groups)) + ("{i}x" if intensified else "")
+    got = synth._expand(template, "en")
+    expected = int(np.prod([len(g) for g in groups])) * (len(synth._INTENSIFIERS["en"]) if intensified else 1)
+    assert len(got) == expected
+    assert all("[" not in t and "{i}" not in t for t in got)
