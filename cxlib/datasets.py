@@ -36,15 +36,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from . import readers
+from .dictionary import WORLDS, ColumnSpec, TableSpec, dictionary, table_spec
 from .errors import DataValidationError, describe_problem
 from .errors import plain_value as _plain
 from .mapping import (
@@ -80,119 +78,13 @@ __all__ = [
     "lessons_by_table",
 ]
 
-WORLDS = ("hotel", "ecommerce")
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 MAX_SHOWN = 5
 
 
-@dataclass(frozen=True)
-class ColumnSpec:
-    """One column of the data dictionary."""
-
-    name: str
-    type: str
-    en: str
-    zh: str
-    unit: str | None = None
-    min: float | None = None
-    max: float | None = None
-    allowed: tuple | None = None
-    nullable: bool = False
-    references: str | None = None
-
-    def expected(self) -> str:
-        """What a valid value looks like, in words (used in error messages)."""
-        if self.type == "category":
-            return "one of " + ", ".join(map(str, self.allowed))
-        if self.type in ("int", "float"):
-            kind = "a whole number" if self.type == "int" else "a number"
-            if self.min is not None and self.max is not None:
-                return f"{kind} from {self.min:g} to {self.max:g}"
-            if self.min is not None:
-                return f"{kind} ≥ {self.min:g}"
-            return kind
-        if self.type == "bool":
-            return "true or false"
-        if self.type == "date":
-            return "a date written YYYY-MM-DD"
-        if self.type == "datetime":
-            return "a date and time written YYYY-MM-DD HH:MM:SS"
-        return "text"
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """One table of the data dictionary."""
-
-    world: str
-    name: str
-    title_en: str
-    title_zh: str
-    kind: str
-    key: tuple[str, ...]
-    columns: dict[str, ColumnSpec] = field(default_factory=dict)
-    sum_to_100: tuple[str, ...] = ()
-    kano_features: tuple[str, ...] = ()
-
-
-@cache
-def dictionary(world: str) -> dict:
-    """The raw data dictionary of ``world`` (parsed YAML)."""
-    if world not in WORLDS:
-        raise ValueError(f"dataset must be one of {WORLDS}, got {world!r}")
-    text = (resources.files("cxlib") / "dictionaries" / f"{world}.yml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
-
-
-def _expand_groups(raw: dict) -> dict[str, dict]:
-    cols = dict(raw.get("columns", {}))
-    features = raw.get("kano_features", [])
-    for group in raw.get("column_groups", []):
-        spec = {k: v for k, v in group.items() if k not in ("pattern", "range", "features")}
-        if group.get("features"):
-            names = [(f, {"feature": f}) for f in features]
-        else:
-            lo, hi = group["range"]
-            names = [(i, {"i": i}) for i in range(lo, hi + 1)]
-        for _, fmt in names:
-            name = group["pattern"].format(**fmt)
-            cols[name] = {**spec, "en": spec["en"].format(**fmt), "zh": spec["zh"].format(**fmt)}
-    return cols
-
-
-@cache
-def table_spec(world: str, table: str) -> TableSpec:
-    """The specification of one table, with column groups (e01…e22, ``<feature>_func``) expanded."""
-    tables = dictionary(world)["tables"]
-    if table not in tables:
-        raise ValueError(f"the {world} dataset has no table {table!r}; tables: {', '.join(tables)}")
-    raw = tables[table]
-    columns = {}
-    for name, c in _expand_groups(raw).items():
-        columns[name] = ColumnSpec(
-            name=name,
-            type=c["type"],
-            en=c["en"],
-            zh=c["zh"],
-            unit=c.get("unit"),
-            min=c.get("min"),
-            max=c.get("max"),
-            allowed=tuple(c["allowed"]) if "allowed" in c else None,
-            nullable=bool(c.get("nullable", False)),
-            references=c.get("references"),
-        )
-    return TableSpec(
-        world=world,
-        name=table,
-        title_en=raw["title"]["en"],
-        title_zh=raw["title"]["zh"],
-        kind=raw.get("kind", ""),
-        key=tuple(raw.get("key", ())),
-        columns=columns,
-        sum_to_100=tuple(raw.get("sum_to_100", ())),
-        kano_features=tuple(raw.get("kano_features", ())),
-    )
+def _bound_text(bound) -> str:
+    return f"{bound:g}" if isinstance(bound, int | float) else str(bound)
 
 
 def dictionary_frame(world: str, table: str | None = None, lang: str = "en") -> pd.DataFrame:
@@ -209,8 +101,8 @@ def dictionary_frame(world: str, table: str | None = None, lang: str = "en") -> 
             if col.allowed:
                 allowed = ", ".join(map(str, col.allowed))
             elif col.min is not None or col.max is not None:
-                lo = "" if col.min is None else f"{col.min:g}"
-                hi = "" if col.max is None else f"{col.max:g}"
+                lo = "" if col.min is None else _bound_text(col.min)
+                hi = "" if col.max is None else _bound_text(col.max)
                 allowed = f"{lo}–{hi}"
             else:
                 allowed = ""

@@ -59,6 +59,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from .dictionary import WORLDS, dictionary, table_spec
 from .errors import CXDataError
 
 __all__ = ["MAPPING_FILE", "MappingError", "TableMapping", "Mapping", "find_mapping", "load_mapping",
@@ -182,8 +183,6 @@ def load_mapping(path: str | Path, dataset: str | None = None) -> Mapping:
 
 def parse_mapping(text: str, dataset: str | None = None, path: Path | None = None) -> Mapping:
     """Parse and check mapping YAML text (what :func:`load_mapping` does after reading the file)."""
-    from . import datasets
-
     where = str(path) if path else "mapping"
     try:
         raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
@@ -198,8 +197,8 @@ def parse_mapping(text: str, dataset: str | None = None, path: Path | None = Non
     if unknown:
         raise MappingError(f"{where}: unknown top-level key(s) {', '.join(map(repr, sorted(map(str, unknown))))}; expected 'dataset' and 'tables'")
     declared = raw.get("dataset")
-    if declared is not None and declared not in datasets.WORLDS:
-        raise MappingError(f"{where}: dataset must be one of {', '.join(datasets.WORLDS)}, got {declared!r}")
+    if declared is not None and declared not in WORLDS:
+        raise MappingError(f"{where}: dataset must be one of {', '.join(WORLDS)}, got {declared!r}")
     if dataset is not None and declared is not None and dataset != declared:
         raise MappingError(f"{where} is written for the {declared} dataset, but it is used with {dataset}")
     world = dataset or declared
@@ -213,17 +212,15 @@ def parse_mapping(text: str, dataset: str | None = None, path: Path | None = Non
 
 
 def _parse_table(name: str, entry: dict, world: str | None, where: str) -> TableMapping:
-    from . import datasets
-
     here = f"{where}, table {name!r}"
     spec = None
     if world is not None:
-        known = list(datasets.dictionary(world)["tables"])
+        known = list(dictionary(world)["tables"])
         if name not in known:
             hint = get_close_matches(str(name), known, n=1)
             raise MappingError(f"{where}: the {world} dataset has no table {name!r}"
                                + (f"; did you mean {hint[0]!r}?" if hint else f"; tables: {', '.join(known)}"))
-        spec = datasets.table_spec(world, name)
+        spec = table_spec(world, name)
     if not isinstance(entry, dict):
         raise MappingError(f"{here}: expected settings such as file:, columns:, values:")
     unknown = [k for k in entry if k not in _TABLE_KEYS]
@@ -435,10 +432,8 @@ def _norm(name: str) -> str:
 
 def _lookup(world: str, table: str) -> dict[str, str]:
     """Normalised name → dictionary column, for one table."""
-    from . import datasets
-
-    spec = datasets.table_spec(world, table)
-    tps = {tp.get("column"): tp for tp in datasets.dictionary(world)["touchpoints"] if tp.get("column")}
+    spec = table_spec(world, table)
+    tps = {tp.get("column"): tp for tp in dictionary(world)["touchpoints"] if tp.get("column")}
     found: dict[str, str] = {}
 
     def add(key: str, col: str) -> None:
@@ -609,18 +604,16 @@ def suggest_mapping(folder: str | Path, dataset: str | None = None) -> tuple[str
         The YAML text, and a summary: ``dataset``, ``tables`` (table → file, sheet,
         recognised, todo counts), ``unassigned`` (files not matched to a table).
     """
-    from . import datasets
-
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder} is not a folder")
     sources = _sources(folder)
     readable = [(p, s, h, f) for p, s, h, f in sources if isinstance(f, pd.DataFrame)]
-    worlds = [dataset] if dataset else list(datasets.WORLDS)
+    worlds = [dataset] if dataset else list(WORLDS)
 
     def score(world: str, table: str, path: Path, frame: pd.DataFrame) -> tuple[int, int]:
         matched, _ = _match_columns(list(frame.columns), _lookup(world, table))
-        spec = datasets.table_spec(world, table)
+        spec = table_spec(world, table)
         stem = _norm(path.stem)
         hint = int(stem == table or any(_norm(h) in stem for h in
                                         (*TABLE_HINTS.get(table, ()), spec.title_zh, spec.title_en)))
@@ -630,7 +623,7 @@ def suggest_mapping(folder: str | Path, dataset: str | None = None) -> tuple[str
     for world in worlds:
         candidates = []
         for i, (path, _sheet, _header, frame) in enumerate(readable):
-            for table in datasets.dictionary(world)["tables"]:
+            for table in dictionary(world)["tables"]:
                 n, hint = score(world, table, path, frame)
                 if n or hint:
                     candidates.append((n, hint, i, table))
@@ -656,11 +649,11 @@ def suggest_mapping(folder: str | Path, dataset: str | None = None) -> tuple[str
         "tables:",
     ]
     summary: dict = {"dataset": world, "tables": {}, "unassigned": []}
-    for table in datasets.dictionary(world)["tables"]:
+    for table in dictionary(world)["tables"]:
         if table not in plans:
             continue
         path, sheet, header_row, frame = readable[plans[table]]
-        spec = datasets.table_spec(world, table)
+        spec = table_spec(world, table)
         matched, repeats = _match_columns(list(frame.columns), _lookup(world, table))
         rel = path.name
         encoding = {"gb18030": "GBK/GB18030", "utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM"}.get(
