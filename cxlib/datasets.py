@@ -207,6 +207,7 @@ class _Problems:
         self.first_row = first_row
         self.expected = expected or {}  # column → what is expected, when the mapping changes it
         self.items: list[tuple[dict, np.ndarray | None, pd.Series | None, object]] = []
+        self.trimmed: dict[str, int] = {}  # column → cells whose surrounding spaces were trimmed
 
     def add(self, column: str | None, message: str, mask: np.ndarray | None = None,
             values: pd.Series | None = None, expected: str | None = None, reasons=None) -> None:
@@ -260,65 +261,130 @@ class _Problems:
         return ExcludedRows(out)
 
 
-def _convert(col: ColumnSpec, raw: pd.Series, show: pd.Series, problems: _Problems) -> pd.Series:
-    """Typed column from its text; adds a problem for every kind of bad value (``show``: the file's values)."""
+_INT_TEXT = re.compile(r"[+-]?\d+(?:\.0*)?")
+_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00(?:\.0+)?)?)?")
+_DATETIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?")
+_FLOAT_TYPES = ("double", "float", "halffloat")
+
+
+def _convert(col: ColumnSpec, raw: pd.Series, show: pd.Series, problems: _Problems,
+             source_type: str | None = None) -> pd.Series:
+    """Typed column from its text; adds a problem for every kind of bad value (``show``: the file's values).
+
+    Text is trimmed (spaces at both ends) *before* it is validated, and what was validated
+    is what is returned: ``' city'`` and ``'city '`` are both ``'city'``, ``'Q0004 '`` is
+    ``'Q0004'``. Free text (``str`` columns that are not ids) is returned as the file holds it.
+    """
     missing = raw.isna().to_numpy()
     if len(raw) and missing.all() and not col.nullable:
         problems.add(col.name, f"the column is empty (all {len(raw)} rows are missing) where an answer is required",
                      None, None, col.expected())
     elif missing.any() and not col.nullable:
         problems.add(col.name, "missing values where an answer is required", missing, None, col.expected())
-    text = raw.astype(str).str.strip()
+    text = raw.astype(object).where(~missing, None).astype("string").str.strip()
+    present = ~missing
+    if (source_type or "").startswith(_FLOAT_TYPES) and col.type not in ("int", "float"):
+        problems.add(col.name, f"floating-point numbers (stored as {source_type}) in a column of "
+                     f"{'ids' if col.identifier else col.type}", present, show,
+                     col.expected() + ", stored as text (an id 7 stored as 7.0 is not the id '7')")
+        return raw.rename(col.name)
     if col.type in ("int", "float"):
-        num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        bad = np.isnan(num) & ~missing
+        num = pd.to_numeric(text.where(text.str.fullmatch(_NUMBER_TEXT.pattern), None), errors="coerce") \
+            .to_numpy(dtype="float64", na_value=np.nan)
+        bad = np.isnan(num) & present
         if bad.any():
             problems.add(col.name, "values that are not numbers", bad, show, col.expected())
-        ok = ~np.isnan(num)
+        infinite = np.isinf(num)
+        if infinite.any():
+            problems.add(col.name, "numbers too large to be real (not finite)", infinite, show, col.expected())
+        ok = ~np.isnan(num) & ~infinite
         if col.type == "int":
-            frac = ok & (num != np.floor(num))
+            exact = text.str.fullmatch(_INT_TEXT.pattern).fillna(False).to_numpy(dtype=bool)
+            frac = ok & ~exact
             if frac.any():
                 problems.add(col.name, "values that are not whole numbers", frac, show, col.expected())
+            ok &= exact
         low = ok & (num < col.min) if col.min is not None else np.zeros(len(num), bool)
         high = ok & (num > col.max) if col.max is not None else np.zeros(len(num), bool)
+        if col.type == "int":
+            high |= ok & (np.abs(num) >= 2.0**63)
         if (low | high).any():
             problems.add(col.name, "values out of range", low | high, show, col.expected())
-        if col.type == "int" and not np.isnan(num).any():
-            return pd.Series(num.astype("int64"), index=raw.index, name=col.name)
-        return pd.Series(num, index=raw.index, name=col.name)
+        if col.type == "int":  # whole numbers read from their digits, not through a float
+            digits = text.str.replace(r"\.0*$", "", regex=True).where(ok & ~(low | high), "0")
+            exact_int = pd.to_numeric(digits.astype(object), errors="coerce").to_numpy()
+            if not (~ok & present).any() and not missing.any() and exact_int.dtype.kind == "i":
+                return pd.Series(exact_int.astype("int64"), index=raw.index, name=col.name)
+            return pd.Series(np.where(ok, exact_int.astype("float64"), np.nan), index=raw.index, name=col.name)
+        return pd.Series(np.where(ok, num, np.nan), index=raw.index, name=col.name)
     if col.type == "bool":
         lower = text.str.lower()
-        is_true = lower.isin(_TRUE).to_numpy()
-        is_false = lower.isin(_FALSE).to_numpy()
-        bad = ~(is_true | is_false) & ~missing
+        is_true = lower.isin(_TRUE).fillna(False).to_numpy(dtype=bool)
+        is_false = lower.isin(_FALSE).fillna(False).to_numpy(dtype=bool)
+        bad = ~(is_true | is_false) & present
         if bad.any():
             problems.add(col.name, "values that are not true/false", bad, show, col.expected())
         if missing.any():
             return pd.Series(np.where(missing, None, is_true), index=raw.index, name=col.name, dtype=object)
         return pd.Series(is_true, index=raw.index, name=col.name)
     if col.type in ("date", "datetime"):
-        parsed = pd.to_datetime(raw, format="ISO8601", errors="coerce")
-        bad = parsed.isna().to_numpy() & ~missing
-        if col.type == "date":  # a date column holds days: a time of day other than 00:00 is an error
-            bad |= (parsed.notna() & (parsed != parsed.dt.normalize())).to_numpy()
-        if bad.any():
-            problems.add(col.name, "values that are not valid dates", bad, show, col.expected())
-        today = _today()
-        if parsed.dt.tz is not None:
-            today = today.tz_localize(parsed.dt.tz)
-        limit = today if col.type == "date" else today + pd.Timedelta(days=1)
-        future = ((parsed > limit) if col.type == "date" else (parsed >= limit)).to_numpy() & ~bad
-        if future.any():
-            problems.add(col.name, "dates in the future", future, show,
-                         f"a date no later than today ({today:%Y-%m-%d})")
-        return parsed.rename(col.name)
+        return _convert_dates(col, text, present, show, problems)
+    trimmed = present & (text != raw.astype(object).where(present, None)).fillna(False).to_numpy(dtype=bool)
     if col.type == "category":
         allowed = {str(a) for a in col.allowed}
-        bad = ~text.isin(allowed).to_numpy() & ~missing
+        bad = ~text.isin(allowed).fillna(False).to_numpy(dtype=bool) & present
         if bad.any():
             problems.add(col.name, "values outside the allowed list", bad, show, col.expected())
-        return raw.rename(col.name)
-    return raw.rename(col.name)
+    elif col.identifier:
+        blank = present & (text == "").fillna(False).to_numpy(dtype=bool)
+        if blank.any():
+            problems.add(col.name, "ids that are only spaces", blank, show, col.expected())
+    else:
+        return raw.rename(col.name)  # free text: kept as the file holds it
+    if trimmed.any():
+        problems.trimmed[col.name] = int(trimmed.sum())
+    return pd.Series(text.astype(object).where(present, None).to_numpy(), index=raw.index, name=col.name, dtype=object)
+
+
+def _convert_dates(col: ColumnSpec, text: pd.Series, present: np.ndarray, show: pd.Series,
+                   problems: _Problems) -> pd.Series:
+    """Dates written in full as the dictionary declares them, inside its plausible range (vectorised)."""
+    pattern = _DATE_TEXT if col.type == "date" else _DATETIME_TEXT
+    form = text.str.fullmatch(pattern.pattern).fillna(False).to_numpy(dtype=bool)
+    zone = np.zeros(len(text), bool)
+    few = np.zeros(len(text), bool)
+    if col.type == "datetime":
+        zone = form & text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True).fillna(False).to_numpy(dtype=bool)
+        if zone.any() and not zone[form].all():
+            few = zone if zone.sum() <= (form & ~zone).sum() else form & ~zone
+            problems.add(col.name, "timestamps with a time zone mixed with timestamps without one", few, show,
+                         "every timestamp with a time zone (e.g. +08:00), or none")
+            form &= ~few
+    candidates = text.where(form, None).astype(object)
+    parsed = pd.to_datetime(candidates, format="ISO8601", errors="coerce", utc=bool(zone.any()))
+    bad = parsed.isna().to_numpy() & present & ~few
+    if bad.any():
+        problems.add(col.name, "values that are not valid dates", bad, show, col.expected())
+    ok = parsed.notna().to_numpy()
+    outside = np.zeros(len(text), bool)
+    for bound, beyond in ((col.min, lambda p, b: p < b), (col.max, lambda p, b: p > b)):
+        if bound is not None:
+            limit = pd.Timestamp(str(bound))
+            if parsed.dt.tz is not None:
+                limit = limit.tz_localize(parsed.dt.tz)
+            outside |= ok & beyond(parsed, limit).to_numpy()
+    if outside.any():
+        problems.add(col.name, "dates outside the plausible range", outside, show, col.expected())
+    today = _today()
+    if parsed.dt.tz is not None:
+        today = today.tz_localize(parsed.dt.tz)
+    limit = today if col.type == "date" else today + pd.Timedelta(days=1)
+    future = ((parsed > limit) if col.type == "date" else (parsed >= limit)).to_numpy() & ok & ~outside
+    if future.any():
+        problems.add(col.name, "dates in the future", future, show,
+                     f"a date no later than today ({today:%Y-%m-%d})")
+    return parsed.rename(col.name)
 
 
 def validate(frame: pd.DataFrame, dataset: str, table: str, errors: str = "raise") -> pd.DataFrame:
@@ -368,15 +434,24 @@ def _validate(frame: pd.DataFrame, dataset: str, table: str, errors: str = "rais
     if absent:
         found.add(", ".join(absent), "missing required column(s)", expected="columns " + ", ".join(spec.columns))
     out = {}
+    types = frame.attrs.get("types") or {}
     for name, col in spec.columns.items():
         if name in frame.columns:
-            out[name] = _convert(col, frame[name], shown[name], found)
+            out[name] = _convert(col, frame[name], shown[name], found, types.get(name))
+    for name, col in spec.columns.items():  # cross-column rules: a booking is made on or before check-in
+        if col.not_after and name in out and col.not_after in out:
+            later = (out[name] > out[col.not_after]).fillna(False).to_numpy(dtype=bool)
+            if later.any():
+                pair = shown[name].astype(str) + " > " + shown[col.not_after].astype(str)
+                found.add(name, f"dates after {col.not_after} in the same row", later, pair,
+                          f"{name} on or before {col.not_after}")
     key = [k for k in spec.key if k in frame.columns]
     has_key = bool(key) and len(key) == len(spec.key) and len(frame) > 0
     if has_key and errors == "raise":
-        dup = frame.duplicated(subset=key, keep=False).to_numpy()
+        key_text = _key_text(out, key)
+        dup = key_text.duplicated(keep=False).to_numpy()
         if dup.any():
-            found.add(", ".join(key), "duplicate keys", dup, _key_text(frame, key), "each key once")
+            found.add(", ".join(key), "duplicate keys", dup, key_text, "each key once (compared after trimming spaces)")
     if spec.sum_to_100 and all(c in out for c in spec.sum_to_100):
         total = sum(out[c].astype("float64") for c in spec.sum_to_100)
         bad = (total.notna() & (total != 100)).to_numpy()
@@ -386,12 +461,12 @@ def _validate(frame: pd.DataFrame, dataset: str, table: str, errors: str = "rais
     if errors == "raise" or found.table_level():
         if found.items:
             raise DataValidationError(found.problems)
-        return _finish(frame, spec, out, None)
+        return _finish(frame, spec, out, None, found.trimmed)
 
     keep = ~found.bad_rows(len(frame))
     if has_key:  # duplicates among the valid rows: the first is kept, the others excluded
         kept = np.flatnonzero(keep)
-        key_text = _key_text(frame, key)
+        key_text = _key_text(out, key)
         keys = key_text.iloc[kept]
         repeated = keys.duplicated(keep="first").to_numpy()
         if repeated.any():
@@ -403,7 +478,7 @@ def _validate(frame: pd.DataFrame, dataset: str, table: str, errors: str = "rais
             found.add(", ".join(key), "duplicate keys", dup, key_text, "each key once", reasons=reasons)
             keep &= ~dup
     if not found.items:
-        return _finish(frame, spec, out, _no_exclusions())
+        return _finish(frame, spec, out, _no_exclusions(), found.trimmed)
     if not keep.any():
         found.add(None, "every row has a problem: nothing is left after excluding them",
                   expected="at least one valid row")
@@ -415,15 +490,16 @@ def _validate(frame: pd.DataFrame, dataset: str, table: str, errors: str = "rais
     return typed
 
 
-def _key_text(frame: pd.DataFrame, key: list[str]) -> pd.Series:
-    """The key of each row as one text ("a|b" for a two-column key)."""
-    text = frame[key[0]].astype(str)
+def _key_text(columns: dict, key: list[str]) -> pd.Series:
+    """The key of each row (trimmed, as validated) as one text ("a|b" for a two-column key)."""
+    text = columns[key[0]].astype(str)
     for k in key[1:]:
-        text = text + "|" + frame[k].astype(str)
+        text = text + "|" + columns[k].astype(str)
     return text
 
 
-def _finish(frame: pd.DataFrame, spec: TableSpec, out: dict, excluded: ExcludedRows | None) -> pd.DataFrame:
+def _finish(frame: pd.DataFrame, spec: TableSpec, out: dict, excluded: ExcludedRows | None,
+            trimmed: dict[str, int] | None = None) -> pd.DataFrame:
     extra = [c for c in frame.columns if c not in spec.columns]
     typed = pd.DataFrame(out, index=frame.index)
     for c in extra:
@@ -436,6 +512,7 @@ def _finish(frame: pd.DataFrame, spec: TableSpec, out: dict, excluded: ExcludedR
     if excluded is not None:  # only under errors="exclude": a DataFrame in attrs stops to_parquet
         typed.attrs["excluded"] = excluded
     typed.attrs["n_excluded"] = 0
+    typed.attrs["n_trimmed"] = dict(trimmed or {})  # ids and codes whose surrounding spaces were trimmed
     return typed
 
 

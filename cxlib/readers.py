@@ -340,7 +340,7 @@ def _check_records(grid: pd.DataFrame, text: str, sep: str, header_row: int, sou
             shown = ", ".join(map(str, swallowed[:5])) + (f", … ({len(swallowed)} lines)" if len(swallowed) > 5 else "")
             raise ReadError(
                 f"{source}: unbalanced quote: a quoted field in column {column_letter(j)} opens on line {int(start[i])} "
-                f"and closes only on line {end}, swallowing lines that look like whole records ({shown}); "
+                f"and closes only on line {end}, swallowing lines that look like whole records (line{'s' if len(swallowed) > 1 else ''} {shown}); "
                 f"those records would vanish. Remove the stray quote (\") or close it on line {int(start[i])}"
             )
     single = per_record == 0
