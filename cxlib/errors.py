@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["CXDataError", "DataValidationError", "ScoreError", "format_examples", "plain_value"]
+__all__ = ["CXDataError", "DataValidationError", "OutputError", "ScoreError", "format_examples", "plain_value"]
 
 MAX_EXAMPLES = 5
 
@@ -41,6 +41,21 @@ def format_examples(positions: Sequence, values: Sequence | None = None, *, labe
 
 class CXDataError(ValueError):
     """Base class: input data that an analysis cannot use as given."""
+
+
+class OutputError(OSError):
+    """An output (report, index, mapping file) could not be written; the message names the file and why.
+
+    ``args[1]`` is the ``errno`` (e.g. ``errno.ENOSPC`` for a full disk). Outputs are written
+    atomically (:mod:`cxlib.atomic`), so the previous file is still there, whole.
+    """
+
+    def __init__(self, message: str, code: int | None = None):
+        super().__init__(message)
+        self.errno = code
+
+    def __str__(self) -> str:
+        return self.args[0]
 
 
 class ScoreError(CXDataError):
