@@ -837,7 +837,7 @@ def check(dataset: str, data_dir: str | Path, mapping: str | Path | None = None,
         try:
             tc.source = _locate(folder, name, entry, found).name
             mapped, shown, pre, entry, path = _read_mapped(dataset, name, folder, found)
-        except (FileNotFoundError, readers.ReadError, MappingError, ValueError) as err:
+        except (OSError, readers.ReadError, MappingError, ValueError) as err:
             tc.source = tc.source or (entry.file if entry and entry.file else name)
             tc.problems = [_table_problem(name, str(err))]
             continue
