@@ -34,7 +34,8 @@ Every record must have as many fields as the header. A record with fewer (a line
 break inside a field that is not quoted splits one record into two short ones) is
 an error naming the line. A quoted field that spans lines is kept (a remark with a
 line break), unless a line inside it looks like a whole record (as many separators
-as the header): that is an unbalanced quote swallowing the records after it, an
+as the header), or every line it spans would be a whole record by itself: that is an
+unbalanced quote swallowing the records after it, an
 error naming the line where the quote opens and where it closes. A quote that never
 closes is an error naming the line where it opens.
 
@@ -332,9 +333,13 @@ def _check_records(grid: pd.DataFrame, text: str, sep: str, header_row: int, sou
     breaks = np.column_stack([cells[c].str.count("\n").to_numpy() for c in cells.columns])
     per_record = breaks.sum(axis=1)
     start = header_row + np.arange(len(grid)) + np.concatenate([[0], np.cumsum(per_record)[:-1]])  # physical lines
+    lines = pd.Series(text.split("\n"), dtype=object)
     for i, j in zip(*np.nonzero(breaks), strict=True):
         parts = str(cells.iat[i, j]).split("\n")
         swallowed = [int(start[i]) + k for k, part in enumerate(parts[1:], 1) if part.count(sep) >= width - 1]
+        own = lines.iloc[int(start[i]) - 1: int(start[i]) + int(per_record[i])]
+        if not swallowed and (own.str.count(re.escape(sep)) >= width - 1).all():
+            swallowed = list(range(int(start[i]) + 1, int(start[i]) + len(own)))  # every line a whole record by itself
         if swallowed:
             end = int(start[i]) + len(parts) - 1
             shown = ", ".join(map(str, swallowed[:5])) + (f", … ({len(swallowed)} lines)" if len(swallowed) > 5 else "")
@@ -344,7 +349,6 @@ def _check_records(grid: pd.DataFrame, text: str, sep: str, header_row: int, sou
                 f"those records would vanish. Remove the stray quote (\") or close it on line {int(start[i])}"
             )
     single = per_record == 0
-    lines = pd.Series(text.split("\n"), dtype=object)
     idx = start[single] - 1
     idx = idx[idx < len(lines)]
     own = lines.iloc[idx]
@@ -496,7 +500,7 @@ def read_excel(path: str | Path, sheet: str | None = None, header_row: int = 1) 
         lost.sort()
         raise ReadError(
             f"{where}: whole numbers of 16 or more digits stored as numbers: "
-            f"{_cells_named([f'{k} ({v:.17g})' for _, _, k, v in lost])}; Excel keeps only 15 digits, so "
+            f"{_cells_named([f'{k} ({int(v)})' for _, _, k, v in lost])}; Excel keeps only 15 digits, so "
             "these (ids?) have lost their last digits in the file. Export the column as text"
         )
     formulas = _formulas_without_value(path, ws.title, header_row,
