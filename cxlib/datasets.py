@@ -23,6 +23,30 @@ to the dictionary's (see :mod:`cxlib.mapping`), or else ``<table>.csv``,
 ``<table>.xlsx`` or ``<table>.parquet`` named and shaped like the sample.
 :func:`check` validates a whole folder and lists every problem (``cxwb check``).
 
+Parsing rules
+-------------
+Every cell arrives as text (:mod:`cxlib.readers`) and is checked, never guessed:
+
+* **Spaces** at both ends of ids (keys, references, ``*_id`` columns) and codes
+  (``category`` columns) are trimmed *before* they are checked, and what was checked is
+  what is returned, so ``'city '`` and ``' city'`` are one store and ``'Q0004 '``
+  duplicates ``'Q0004'``; the trimmed cells are counted in ``attrs["n_trimmed"]``. An id
+  of spaces only is an error. Free text is returned as the file holds it.
+* **Numbers** must be written as numbers (``12``, ``-3.5``, ``1e3``) and be finite:
+  ``inf``, ``NaN`` and ``1e400`` are errors. A whole-number column takes whole numbers
+  written exactly (``9``, ``9.0``); ``8.9999999999999999`` is not 9. Whole numbers are read
+  from their digits, not through a float.
+* **Dates** must be written in full as the dictionary declares them: ``YYYY-MM-DD`` for
+  a date (``2025-10`` or ``2025`` is not a date), ``YYYY-MM-DD HH:MM[:SS]`` for a date
+  and time, or another layout named in the mapping's ``formats:``. They must lie in the
+  dictionary's plausible range (``min``/``max``) and not after today. Timestamps carry a
+  time zone (``+08:00``, ``Z``) on every row or on none; all zoned are read as UTC.
+* **Cross-column rules** of the dictionary (``not_after: checkin_date``: a booking is
+  made on or before check-in) are checked row by row.
+* **Parquet** floating-point columns are refused where the dictionary expects ids, codes
+  or true/false (``7.0`` is not the id ``'7'``); in a whole-number column they are
+  accepted when exact.
+
 Column types after loading
 --------------------------
 ``int``: int64, or float64 when the column allows missing answers (NaN marks
@@ -407,7 +431,9 @@ def validate(frame: pd.DataFrame, dataset: str, table: str, errors: str = "raise
         The same rows in the same order (minus excluded ones) with typed columns; unknown
         extra columns are kept as text and listed in ``attrs["extra_columns"]``; missing
         answers per nullable column in ``attrs["n_missing"]``; ``attrs["n_excluded"]``
-        counts left-out rows and, under ``errors="exclude"``, ``attrs["excluded"]`` lists them.
+        counts left-out rows and, under ``errors="exclude"``, ``attrs["excluded"]`` lists them;
+        ``attrs["n_trimmed"]`` counts the ids and codes whose surrounding spaces were trimmed
+        (see "Parsing rules" in the module docstring).
 
     Raises
     ------
@@ -718,6 +744,7 @@ class TableCheck:
     extra_columns: list[str] = field(default_factory=list)
     policy: str = "raise"
     n_excluded: int | None = None
+    n_trimmed: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -766,6 +793,9 @@ class CheckReport:
                              + ", ".join(f"{c} {n}" for c, n in t.n_missing.items()))
             if t.extra_columns:
                 lines.append("  extra columns (kept, not in the dictionary): " + ", ".join(t.extra_columns))
+            if t.n_trimmed:
+                lines.append("  ids and codes with spaces at the ends (trimmed, then checked): "
+                             + ", ".join(f"{c} {n}" for c, n in t.n_trimmed.items()))
             lines.append("")
         absent = [t for t in self.tables if not t.provided]
         if absent:
@@ -852,7 +882,8 @@ def check(dataset: str, data_dir: str | Path, mapping: str | Path | None = None,
         tc.n_missing = {c: int(mapped[c].isna().sum()) for c, col in spec.columns.items()
                         if col.nullable and c in mapped.columns and mapped[c].isna().any()}
         try:
-            _validate(mapped, dataset, name, errors="raise", shown=shown, pre=pre, expected=_expected(entry))
+            tc.n_trimmed = _validate(mapped, dataset, name, errors="raise", shown=shown, pre=pre,
+                                     expected=_expected(entry)).attrs["n_trimmed"]
         except DataValidationError as err:
             tc.problems = err.problems
             if tc.policy == "exclude":
