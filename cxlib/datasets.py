@@ -130,6 +130,8 @@ def dictionary_frame(world: str, table: str | None = None, lang: str = "en") -> 
                 allowed = f"{lo}–{hi}"
             else:
                 allowed = ""
+            if col.not_after:
+                allowed += f"; on or before {col.not_after}"
             rows.append(
                 {
                     "table": name,
