@@ -324,40 +324,49 @@ def _unclosed_quote_line(text: str, sep: str) -> int | None:
 def _check_records(grid: pd.DataFrame, text: str, sep: str, header_row: int, source: str) -> None:
     """Every record has the header's fields; no quoted field swallows whole records (see the module docstring).
 
-    Vectorised over cells; only cells holding a line break (rare) are looked at one by one.
+    Vectorised with Arrow compute over lines and cells; only cells holding a line break
+    (rare, and only possible inside quotes) are looked at one by one.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     width = grid.shape[1]
     if width < 2 or grid.empty:
         return
-    cells = grid.fillna("")
-    breaks = np.column_stack([cells[c].str.count("\n").to_numpy() for c in cells.columns])
-    per_record = breaks.sum(axis=1)
+    lines = pa.array(text.split("\n"), type=pa.large_string())
+    seps = pc.count_substring(lines, sep).to_numpy(zero_copy_only=False)
+    per_record = np.zeros(len(grid), dtype=np.int64)
+    breaks = np.zeros(grid.shape, dtype=np.int64)
+    if '"' in text:  # a field can hold a line break only inside quotes
+        for j, c in enumerate(grid.columns):
+            cells = pa.array(grid[c].to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+            breaks[:, j] = pc.fill_null(pc.count_substring(cells, "\n"), 0).to_numpy(zero_copy_only=False)
+        per_record = breaks.sum(axis=1)
     start = header_row + np.arange(len(grid)) + np.concatenate([[0], np.cumsum(per_record)[:-1]])  # physical lines
-    lines = pd.Series(text.split("\n"), dtype=object)
     for i, j in zip(*np.nonzero(breaks), strict=True):
-        parts = str(cells.iat[i, j]).split("\n")
+        parts = str(grid.iat[i, j]).split("\n")
         swallowed = [int(start[i]) + k for k, part in enumerate(parts[1:], 1) if part.count(sep) >= width - 1]
-        own = lines.iloc[int(start[i]) - 1: int(start[i]) + int(per_record[i])]
-        if not swallowed and (own.str.count(re.escape(sep)) >= width - 1).all():
+        own = seps[int(start[i]) - 1: int(start[i]) + int(per_record[i])]
+        if not swallowed and (own >= width - 1).all():
             swallowed = list(range(int(start[i]) + 1, int(start[i]) + len(own)))  # every line a whole record by itself
         if swallowed:
             end = int(start[i]) + len(parts) - 1
             shown = ", ".join(map(str, swallowed[:5])) + (f", … ({len(swallowed)} lines)" if len(swallowed) > 5 else "")
             raise ReadError(
                 f"{source}: unbalanced quote: a quoted field in column {column_letter(j)} opens on line {int(start[i])} "
-                f"and closes only on line {end}, swallowing lines that look like whole records (line{'s' if len(swallowed) > 1 else ''} {shown}); "
+                f"and closes only on line {end}, swallowing lines that look like whole records "
+                f"(line{'s' if len(swallowed) > 1 else ''} {shown}); "
                 f"those records would vanish. Remove the stray quote (\") or close it on line {int(start[i])}"
             )
-    single = per_record == 0
-    idx = start[single] - 1
+    idx = start[per_record == 0] - 1
     idx = idx[idx < len(lines)]
-    own = lines.iloc[idx]
-    plain = ~own.str.contains('"', regex=False) & (own.str.strip() != "")
-    fields = own.str.count(re.escape(sep)) + 1
-    short = (plain & (fields < width)).to_numpy()
+    quoted = pc.match_substring(lines, '"').to_numpy(zero_copy_only=False)
+    blank = pc.equal(pc.utf8_trim_whitespace(lines), "").to_numpy(zero_copy_only=False)
+    fields = seps[idx] + 1
+    short = ~quoted[idx] & ~blank[idx] & (fields < width)
     if short.any():
         bad = idx[short] + 1
-        counts = fields.to_numpy()[short]
+        counts = fields[short]
         shown = ", ".join(f"line {n} ({c} fields)" for n, c in zip(bad[:5], counts[:5], strict=True))
         more = f", … and {len(bad) - 5} more" if len(bad) > 5 else ""
         raise ReadError(
@@ -553,6 +562,11 @@ def read_parquet(path: str | Path) -> pd.DataFrame:
         table = pq.read_table(path)
     except Exception as err:  # noqa: BLE001 - pyarrow raises several types for a broken file
         raise ReadError(f"{path}: not a readable Parquet file ({err})") from None
+    names = [str(n) for n in table.column_names]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ReadError(f"{path}: the file names column(s) {', '.join(map(repr, twice))} more than once; "
+                        "each column needs its own name")
     nested = [f"{name} ({col.type})" for name, col in zip(table.column_names, table.columns, strict=True)
               if str(col.type).split("<")[0].split("[")[0] in _NESTED]
     if nested:
