@@ -292,6 +292,7 @@ _NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)
 _DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T]00:00(?::00(?:\.0+)?)?)?")
 _DATETIME_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?")
 _FLOAT_TYPES = ("double", "float", "halffloat")
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f" + "\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")  # RE2 and re
 
 
 def _convert(col: ColumnSpec, raw: pd.Series, show: pd.Series, problems: _Problems,
@@ -366,6 +367,11 @@ def _convert(col: ColumnSpec, raw: pd.Series, show: pd.Series, problems: _Proble
         blank = present & (text == "").fillna(False).to_numpy(dtype=bool)
         if blank.any():
             problems.add(col.name, "ids that are only spaces", blank, show, col.expected())
+    if col.type == "category" or col.identifier:  # 'Q0004' + a zero-width space looks like 'Q0004' but is not
+        hidden = present & text.str.contains(_INVISIBLE.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+        if hidden.any():
+            problems.add(col.name, "values holding invisible characters (control or zero-width)", hidden,
+                         text.astype(object), col.expected() + ", without invisible characters")
     else:
         return raw.rename(col.name)  # free text: kept as the file holds it
     if trimmed.any():

@@ -80,6 +80,7 @@ class MappingError(CXDataError):
 MAX_ALIASES = 50  # a mapping reuses a label list a few times; an alias bomb uses thousands
 MAX_DEPTH = 20  # a mapping is four levels deep
 MAX_MAPPING_BYTES = 1_000_000
+MAX_HEADER_ROW = 1000  # title rows above a header are a few, not thousands
 
 
 def _shown(value) -> str:
@@ -198,7 +199,10 @@ def _parse_labels(labels: dict, here: str) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     written: dict[str, object] = {}
     for label, code in labels.items():
-        if label is None or isinstance(label, float | list | dict | tuple):
+        if label is None:
+            raise MappingError(f"{here}: a label written null or ~ is no text in YAML; write the label in quotes "
+                               "(\"null\") if the file holds that word")
+        if isinstance(label, float | list | dict | tuple):
             hint = (f"; labels are matched as text: write \"{label}\" in quotes if the file holds {label}, or "
                     f"{int(label)} if it holds {int(label)}" if isinstance(label, float) and label.is_integer() else "")
             raise MappingError(f"{here}: the label {label!r} is a {type(label).__name__} in YAML, not text{hint}")
@@ -318,8 +322,9 @@ def _parse_table(name: str, entry: dict, world: str | None, where: str) -> Table
     if errors is not None and errors not in ERROR_POLICIES:
         raise MappingError(f"{here}: errors must be 'raise' or 'exclude', got {_shown(errors)}")
     header_row = entry.get("header_row", 1)
-    if not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1:
-        raise MappingError(f"{here}: header_row must be a row number from 1, got {_shown(header_row)}")
+    if not isinstance(header_row, int) or isinstance(header_row, bool) or not 1 <= header_row <= MAX_HEADER_ROW:
+        raise MappingError(f"{here}: header_row must be a row number from 1 to {MAX_HEADER_ROW} (the row holding the "
+                           f"column names), got {_shown(header_row)}")
     file, sheet, sep, encoding = (entry.get(k) for k in ("file", "sheet", "sep", "encoding"))
     if file is not None and (not isinstance(file, str) or not file.strip()):
         raise MappingError(f"{here}: file must be a file name in quotes, e.g. \"问卷导出.csv\", got {_shown(file)}")

@@ -384,6 +384,10 @@ def read_csv(path: str | Path, sep: str = ",", header_row: int = 1, encoding: st
     text, used = decode(read_bytes(path), str(path), encoding)
     if not text.strip():
         raise ReadError(f"{path}: the file is empty; expected a header row with the column names, then one row per record")
+    n_lines = text.count("\n") + (not text.endswith("\n"))
+    if header_row > n_lines:
+        raise ReadError(f"{path}: the header is expected on line {header_row}, but the file has {n_lines} line"
+                        f"{'s' if n_lines != 1 else ''}; check header_row in mapping.yml")
     try:
         grid = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False, na_values=[""],
                            skip_blank_lines=False, sep=sep, skiprows=header_row - 1, engine="c")
