@@ -478,6 +478,9 @@ def read_excel(path: str | Path, sheet: str | None = None, header_row: int = 1) 
         book = openpyxl.load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as err:
         raise ReadError(f"{path}: not a readable .xlsx workbook ({err}); save it from Excel or WPS as .xlsx") from None
+    except Exception as err:  # noqa: BLE001 - openpyxl fails in many ways on parts it cannot parse
+        raise ReadError(f"{path}: openpyxl cannot read this workbook ({type(err).__name__}: {err}); open it in "
+                        "Excel or WPS and save it again as .xlsx") from None
     if sheet is None:
         ws = book[first_visible_sheet(book, path)]
     else:
@@ -593,7 +596,10 @@ def guess_header_row(path: str | Path, sheet: str | None = None, encoding: str |
     if suffix in (".xlsx", ".xlsm"):
         import openpyxl
 
-        book = openpyxl.load_workbook(regular_file(path), read_only=True, data_only=True)
+        try:
+            book = openpyxl.load_workbook(regular_file(path), read_only=True, data_only=True)
+        except Exception:  # noqa: BLE001 - read_table names the problem; here only the header row is guessed
+            return 1
         ws = book[sheet] if sheet is not None else book[first_visible_sheet(book, path)]
         rows = list(ws.iter_rows(min_row=1, max_row=10, values_only=True))
         book.close()
