@@ -668,7 +668,10 @@ def load(dataset: str, table: str, data_dir: str | Path | None = None, *, errors
     folder, found = _resolve(dataset, data_dir, mapping)
     mapped, shown, pre, entry, path = _read_mapped(dataset, table, folder, found)
     policy = errors or (entry.errors if entry else None) or "raise"
-    typed = _validate(mapped, dataset, table, errors=policy, shown=shown, pre=pre, expected=_expected(entry))
+    try:
+        typed = _validate(mapped, dataset, table, errors=policy, shown=shown, pre=pre, expected=_expected(entry))
+    except DataValidationError as err:  # the message names the file too
+        raise DataValidationError(err.problems, source=str(path)) from None
     typed.attrs["source"] = str(path)
     if found is not None and found.path is not None:
         typed.attrs["mapping"] = str(found.path)

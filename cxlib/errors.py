@@ -71,11 +71,15 @@ class DataValidationError(CXDataError):
         One dict per problem with keys ``table``, ``column``, ``rows`` (row
         numbers as in a spreadsheet: header = row 1), ``values``, ``count``
         and ``expected``.
+    source : str or None
+        The file the table was read from (each line of the message starts with it).
     """
 
-    def __init__(self, problems: list[dict]):
+    def __init__(self, problems: list[dict], source: str | None = None):
         self.problems = problems
-        super().__init__("\n".join(describe_problem(p) for p in problems))
+        self.source = source
+        where = f"{source}: " if source else ""
+        super().__init__("\n".join(where + describe_problem(p) for p in problems))
 
 
 def describe_problem(problem: dict) -> str:
