@@ -309,13 +309,16 @@ def _convert(col: ColumnSpec, raw: pd.Series, show: pd.Series, problems: _Proble
                      None, None, col.expected())
     elif missing.any() and not col.nullable:
         problems.add(col.name, "missing values where an answer is required", missing, None, col.expected())
-    text = raw.astype(object).where(~missing, None).astype("string[pyarrow]").str.strip()  # Arrow: vectorised
     present = ~missing
     if (source_type or "").startswith(_FLOAT_TYPES) and col.type not in ("int", "float"):
         problems.add(col.name, f"floating-point numbers (stored as {source_type}) in a column of "
                      f"{'ids' if col.identifier else col.type}", present, show,
                      col.expected() + ", stored as text (an id 7 stored as 7.0 is not the id '7')")
         return raw.rename(col.name)
+    if col.type == "str" and not col.identifier:
+        return raw.rename(col.name)  # free text: kept as the file holds it
+    values = raw.to_numpy(dtype=object, na_value=None) if raw.dtype != object else raw.to_numpy()
+    text = pd.Series(pd.array(values, dtype="string[pyarrow]"), index=raw.index).str.strip()  # Arrow: vectorised
     if col.type in ("int", "float"):
         num = pd.to_numeric(text.where(text.str.fullmatch(_NUMBER_TEXT.pattern), None), errors="coerce") \
             .to_numpy(dtype="float64", na_value=np.nan)
@@ -363,17 +366,15 @@ def _convert(col: ColumnSpec, raw: pd.Series, show: pd.Series, problems: _Proble
         bad = ~text.isin(allowed).fillna(False).to_numpy(dtype=bool) & present
         if bad.any():
             problems.add(col.name, "values outside the allowed list", bad, show, col.expected())
-    elif col.identifier:
+    else:  # an id
         blank = present & (text == "").fillna(False).to_numpy(dtype=bool)
         if blank.any():
             problems.add(col.name, "ids that are only spaces", blank, show, col.expected())
-    if col.type == "category" or col.identifier:  # 'Q0004' + a zero-width space looks like 'Q0004' but is not
-        hidden = present & text.str.contains(_INVISIBLE.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
-        if hidden.any():
-            problems.add(col.name, "values holding invisible characters (control or zero-width)", hidden,
-                         text.astype(object), col.expected() + ", without invisible characters")
-    else:
-        return raw.rename(col.name)  # free text: kept as the file holds it
+    # 'Q0004' + a zero-width space looks like 'Q0004' but is not
+    hidden = present & text.str.contains(_INVISIBLE.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+    if hidden.any():
+        problems.add(col.name, "values holding invisible characters (control or zero-width)", hidden,
+                     text.astype(object), col.expected() + ", without invisible characters")
     if trimmed.any():
         problems.trimmed[col.name] = int(trimmed.sum())
     return pd.Series(text.astype(object).where(present, None).to_numpy(), index=raw.index, name=col.name, dtype=object)
