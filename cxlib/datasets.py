@@ -23,6 +23,30 @@ to the dictionary's (see :mod:`cxlib.mapping`), or else ``<table>.csv``,
 ``<table>.xlsx`` or ``<table>.parquet`` named and shaped like the sample.
 :func:`check` validates a whole folder and lists every problem (``cxwb check``).
 
+Parsing rules
+-------------
+Every cell arrives as text (:mod:`cxlib.readers`) and is checked, never guessed:
+
+* **Spaces** at both ends of ids (keys, references, ``*_id`` columns) and codes
+  (``category`` columns) are trimmed *before* they are checked, and what was checked is
+  what is returned, so ``'city '`` and ``' city'`` are one store and ``'Q0004 '``
+  duplicates ``'Q0004'``; the trimmed cells are counted in ``attrs["n_trimmed"]``. An id
+  of spaces only is an error. Free text is returned as the file holds it.
+* **Numbers** must be written as numbers (``12``, ``-3.5``, ``1e3``) and be finite:
+  ``inf``, ``NaN`` and ``1e400`` are errors. A whole-number column takes whole numbers
+  written exactly (``9``, ``9.0``); ``8.9999999999999999`` is not 9. Whole numbers are read
+  from their digits, not through a float.
+* **Dates** must be written in full as the dictionary declares them: ``YYYY-MM-DD`` for
+  a date (``2025-10`` or ``2025`` is not a date), ``YYYY-MM-DD HH:MM[:SS]`` for a date
+  and time, or another layout named in the mapping's ``formats:``. They must lie in the
+  dictionary's plausible range (``min``/``max``) and not after today. Timestamps carry a
+  time zone (``+08:00``, ``Z``) on every row or on none; all zoned are read as UTC.
+* **Cross-column rules** of the dictionary (``not_after: checkin_date``: a booking is
+  made on or before check-in) are checked row by row.
+* **Parquet** floating-point columns are refused where the dictionary expects ids, codes
+  or true/false (``7.0`` is not the id ``'7'``); in a whole-number column they are
+  accepted when exact.
+
 Column types after loading
 --------------------------
 ``int``: int64, or float64 when the column allows missing answers (NaN marks
@@ -36,15 +60,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from . import readers
+from .dictionary import WORLDS, ColumnSpec, TableSpec, dictionary, table_spec
 from .errors import DataValidationError, describe_problem
 from .errors import plain_value as _plain
 from .mapping import (
@@ -80,119 +102,13 @@ __all__ = [
     "lessons_by_table",
 ]
 
-WORLDS = ("hotel", "ecommerce")
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 MAX_SHOWN = 5
 
 
-@dataclass(frozen=True)
-class ColumnSpec:
-    """One column of the data dictionary."""
-
-    name: str
-    type: str
-    en: str
-    zh: str
-    unit: str | None = None
-    min: float | None = None
-    max: float | None = None
-    allowed: tuple | None = None
-    nullable: bool = False
-    references: str | None = None
-
-    def expected(self) -> str:
-        """What a valid value looks like, in words (used in error messages)."""
-        if self.type == "category":
-            return "one of " + ", ".join(map(str, self.allowed))
-        if self.type in ("int", "float"):
-            kind = "a whole number" if self.type == "int" else "a number"
-            if self.min is not None and self.max is not None:
-                return f"{kind} from {self.min:g} to {self.max:g}"
-            if self.min is not None:
-                return f"{kind} ≥ {self.min:g}"
-            return kind
-        if self.type == "bool":
-            return "true or false"
-        if self.type == "date":
-            return "a date written YYYY-MM-DD"
-        if self.type == "datetime":
-            return "a date and time written YYYY-MM-DD HH:MM:SS"
-        return "text"
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """One table of the data dictionary."""
-
-    world: str
-    name: str
-    title_en: str
-    title_zh: str
-    kind: str
-    key: tuple[str, ...]
-    columns: dict[str, ColumnSpec] = field(default_factory=dict)
-    sum_to_100: tuple[str, ...] = ()
-    kano_features: tuple[str, ...] = ()
-
-
-@cache
-def dictionary(world: str) -> dict:
-    """The raw data dictionary of ``world`` (parsed YAML)."""
-    if world not in WORLDS:
-        raise ValueError(f"dataset must be one of {WORLDS}, got {world!r}")
-    text = (resources.files("cxlib") / "dictionaries" / f"{world}.yml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
-
-
-def _expand_groups(raw: dict) -> dict[str, dict]:
-    cols = dict(raw.get("columns", {}))
-    features = raw.get("kano_features", [])
-    for group in raw.get("column_groups", []):
-        spec = {k: v for k, v in group.items() if k not in ("pattern", "range", "features")}
-        if group.get("features"):
-            names = [(f, {"feature": f}) for f in features]
-        else:
-            lo, hi = group["range"]
-            names = [(i, {"i": i}) for i in range(lo, hi + 1)]
-        for _, fmt in names:
-            name = group["pattern"].format(**fmt)
-            cols[name] = {**spec, "en": spec["en"].format(**fmt), "zh": spec["zh"].format(**fmt)}
-    return cols
-
-
-@cache
-def table_spec(world: str, table: str) -> TableSpec:
-    """The specification of one table, with column groups (e01…e22, ``<feature>_func``) expanded."""
-    tables = dictionary(world)["tables"]
-    if table not in tables:
-        raise ValueError(f"the {world} dataset has no table {table!r}; tables: {', '.join(tables)}")
-    raw = tables[table]
-    columns = {}
-    for name, c in _expand_groups(raw).items():
-        columns[name] = ColumnSpec(
-            name=name,
-            type=c["type"],
-            en=c["en"],
-            zh=c["zh"],
-            unit=c.get("unit"),
-            min=c.get("min"),
-            max=c.get("max"),
-            allowed=tuple(c["allowed"]) if "allowed" in c else None,
-            nullable=bool(c.get("nullable", False)),
-            references=c.get("references"),
-        )
-    return TableSpec(
-        world=world,
-        name=table,
-        title_en=raw["title"]["en"],
-        title_zh=raw["title"]["zh"],
-        kind=raw.get("kind", ""),
-        key=tuple(raw.get("key", ())),
-        columns=columns,
-        sum_to_100=tuple(raw.get("sum_to_100", ())),
-        kano_features=tuple(raw.get("kano_features", ())),
-    )
+def _bound_text(bound) -> str:
+    return f"{bound:g}" if isinstance(bound, int | float) else str(bound)
 
 
 def dictionary_frame(world: str, table: str | None = None, lang: str = "en") -> pd.DataFrame:
@@ -209,11 +125,13 @@ def dictionary_frame(world: str, table: str | None = None, lang: str = "en") -> 
             if col.allowed:
                 allowed = ", ".join(map(str, col.allowed))
             elif col.min is not None or col.max is not None:
-                lo = "" if col.min is None else f"{col.min:g}"
-                hi = "" if col.max is None else f"{col.max:g}"
+                lo = "" if col.min is None else _bound_text(col.min)
+                hi = "" if col.max is None else _bound_text(col.max)
                 allowed = f"{lo}–{hi}"
             else:
                 allowed = ""
+            if col.not_after:
+                allowed += f"; on or before {col.not_after}"
             rows.append(
                 {
                     "table": name,
@@ -315,6 +233,7 @@ class _Problems:
         self.first_row = first_row
         self.expected = expected or {}  # column → what is expected, when the mapping changes it
         self.items: list[tuple[dict, np.ndarray | None, pd.Series | None, object]] = []
+        self.trimmed: dict[str, int] = {}  # column → cells whose surrounding spaces were trimmed
 
     def add(self, column: str | None, message: str, mask: np.ndarray | None = None,
             values: pd.Series | None = None, expected: str | None = None, reasons=None) -> None:
@@ -368,65 +287,137 @@ class _Problems:
         return ExcludedRows(out)
 
 
-def _convert(col: ColumnSpec, raw: pd.Series, show: pd.Series, problems: _Problems) -> pd.Series:
-    """Typed column from its text; adds a problem for every kind of bad value (``show``: the file's values)."""
+_INT_TEXT = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
+_NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T]00:00(?::00(?:\.0+)?)?)?")
+_DATETIME_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?")
+_FLOAT_TYPES = ("double", "float", "halffloat")
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f" + "\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")  # RE2 and re
+
+
+def _convert(col: ColumnSpec, raw: pd.Series, show: pd.Series, problems: _Problems,
+             source_type: str | None = None) -> pd.Series:
+    """Typed column from its text; adds a problem for every kind of bad value (``show``: the file's values).
+
+    Text is trimmed (spaces at both ends) *before* it is validated, and what was validated
+    is what is returned: ``' city'`` and ``'city '`` are both ``'city'``, ``'Q0004 '`` is
+    ``'Q0004'``. Free text (``str`` columns that are not ids) is returned as the file holds it.
+    """
     missing = raw.isna().to_numpy()
     if len(raw) and missing.all() and not col.nullable:
         problems.add(col.name, f"the column is empty (all {len(raw)} rows are missing) where an answer is required",
                      None, None, col.expected())
     elif missing.any() and not col.nullable:
         problems.add(col.name, "missing values where an answer is required", missing, None, col.expected())
-    text = raw.astype(str).str.strip()
+    present = ~missing
+    if (source_type or "").startswith(_FLOAT_TYPES) and col.type not in ("int", "float"):
+        problems.add(col.name, f"floating-point numbers (stored as {source_type}) in a column of "
+                     f"{'ids' if col.identifier else col.type}", present, show,
+                     col.expected() + ", stored as text (an id 7 stored as 7.0 is not the id '7')")
+        return raw.rename(col.name)
+    if col.type == "str" and not col.identifier:
+        return raw.rename(col.name)  # free text: kept as the file holds it
+    values = raw.to_numpy(dtype=object, na_value=None) if raw.dtype != object else raw.to_numpy()
+    text = pd.Series(pd.array(values, dtype="string[pyarrow]"), index=raw.index).str.strip()  # Arrow: vectorised
     if col.type in ("int", "float"):
-        num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        bad = np.isnan(num) & ~missing
+        num = pd.to_numeric(text.where(text.str.fullmatch(_NUMBER_TEXT.pattern), None), errors="coerce") \
+            .to_numpy(dtype="float64", na_value=np.nan)
+        bad = np.isnan(num) & present
         if bad.any():
             problems.add(col.name, "values that are not numbers", bad, show, col.expected())
-        ok = ~np.isnan(num)
+        infinite = np.isinf(num)
+        if infinite.any():
+            problems.add(col.name, "numbers too large to be real (not finite)", infinite, show, col.expected())
+        ok = ~np.isnan(num) & ~infinite
         if col.type == "int":
-            frac = ok & (num != np.floor(num))
+            exact = text.str.fullmatch(_INT_TEXT.pattern).fillna(False).to_numpy(dtype=bool)
+            frac = ok & ~exact
             if frac.any():
                 problems.add(col.name, "values that are not whole numbers", frac, show, col.expected())
+            ok &= exact
         low = ok & (num < col.min) if col.min is not None else np.zeros(len(num), bool)
         high = ok & (num > col.max) if col.max is not None else np.zeros(len(num), bool)
+        if col.type == "int":
+            high |= ok & (np.abs(num) >= 2.0**63)
         if (low | high).any():
             problems.add(col.name, "values out of range", low | high, show, col.expected())
-        if col.type == "int" and not np.isnan(num).any():
-            return pd.Series(num.astype("int64"), index=raw.index, name=col.name)
-        return pd.Series(num, index=raw.index, name=col.name)
+        if col.type == "int":  # whole numbers read from their digits, not through a float
+            digits = text.str.replace(r"\.0*$", "", regex=True).where(ok & ~(low | high), "0")
+            exact_int = pd.to_numeric(digits.astype(object), errors="coerce").to_numpy()
+            if not (~ok & present).any() and not missing.any() and exact_int.dtype.kind == "i":
+                return pd.Series(exact_int.astype("int64"), index=raw.index, name=col.name)
+            return pd.Series(np.where(ok, exact_int.astype("float64"), np.nan), index=raw.index, name=col.name)
+        return pd.Series(np.where(ok, num, np.nan), index=raw.index, name=col.name)
     if col.type == "bool":
         lower = text.str.lower()
-        is_true = lower.isin(_TRUE).to_numpy()
-        is_false = lower.isin(_FALSE).to_numpy()
-        bad = ~(is_true | is_false) & ~missing
+        is_true = lower.isin(_TRUE).fillna(False).to_numpy(dtype=bool)
+        is_false = lower.isin(_FALSE).fillna(False).to_numpy(dtype=bool)
+        bad = ~(is_true | is_false) & present
         if bad.any():
             problems.add(col.name, "values that are not true/false", bad, show, col.expected())
         if missing.any():
             return pd.Series(np.where(missing, None, is_true), index=raw.index, name=col.name, dtype=object)
         return pd.Series(is_true, index=raw.index, name=col.name)
     if col.type in ("date", "datetime"):
-        parsed = pd.to_datetime(raw, format="ISO8601", errors="coerce")
-        bad = parsed.isna().to_numpy() & ~missing
-        if col.type == "date":  # a date column holds days: a time of day other than 00:00 is an error
-            bad |= (parsed.notna() & (parsed != parsed.dt.normalize())).to_numpy()
-        if bad.any():
-            problems.add(col.name, "values that are not valid dates", bad, show, col.expected())
-        today = _today()
-        if parsed.dt.tz is not None:
-            today = today.tz_localize(parsed.dt.tz)
-        limit = today if col.type == "date" else today + pd.Timedelta(days=1)
-        future = ((parsed > limit) if col.type == "date" else (parsed >= limit)).to_numpy() & ~bad
-        if future.any():
-            problems.add(col.name, "dates in the future", future, show,
-                         f"a date no later than today ({today:%Y-%m-%d})")
-        return parsed.rename(col.name)
+        return _convert_dates(col, text, present, show, problems)
+    trimmed = present & (text != raw.astype(object).where(present, None)).fillna(False).to_numpy(dtype=bool)
     if col.type == "category":
         allowed = {str(a) for a in col.allowed}
-        bad = ~text.isin(allowed).to_numpy() & ~missing
+        bad = ~text.isin(allowed).fillna(False).to_numpy(dtype=bool) & present
         if bad.any():
             problems.add(col.name, "values outside the allowed list", bad, show, col.expected())
-        return raw.rename(col.name)
-    return raw.rename(col.name)
+    else:  # an id
+        blank = present & (text == "").fillna(False).to_numpy(dtype=bool)
+        if blank.any():
+            problems.add(col.name, "ids that are only spaces", blank, show, col.expected())
+    # 'Q0004' + a zero-width space looks like 'Q0004' but is not
+    hidden = present & text.str.contains(_INVISIBLE.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+    if hidden.any():
+        problems.add(col.name, "values holding invisible characters (control or zero-width)", hidden,
+                     text.astype(object), col.expected() + ", without invisible characters")
+    if trimmed.any():
+        problems.trimmed[col.name] = int(trimmed.sum())
+    return pd.Series(text.astype(object).where(present, None).to_numpy(), index=raw.index, name=col.name, dtype=object)
+
+
+def _convert_dates(col: ColumnSpec, text: pd.Series, present: np.ndarray, show: pd.Series,
+                   problems: _Problems) -> pd.Series:
+    """Dates written in full as the dictionary declares them, inside its plausible range (vectorised)."""
+    pattern = _DATE_TEXT if col.type == "date" else _DATETIME_TEXT
+    form = text.str.fullmatch(pattern.pattern).fillna(False).to_numpy(dtype=bool)
+    zone = np.zeros(len(text), bool)
+    few = np.zeros(len(text), bool)
+    if col.type == "datetime":
+        zone = form & text.str.contains(r"(?:Z|[+-][0-9]{2}:?[0-9]{2})$", regex=True).fillna(False).to_numpy(dtype=bool)
+        if zone.any() and not zone[form].all():
+            few = zone if zone.sum() <= (form & ~zone).sum() else form & ~zone
+            problems.add(col.name, "timestamps with a time zone mixed with timestamps without one", few, show,
+                         "every timestamp with a time zone (e.g. +08:00), or none")
+            form &= ~few
+    candidates = text.where(form, None).astype(object)
+    parsed = pd.to_datetime(candidates, format="ISO8601", errors="coerce", utc=bool(zone.any()))
+    bad = parsed.isna().to_numpy() & present & ~few
+    if bad.any():
+        problems.add(col.name, "values that are not valid dates", bad, show, col.expected())
+    ok = parsed.notna().to_numpy()
+    outside = np.zeros(len(text), bool)
+    for bound, beyond in ((col.min, lambda p, b: p < b), (col.max, lambda p, b: p > b)):
+        if bound is not None:
+            limit = pd.Timestamp(str(bound))
+            if parsed.dt.tz is not None:
+                limit = limit.tz_localize(parsed.dt.tz)
+            outside |= ok & beyond(parsed, limit).to_numpy()
+    if outside.any():
+        problems.add(col.name, "dates outside the plausible range", outside, show, col.expected())
+    today = _today()
+    if parsed.dt.tz is not None:
+        today = today.tz_localize(parsed.dt.tz)
+    limit = today if col.type == "date" else today + pd.Timedelta(days=1)
+    future = ((parsed > limit) if col.type == "date" else (parsed >= limit)).to_numpy() & ok & ~outside
+    if future.any():
+        problems.add(col.name, "dates in the future", future, show,
+                     f"a date no later than today ({today:%Y-%m-%d})")
+    return parsed.rename(col.name)
 
 
 def validate(frame: pd.DataFrame, dataset: str, table: str, errors: str = "raise") -> pd.DataFrame:
@@ -449,7 +440,9 @@ def validate(frame: pd.DataFrame, dataset: str, table: str, errors: str = "raise
         The same rows in the same order (minus excluded ones) with typed columns; unknown
         extra columns are kept as text and listed in ``attrs["extra_columns"]``; missing
         answers per nullable column in ``attrs["n_missing"]``; ``attrs["n_excluded"]``
-        counts left-out rows and, under ``errors="exclude"``, ``attrs["excluded"]`` lists them.
+        counts left-out rows and, under ``errors="exclude"``, ``attrs["excluded"]`` lists them;
+        ``attrs["n_trimmed"]`` counts the ids and codes whose surrounding spaces were trimmed
+        (see "Parsing rules" in the module docstring).
 
     Raises
     ------
@@ -476,15 +469,24 @@ def _validate(frame: pd.DataFrame, dataset: str, table: str, errors: str = "rais
     if absent:
         found.add(", ".join(absent), "missing required column(s)", expected="columns " + ", ".join(spec.columns))
     out = {}
+    types = frame.attrs.get("types") or {}
     for name, col in spec.columns.items():
         if name in frame.columns:
-            out[name] = _convert(col, frame[name], shown[name], found)
+            out[name] = _convert(col, frame[name], shown[name], found, types.get(name))
+    for name, col in spec.columns.items():  # cross-column rules: a booking is made on or before check-in
+        if col.not_after and name in out and col.not_after in out:
+            later = (out[name] > out[col.not_after]).fillna(False).to_numpy(dtype=bool)
+            if later.any():
+                pair = shown[name].astype(str) + " > " + shown[col.not_after].astype(str)
+                found.add(name, f"dates after {col.not_after} in the same row", later, pair,
+                          f"{name} on or before {col.not_after}")
     key = [k for k in spec.key if k in frame.columns]
     has_key = bool(key) and len(key) == len(spec.key) and len(frame) > 0
     if has_key and errors == "raise":
-        dup = frame.duplicated(subset=key, keep=False).to_numpy()
+        key_text = _key_text(out, key)
+        dup = key_text.duplicated(keep=False).to_numpy()
         if dup.any():
-            found.add(", ".join(key), "duplicate keys", dup, _key_text(frame, key), "each key once")
+            found.add(", ".join(key), "duplicate keys", dup, key_text, "each key once (compared after trimming spaces)")
     if spec.sum_to_100 and all(c in out for c in spec.sum_to_100):
         total = sum(out[c].astype("float64") for c in spec.sum_to_100)
         bad = (total.notna() & (total != 100)).to_numpy()
@@ -494,12 +496,12 @@ def _validate(frame: pd.DataFrame, dataset: str, table: str, errors: str = "rais
     if errors == "raise" or found.table_level():
         if found.items:
             raise DataValidationError(found.problems)
-        return _finish(frame, spec, out, None)
+        return _finish(frame, spec, out, None, found.trimmed)
 
     keep = ~found.bad_rows(len(frame))
     if has_key:  # duplicates among the valid rows: the first is kept, the others excluded
         kept = np.flatnonzero(keep)
-        key_text = _key_text(frame, key)
+        key_text = _key_text(out, key)
         keys = key_text.iloc[kept]
         repeated = keys.duplicated(keep="first").to_numpy()
         if repeated.any():
@@ -511,7 +513,7 @@ def _validate(frame: pd.DataFrame, dataset: str, table: str, errors: str = "rais
             found.add(", ".join(key), "duplicate keys", dup, key_text, "each key once", reasons=reasons)
             keep &= ~dup
     if not found.items:
-        return _finish(frame, spec, out, _no_exclusions())
+        return _finish(frame, spec, out, _no_exclusions(), found.trimmed)
     if not keep.any():
         found.add(None, "every row has a problem: nothing is left after excluding them",
                   expected="at least one valid row")
@@ -523,15 +525,16 @@ def _validate(frame: pd.DataFrame, dataset: str, table: str, errors: str = "rais
     return typed
 
 
-def _key_text(frame: pd.DataFrame, key: list[str]) -> pd.Series:
-    """The key of each row as one text ("a|b" for a two-column key)."""
-    text = frame[key[0]].astype(str)
+def _key_text(columns: dict, key: list[str]) -> pd.Series:
+    """The key of each row (trimmed, as validated) as one text ("a|b" for a two-column key)."""
+    text = columns[key[0]].astype(str)
     for k in key[1:]:
-        text = text + "|" + frame[k].astype(str)
+        text = text + "|" + columns[k].astype(str)
     return text
 
 
-def _finish(frame: pd.DataFrame, spec: TableSpec, out: dict, excluded: ExcludedRows | None) -> pd.DataFrame:
+def _finish(frame: pd.DataFrame, spec: TableSpec, out: dict, excluded: ExcludedRows | None,
+            trimmed: dict[str, int] | None = None) -> pd.DataFrame:
     extra = [c for c in frame.columns if c not in spec.columns]
     typed = pd.DataFrame(out, index=frame.index)
     for c in extra:
@@ -544,6 +547,7 @@ def _finish(frame: pd.DataFrame, spec: TableSpec, out: dict, excluded: ExcludedR
     if excluded is not None:  # only under errors="exclude": a DataFrame in attrs stops to_parquet
         typed.attrs["excluded"] = excluded
     typed.attrs["n_excluded"] = 0
+    typed.attrs["n_trimmed"] = dict(trimmed or {})  # ids and codes whose surrounding spaces were trimmed
     return typed
 
 
@@ -665,7 +669,10 @@ def load(dataset: str, table: str, data_dir: str | Path | None = None, *, errors
     folder, found = _resolve(dataset, data_dir, mapping)
     mapped, shown, pre, entry, path = _read_mapped(dataset, table, folder, found)
     policy = errors or (entry.errors if entry else None) or "raise"
-    typed = _validate(mapped, dataset, table, errors=policy, shown=shown, pre=pre, expected=_expected(entry))
+    try:
+        typed = _validate(mapped, dataset, table, errors=policy, shown=shown, pre=pre, expected=_expected(entry))
+    except DataValidationError as err:  # the message names the file too
+        raise DataValidationError(err.problems, source=str(path)) from None
     typed.attrs["source"] = str(path)
     if found is not None and found.path is not None:
         typed.attrs["mapping"] = str(found.path)
@@ -749,6 +756,7 @@ class TableCheck:
     extra_columns: list[str] = field(default_factory=list)
     policy: str = "raise"
     n_excluded: int | None = None
+    n_trimmed: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -797,6 +805,9 @@ class CheckReport:
                              + ", ".join(f"{c} {n}" for c, n in t.n_missing.items()))
             if t.extra_columns:
                 lines.append("  extra columns (kept, not in the dictionary): " + ", ".join(t.extra_columns))
+            if t.n_trimmed:
+                lines.append("  ids and codes with spaces at the ends (trimmed, then checked): "
+                             + ", ".join(f"{c} {n}" for c, n in t.n_trimmed.items()))
             lines.append("")
         absent = [t for t in self.tables if not t.provided]
         if absent:
@@ -868,7 +879,7 @@ def check(dataset: str, data_dir: str | Path, mapping: str | Path | None = None,
         try:
             tc.source = _locate(folder, name, entry, found).name
             mapped, shown, pre, entry, path = _read_mapped(dataset, name, folder, found)
-        except (FileNotFoundError, readers.ReadError, MappingError, ValueError) as err:
+        except (OSError, readers.ReadError, MappingError, ValueError) as err:
             tc.source = tc.source or (entry.file if entry and entry.file else name)
             tc.problems = [_table_problem(name, str(err))]
             continue
@@ -883,7 +894,8 @@ def check(dataset: str, data_dir: str | Path, mapping: str | Path | None = None,
         tc.n_missing = {c: int(mapped[c].isna().sum()) for c, col in spec.columns.items()
                         if col.nullable and c in mapped.columns and mapped[c].isna().any()}
         try:
-            _validate(mapped, dataset, name, errors="raise", shown=shown, pre=pre, expected=_expected(entry))
+            tc.n_trimmed = _validate(mapped, dataset, name, errors="raise", shown=shown, pre=pre,
+                                     expected=_expected(entry)).attrs["n_trimmed"]
         except DataValidationError as err:
             tc.problems = err.problems
             if tc.policy == "exclude":

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["CXDataError", "DataValidationError", "ScoreError", "format_examples", "plain_value"]
+__all__ = ["CXDataError", "DataValidationError", "OutputError", "ScoreError", "format_examples", "plain_value"]
 
 MAX_EXAMPLES = 5
 
@@ -43,6 +43,21 @@ class CXDataError(ValueError):
     """Base class: input data that an analysis cannot use as given."""
 
 
+class OutputError(OSError):
+    """An output (report, index, mapping file) could not be written; the message names the file and why.
+
+    ``args[1]`` is the ``errno`` (e.g. ``errno.ENOSPC`` for a full disk). Outputs are written
+    atomically (:mod:`cxlib.atomic`), so the previous file is still there, whole.
+    """
+
+    def __init__(self, message: str, code: int | None = None):
+        super().__init__(message)
+        self.errno = code
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
 class ScoreError(CXDataError):
     """Scores outside their scale, non-numeric or non-integer answers."""
 
@@ -56,11 +71,15 @@ class DataValidationError(CXDataError):
         One dict per problem with keys ``table``, ``column``, ``rows`` (row
         numbers as in a spreadsheet: header = row 1), ``values``, ``count``
         and ``expected``.
+    source : str or None
+        The file the table was read from (each line of the message starts with it).
     """
 
-    def __init__(self, problems: list[dict]):
+    def __init__(self, problems: list[dict], source: str | None = None):
         self.problems = problems
-        super().__init__("\n".join(describe_problem(p) for p in problems))
+        self.source = source
+        where = f"{source}: " if source else ""
+        super().__init__("\n".join(where + describe_problem(p) for p in problems))
 
 
 def describe_problem(problem: dict) -> str:

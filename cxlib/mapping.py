@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import json
 import re
+import reprlib
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
@@ -59,6 +60,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from .dictionary import WORLDS, dictionary, table_spec
 from .errors import CXDataError
 
 __all__ = ["MAPPING_FILE", "MappingError", "TableMapping", "Mapping", "find_mapping", "load_mapping",
@@ -75,8 +77,51 @@ class MappingError(CXDataError):
 
 # --------------------------------------------------------------------------- YAML
 
+MAX_ALIASES = 50  # a mapping reuses a label list a few times; an alias bomb uses thousands
+MAX_DEPTH = 20  # a mapping is four levels deep
+MAX_MAPPING_BYTES = 1_000_000
+MAX_HEADER_ROW = 1000  # title rows above a header are a few, not thousands
+
+
+def _shown(value) -> str:
+    """A value of the mapping file for a message: bounded, so a nested alias is never expanded in full."""
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value)} items"
+    if isinstance(value, dict):
+        return f"a mapping of {len(value)} keys"
+    return reprlib.repr(value)
+
+
 class _Loader(yaml.SafeLoader):
-    """Safe YAML with duplicate keys refused and only true/false as booleans (YAML 1.2)."""
+    """Safe YAML with duplicate keys refused, only true/false as booleans (YAML 1.2), and limits.
+
+    The limits (aliases, nesting depth) stop a small hostile file from expanding to
+    gigabytes (a "billion laughs" of nested aliases) or overflowing the stack (thousands
+    of nested brackets) before it is even checked.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise MappingError(f"more than {MAX_ALIASES} aliases (*name), at line {mark.line + 1}; "
+                                   "a mapping needs a few at most")
+            return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            mark = self.peek_event().start_mark
+            raise MappingError(f"nested more than {MAX_DEPTH} levels deep, at line {mark.line + 1}; "
+                               "a mapping is dataset → tables → table → columns/values")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -150,6 +195,49 @@ def _label_text(label) -> str:
     return str(label).strip()
 
 
+def _parse_labels(labels: dict, here: str) -> dict[str, str | None]:
+    """Label → code text, refusing labels that are not text and labels equal after trimming."""
+    out: dict[str, str | None] = {}
+    written: dict[str, object] = {}
+    for label, code in labels.items():
+        if label is None:
+            raise MappingError(f"{here}: a label written null or ~ is no text in YAML; write the label in quotes "
+                               "(\"null\") if the file holds that word")
+        if isinstance(label, float | list | dict | tuple):
+            hint = (f"; labels are matched as text: write \"{label}\" in quotes if the file holds {label}, or "
+                    f"{int(label)} if it holds {int(label)}" if isinstance(label, float) and label.is_integer() else "")
+            raise MappingError(f"{here}: the label {label!r} is a {type(label).__name__} in YAML, not text{hint}")
+        if isinstance(code, list | dict | tuple):
+            raise MappingError(f"{here}: the code of {label!r} must be one value (a number, text, true/false or null), "
+                               f"got {_shown(code)}")
+        text = _label_text(label)
+        if text in written:
+            raise MappingError(f"{here}: the labels {written[text]!r} and {label!r} are the same after trimming spaces "
+                               f"({text!r}); give each label once")
+        written[text] = label
+        out[text] = _code_text(code)
+    return out
+
+
+_DATE_PARTS = {"year": ("%Y", "%y"), "month": ("%m", "%b", "%B"), "day": ("%d", "%j")}
+
+
+def _check_format(fmt, here: str) -> str:
+    """A strptime format that names year, month and day, with valid directives only."""
+    if not isinstance(fmt, str) or not fmt.strip():
+        raise MappingError(f"{here}: a format is text in quotes with strptime codes, e.g. \"%Y/%m/%d %H:%M\"; got {_shown(fmt)}")
+    try:
+        pd.to_datetime(pd.Series(["2000-01-01"]), format=fmt, errors="coerce")
+    except (ValueError, TypeError) as err:
+        raise MappingError(f"{here}: {fmt!r} is not a valid date format ({err}); use strptime codes such as "
+                           "%Y %m %d %H %M %S") from None
+    absent = [part for part, codes in _DATE_PARTS.items() if not any(c in fmt for c in codes)]
+    if absent:
+        raise MappingError(f"{here}: {fmt!r} does not say where the {' and '.join(absent)} are; a date needs a year "
+                           "(%Y), a month (%m) and a day (%d): nothing is guessed")
+    return fmt
+
+
 def find_mapping(folder: str | Path) -> Path | None:
     """``folder/mapping.yml`` when it exists."""
     path = Path(folder) / MAPPING_FILE
@@ -171,11 +259,14 @@ def load_mapping(path: str | Path, dataset: str | None = None) -> Mapping:
     MappingError
         Naming the file and what is wrong in it.
     """
-    from .readers import ReadError, decode
+    from .readers import ReadError, decode, read_bytes, regular_file
 
     path = Path(path)
     try:
-        text, _ = decode(path.read_bytes(), str(path))  # UTF-8, or GBK from a Chinese Windows editor
+        if regular_file(path, "a mapping file").stat().st_size > MAX_MAPPING_BYTES:
+            raise MappingError(f"{path}: {path.stat().st_size} bytes; a mapping file is a few kilobytes "
+                               f"(at most {MAX_MAPPING_BYTES})")
+        text, _ = decode(read_bytes(path, "a mapping file"), str(path))  # UTF-8, or GBK from a Chinese editor
     except ReadError as err:
         raise MappingError(str(err)) from None
     return parse_mapping(text, dataset=dataset, path=path)
@@ -183,8 +274,6 @@ def load_mapping(path: str | Path, dataset: str | None = None) -> Mapping:
 
 def parse_mapping(text: str, dataset: str | None = None, path: Path | None = None) -> Mapping:
     """Parse and check mapping YAML text (what :func:`load_mapping` does after reading the file)."""
-    from . import datasets
-
     where = str(path) if path else "mapping"
     try:
         raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
@@ -192,6 +281,8 @@ def parse_mapping(text: str, dataset: str | None = None, path: Path | None = Non
         raise MappingError(f"{where}: {err}") from None
     except yaml.YAMLError as err:
         raise MappingError(f"{where}: not valid YAML: {err}") from None
+    except RecursionError:
+        raise MappingError(f"{where}: nested too deeply to be a mapping file") from None
     raw = raw or {}
     if not isinstance(raw, dict):
         raise MappingError(f"{where}: expected keys 'dataset' and 'tables' at the top")
@@ -203,8 +294,8 @@ def parse_mapping(text: str, dataset: str | None = None, path: Path | None = Non
     if roles is not None and not isinstance(roles, dict):
         raise MappingError(f"{where}: 'roles' must map role names to their columns (see cxlib.roles)")
     declared = raw.get("dataset")
-    if declared is not None and declared not in datasets.WORLDS:
-        raise MappingError(f"{where}: dataset must be one of {', '.join(datasets.WORLDS)}, got {declared!r}")
+    if declared is not None and declared not in WORLDS:
+        raise MappingError(f"{where}: dataset must be one of {', '.join(WORLDS)}, got {_shown(declared)}")
     if dataset is not None and declared is not None and dataset != declared:
         raise MappingError(f"{where} is written for the {declared} dataset, but it is used with {dataset}")
     world = dataset or declared
@@ -218,17 +309,15 @@ def parse_mapping(text: str, dataset: str | None = None, path: Path | None = Non
 
 
 def _parse_table(name: str, entry: dict, world: str | None, where: str) -> TableMapping:
-    from . import datasets
-
     here = f"{where}, table {name!r}"
     spec = None
     if world is not None:
-        known = list(datasets.dictionary(world)["tables"])
+        known = list(dictionary(world)["tables"])
         if name not in known:
             hint = get_close_matches(str(name), known, n=1)
             raise MappingError(f"{where}: the {world} dataset has no table {name!r}"
                                + (f"; did you mean {hint[0]!r}?" if hint else f"; tables: {', '.join(known)}"))
-        spec = datasets.table_spec(world, name)
+        spec = table_spec(world, name)
     if not isinstance(entry, dict):
         raise MappingError(f"{here}: expected settings such as file:, columns:, values:")
     unknown = [k for k in entry if k not in _TABLE_KEYS]
@@ -236,10 +325,30 @@ def _parse_table(name: str, entry: dict, world: str | None, where: str) -> Table
         raise MappingError(f"{here}: unknown setting(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(_TABLE_KEYS)}")
     errors = entry.get("errors")
     if errors is not None and errors not in ERROR_POLICIES:
-        raise MappingError(f"{here}: errors must be 'raise' or 'exclude', got {errors!r}")
+        raise MappingError(f"{here}: errors must be 'raise' or 'exclude', got {_shown(errors)}")
     header_row = entry.get("header_row", 1)
-    if not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1:
-        raise MappingError(f"{here}: header_row must be a row number from 1, got {header_row!r}")
+    if not isinstance(header_row, int) or isinstance(header_row, bool) or not 1 <= header_row <= MAX_HEADER_ROW:
+        raise MappingError(f"{here}: header_row must be a row number from 1 to {MAX_HEADER_ROW} (the row holding the "
+                           f"column names), got {_shown(header_row)}")
+    file, sheet, sep, encoding = (entry.get(k) for k in ("file", "sheet", "sep", "encoding"))
+    if file is not None and (not isinstance(file, str) or not file.strip()):
+        raise MappingError(f"{here}: file must be a file name in quotes, e.g. \"问卷导出.csv\", got {_shown(file)}")
+    if sheet is not None and (isinstance(sheet, bool) or not isinstance(sheet, str | int)):
+        raise MappingError(f"{here}: sheet must be a sheet's name, got {_shown(sheet)}")
+    if sep is not None:
+        sep = {"tab": "\t", "\\t": "\t"}.get(sep, sep) if isinstance(sep, str) else sep
+        if not isinstance(sep, str) or len(sep) != 1 or sep in "\"\r\n":
+            raise MappingError(f"{here}: sep must be one character in quotes, e.g. \";\" or \"\\t\" (tab), got {_shown(sep)}")
+    if encoding is not None:
+        import codecs
+
+        try:
+            if not isinstance(encoding, str):
+                raise LookupError
+            codecs.lookup(encoding)
+        except LookupError:
+            raise MappingError(f"{here}: encoding must be an encoding's name such as gbk, gb18030, big5 or utf-8 "
+                               f"(a code page is written cp936), got {_shown(encoding)}") from None
 
     columns_raw = entry.get("columns") or {}
     if not isinstance(columns_raw, dict):
@@ -247,7 +356,10 @@ def _parse_table(name: str, entry: dict, world: str | None, where: str) -> Table
     columns: dict[str, str] = {}
     by_target: dict[str, str] = {}
     for source, target in columns_raw.items():
-        source, target = str(source).strip(), str(target).strip() if target is not None else None
+        if not isinstance(target, str | None) or not isinstance(source, str | int) or isinstance(source, bool):
+            raise MappingError(f"{here}: columns maps your column's name to a dictionary column's name, "
+                               f"got {_shown(source)}: {_shown(target)}")
+        source, target = str(source).strip(), target.strip() if target is not None else None
         if target is None:
             raise MappingError(f"{here}: column {source!r} is mapped to nothing; give a dictionary column or remove the line")
         if spec is not None and target not in spec.columns:
@@ -268,26 +380,31 @@ def _parse_table(name: str, entry: dict, world: str | None, where: str) -> Table
         return col
 
     values: dict[str, dict[str, str | None]] = {}
-    for key, labels in (entry.get("values") or {}).items():
+    values_raw = entry.get("values") or {}
+    if not isinstance(values_raw, dict):
+        raise MappingError(f"{here}: 'values' must map columns to their labels, e.g. overall_sat: {{非常满意: 5}}")
+    for key, labels in values_raw.items():
         col = target_of(key, "labels")
         if col in values:
             raise MappingError(f"{here}: labels for {col!r} are given twice (as {key!r} and under another name)")
         if not isinstance(labels, dict):
             raise MappingError(f"{here}: the labels of {key!r} must map each label to its code, e.g. {{非常满意: 5}}")
-        values[col] = {_label_text(label): _code_text(code) for label, code in labels.items()}
+        values[col] = _parse_labels(labels, f"{here}, labels of {key!r}")
     formats: dict[str, str] = {}
-    for key, fmt in (entry.get("formats") or {}).items():
+    formats_raw = entry.get("formats") or {}
+    if not isinstance(formats_raw, dict):
+        raise MappingError(f"{here}: 'formats' must map date columns to formats, e.g. survey_date: \"%Y/%m/%d\"")
+    for key, fmt in formats_raw.items():
         col = target_of(key, "a format")
         if spec is not None and spec.columns[col].type not in ("date", "datetime"):
             raise MappingError(f"{here}: a format is given for {col!r}, which is not a date column")
-        formats[col] = str(fmt)
-    sheet = entry.get("sheet")
+        formats[col] = _check_format(fmt, f"{here}, format of {key!r}")
     return TableMapping(
         table=name,
-        file=None if entry.get("file") is None else str(entry["file"]),
+        file=file,
         sheet=None if sheet is None else str(sheet),
-        sep=entry.get("sep"),
-        encoding=entry.get("encoding"),
+        sep=sep,
+        encoding=encoding,
         header_row=header_row,
         errors=errors,
         columns=columns,
@@ -361,6 +478,8 @@ def apply_mapping(raw: pd.DataFrame, entry: TableMapping | None, spec) -> tuple[
     for key in ("source", "format", "first_row", "encoding", "sheet"):
         if key in raw.attrs:
             mapped.attrs[key] = raw.attrs[key]
+    if "types" in raw.attrs:  # Parquet column types, under the dictionary's names
+        mapped.attrs["types"] = {rename.get(c, c): t for c, t in raw.attrs["types"].items()}
     return mapped, shown, problems
 
 
@@ -440,10 +559,8 @@ def _norm(name: str) -> str:
 
 def _lookup(world: str, table: str) -> dict[str, str]:
     """Normalised name → dictionary column, for one table."""
-    from . import datasets
-
-    spec = datasets.table_spec(world, table)
-    tps = {tp.get("column"): tp for tp in datasets.dictionary(world)["touchpoints"] if tp.get("column")}
+    spec = table_spec(world, table)
+    tps = {tp.get("column"): tp for tp in dictionary(world)["touchpoints"] if tp.get("column")}
     found: dict[str, str] = {}
 
     def add(key: str, col: str) -> None:
@@ -498,7 +615,7 @@ def _sources(folder: Path) -> list[tuple[Path, str | None, int, pd.DataFrame | s
         if suffix in (".xlsx", ".xlsm"):
             try:
                 book = openpyxl.load_workbook(path, read_only=True)
-                sheets = list(book.sheetnames)
+                sheets = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]  # hidden: never proposed
                 book.close()
             except Exception:  # noqa: BLE001 - reported by read_table below
                 sheets = [None]
@@ -507,7 +624,7 @@ def _sources(folder: Path) -> list[tuple[Path, str | None, int, pd.DataFrame | s
             try:
                 header_row = guess_header_row(path, sheet)
                 frame = read_table(path, sheet=sheet, header_row=header_row)
-            except (ReadError, ValueError, KeyError) as err:
+            except (ReadError, ValueError, KeyError, OSError) as err:
                 found.append((path, sheet, header_row, str(err)))
                 continue
             found.append((path, sheet, header_row, frame))
@@ -614,18 +731,16 @@ def suggest_mapping(folder: str | Path, dataset: str | None = None) -> tuple[str
         The YAML text, and a summary: ``dataset``, ``tables`` (table → file, sheet,
         recognised, todo counts), ``unassigned`` (files not matched to a table).
     """
-    from . import datasets
-
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder} is not a folder")
     sources = _sources(folder)
     readable = [(p, s, h, f) for p, s, h, f in sources if isinstance(f, pd.DataFrame)]
-    worlds = [dataset] if dataset else list(datasets.WORLDS)
+    worlds = [dataset] if dataset else list(WORLDS)
 
     def score(world: str, table: str, path: Path, frame: pd.DataFrame) -> tuple[int, int]:
         matched, _ = _match_columns(list(frame.columns), _lookup(world, table))
-        spec = datasets.table_spec(world, table)
+        spec = table_spec(world, table)
         stem = _norm(path.stem)
         hint = int(stem == table or any(_norm(h) in stem for h in
                                         (*TABLE_HINTS.get(table, ()), spec.title_zh, spec.title_en)))
@@ -635,7 +750,7 @@ def suggest_mapping(folder: str | Path, dataset: str | None = None) -> tuple[str
     for world in worlds:
         candidates = []
         for i, (path, _sheet, _header, frame) in enumerate(readable):
-            for table in datasets.dictionary(world)["tables"]:
+            for table in dictionary(world)["tables"]:
                 n, hint = score(world, table, path, frame)
                 if n or hint:
                     candidates.append((n, hint, i, table))
@@ -661,11 +776,11 @@ def suggest_mapping(folder: str | Path, dataset: str | None = None) -> tuple[str
         "tables:",
     ]
     summary: dict = {"dataset": world, "tables": {}, "unassigned": []}
-    for table in datasets.dictionary(world)["tables"]:
+    for table in dictionary(world)["tables"]:
         if table not in plans:
             continue
         path, sheet, header_row, frame = readable[plans[table]]
-        spec = datasets.table_spec(world, table)
+        spec = table_spec(world, table)
         matched, repeats = _match_columns(list(frame.columns), _lookup(world, table))
         rel = path.name
         encoding = {"gb18030": "GBK/GB18030", "utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM"}.get(
@@ -739,5 +854,7 @@ def write_mapping(folder: str | Path, dataset: str | None = None, out: str | Pat
     if target.exists() and not force:
         raise FileExistsError(f"{target} already exists; pass --force to overwrite it, or --out to write elsewhere")
     text, summary = suggest_mapping(folder, dataset)
-    target.write_text(text, encoding="utf-8")
+    from .atomic import write_text
+
+    write_text(target, text)
     return target, summary

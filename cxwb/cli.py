@@ -30,7 +30,7 @@ def _cmd_run(args) -> int:
         dataset=args.dataset,
         lang=args.lang,
         only=args.only,
-        data_dir=str(Path(args.data_dir).resolve()) if args.data_dir else None,  # notebooks run in notebooks/
+        data_dir=_data_dir(args.data_dir),  # notebooks run in notebooks/
         out_dir=Path(args.out),
         timeout=args.timeout,
         hide_code=args.hide_code,
@@ -39,13 +39,26 @@ def _cmd_run(args) -> int:
     return 0 if runs and all(r.ok for r in runs) else 1
 
 
+def _data_dir(value: str | None) -> str | None:
+    """``--data-dir`` as an absolute folder (notebooks run in notebooks/, so a relative path would miss)."""
+    if not value:
+        return None
+    folder = Path(value).resolve()
+    if not folder.is_dir():
+        raise FileNotFoundError(f"--data-dir {value}: {folder} is not a folder")
+    return str(folder)
+
+
 def _cmd_report(args) -> int:
     from cxwb.runner import build_report
 
-    run = build_report(args.dataset, args.lang, Path(args.out), data_dir=args.data_dir, timeout=args.timeout)
+    run = build_report(args.dataset, args.lang, Path(args.out), data_dir=_data_dir(args.data_dir),
+                       timeout=args.timeout)
     print(run.describe())
-    if run.report:
+    if run.ok and run.report:
         print(f"report written to {run.report}")
+    else:
+        print(f"no report written: the report notebook failed ({Path(args.out)} is unchanged)", file=sys.stderr)
     return 0 if run.ok else 1
 
 
@@ -159,13 +172,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every error ends in a message naming what went wrong and a non-zero exit, never a traceback."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "seed", "unset") is None:
         from cxlib.synth import DEFAULT_SEED
 
         args.seed = DEFAULT_SEED
-    return args.func(args)
+    name = " ".join(str(a) for a in (args.command, getattr(args, "map_command", None),
+                                     getattr(args, "data_command", None)) if a)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt as err:
+        print(f"cxwb {name}: interrupted{f' ({err})' if str(err) else ''}; finished outputs are kept, "
+              "the index marks the unfinished run", file=sys.stderr)
+        return 130
+    except (ValueError, OSError, LookupError) as err:  # bad data, mapping, files, full disk: the message says which
+        print(f"cxwb {name}: {err}", file=sys.stderr)
+        return 1
+    except Exception as err:  # noqa: BLE001 - anything else is a bug, but still no traceback for the analyst
+        print(f"cxwb {name}: unexpected error {type(err).__name__}: {err} (please report it with the command "
+              "you ran)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -5,11 +5,24 @@ in its own kernel with the parameters given (dataset, language, data folder);
 a failure is reported with the notebook, the cell and the error, and the
 other notebooks still run. Reports keep only the narrative cells of the
 chosen language (cells tagged ``lang-en`` / ``lang-zh``).
+
+Outputs are written whole or not at all (:mod:`cxlib.atomic`): an executed notebook
+is written beside its final name and renamed when the run ends, each HTML report
+and ``index.html`` likewise. Each run leaves a small record,
+``_runs/<notebook>.<dataset>.<lang>.json`` (status ``running`` when it starts, then
+``ok``, ``failed`` or ``interrupted``), and ``index.html`` is rebuilt from every record
+in the folder: two runs into one folder keep each other's entries, a run stopped by
+SIGTERM or Ctrl-C says "interrupted", and one killed outright still shows "running
+(not finished)". A full disk leaves the previous reports as they were and ends with
+an error naming the file that could not be written.
 """
 
 from __future__ import annotations
 
 import html
+import json
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -18,9 +31,11 @@ from pathlib import Path
 
 import nbformat
 
+from cxlib import atomic
+
 __all__ = [
     "NotebookRun", "discover", "resolve_parameters", "execute", "to_html", "add_toc", "embed_cjk_font",
-    "build_report", "run_notebooks", "write_index",
+    "build_report", "run_notebooks", "write_index", "Interrupted",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +55,7 @@ class NotebookRun:
     executed: Path | None = None
     cell: int | None = None
     error: str | None = None
+    status: str = ""  # ok, failed, interrupted (set when the run ends)
 
     def describe(self) -> str:
         """One line for the terminal."""
@@ -125,6 +141,7 @@ def execute(notebook: Path, out_dir: Path, parameters: dict, timeout: int = 600)
     dataset, lang = str(params.get("dataset")), str(params.get("lang"))
     executed = out_dir / "_executed" / f"{notebook.stem}.{dataset}.{lang}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
+    partial = executed.with_name(f".{executed.stem}.part.ipynb")  # papermill saves after every cell: not the final name
     injected = {k: v for k, v in parameters.items() if v is not None}
     start = time.perf_counter()
     run = NotebookRun(notebook=notebook, dataset=dataset, lang=lang, ok=True, seconds=0.0, executed=executed)
@@ -132,7 +149,7 @@ def execute(notebook: Path, out_dir: Path, parameters: dict, timeout: int = 600)
         with _poll_in_slices():
             papermill.execute_notebook(
                 str(notebook),
-                str(executed),
+                str(partial),
                 parameters=injected,
                 kernel_name="python3",
                 progress_bar=False,
@@ -148,7 +165,16 @@ def execute(notebook: Path, out_dir: Path, parameters: dict, timeout: int = 600)
     except Exception as err:  # noqa: BLE001 - kernel died, timeout, bad notebook: report and go on
         run.ok = False
         run.error = f"{type(err).__name__}: {err}".strip()
+    except BaseException:  # interrupted: the previous executed notebook stays, the partial one goes
+        partial.unlink(missing_ok=True)
+        raise
     run.seconds = time.perf_counter() - start
+    if partial.exists():
+        with atomic.replacing(executed) as tmp:
+            partial.replace(tmp)
+    else:
+        run.executed = None
+    run.status = "ok" if run.ok else "failed"
     return run
 
 
@@ -188,8 +214,7 @@ def to_html(executed: Path, out: Path, lang: str, hide_code: bool = False, embed
         body = add_toc(body, lang)
     if embed_font:
         body = embed_cjk_font(body)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(body, encoding="utf-8")
+    atomic.write_text(out, body)
     return out
 
 
@@ -316,30 +341,95 @@ def embed_cjk_font(page: str) -> str:
     return page.replace("</head>", style + "</head>", 1)
 
 
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped (SIGTERM or Ctrl-C); the index says so."""
+
+
+@contextmanager
+def _sigterm_interrupts():
+    """SIGTERM raises :class:`Interrupted` (like Ctrl-C) so that records and the index are finished."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise Interrupted(f"stopped by signal {signal.Signals(signum).name}")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+RECORDS = "_runs"
+
+
+def _record_path(out_dir: Path, notebook: Path, dataset: str, lang: str) -> Path:
+    return out_dir / RECORDS / f"{notebook.stem}.{dataset}.{lang}.json"
+
+
+def _record(out_dir: Path, run: NotebookRun, status: str, started: float) -> Path:
+    """Write the run's record (atomically): what the index shows for it."""
+    data = {
+        "notebook": run.notebook.stem, "dataset": run.dataset, "lang": run.lang, "status": status,
+        "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
+        "seconds": round(run.seconds, 1), "report": run.report.name if run.report else None,
+        "cell": run.cell, "error": run.error,
+    }
+    path = _record_path(out_dir, run.notebook, run.dataset, run.lang)
+    atomic.write_text(path, json.dumps(data, ensure_ascii=False, indent=1))
+    return path
+
+
+def _records(out_dir: Path) -> list[dict]:
+    found = []
+    for path in sorted((out_dir / RECORDS).glob("*.json")):
+        try:
+            found.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            found.append({"notebook": path.stem, "dataset": "", "lang": "", "status": "unreadable record"})
+    return found
+
+
 def write_index(runs: list[NotebookRun], out_dir: Path, seconds: float) -> Path:
-    """``index.html`` linking every report, with status and time."""
+    """``index.html`` listing every report in ``out_dir`` with its status, rebuilt from the run records.
+
+    ``runs`` (this invocation's runs) have already written their records; the page also
+    keeps the entries of earlier runs into the same folder. Written atomically.
+    """
+    records = _records(out_dir)
     rows = []
-    for r in runs:
-        link = f'<a href="{html.escape(r.report.name)}">{html.escape(r.notebook.stem)}</a>' if r.report else html.escape(r.notebook.stem)
-        status = "ok" if r.ok else f"failed at cell {r.cell}: {html.escape(r.error or '')}"
+    labels = {"ok": "ok", "failed": "failed", "interrupted": "interrupted (the run was stopped)",
+              "running": "running (not finished: the run was killed or is still going)"}
+    for r in records:
+        name = html.escape(str(r.get("notebook")))
+        link = f'<a href="{html.escape(r["report"])}">{name}</a>' if r.get("report") else name
+        status = r.get("status", "")
+        text = labels.get(status, status)
+        if status == "failed":
+            where = f"cell {r['cell'] + 1}" if r.get("cell") is not None else "no cell ran"
+            text = f"failed at {where}: {r.get('error') or ''}"
         rows.append(
-            f"<tr><td>{link}</td><td>{html.escape(r.dataset)}</td><td>{html.escape(r.lang)}</td>"
-            f"<td>{r.seconds:.1f} s</td><td class=\"{'ok' if r.ok else 'bad'}\">{status}</td></tr>"
+            f"<tr><td>{link}</td><td>{html.escape(str(r.get('dataset')))}</td><td>{html.escape(str(r.get('lang')))}</td>"
+            f"<td>{html.escape(str(r.get('started', '')))}</td><td>{r.get('seconds', 0) or 0:.1f} s</td>"
+            f"<td class=\"{'ok' if status == 'ok' else 'bad'}\">{html.escape(text)}</td></tr>"
         )
+    counts = {k: sum(r.get("status") == k for r in records) for k in ("failed", "interrupted", "running")}
+    summary = (f"{len(records)} notebooks, {counts['failed']} failed, {counts['interrupted']} interrupted, "
+               f"{counts['running']} not finished; last run {seconds:.1f} s.")
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>CX Workbook reports</title>
 <style>body{{font-family:"Noto Sans CJK SC","Noto Sans",sans-serif;margin:2rem;}}
 table{{border-collapse:collapse}}td,th{{padding:.3rem .8rem;border-bottom:1px solid #ddd;text-align:left}}
 .ok{{color:#3a9a5b}}.bad{{color:#c0392b}}</style></head><body>
 <h1>CX Workbook — reports / 报告</h1>
-<p>{len(runs)} notebooks, {sum(not r.ok for r in runs)} failed, {seconds:.1f} s.</p>
-<table><tr><th>notebook</th><th>dataset</th><th>lang</th><th>time</th><th>status</th></tr>
+<p>{summary}</p>
+<table><tr><th>notebook</th><th>dataset</th><th>lang</th><th>started</th><th>time</th><th>status</th></tr>
 {''.join(rows)}
 </table></body></html>
 """
-    path = out_dir / "index.html"
-    path.write_text(embed_cjk_font(page), encoding="utf-8")
-    return path
+    return atomic.write_text(out_dir / "index.html", embed_cjk_font(page))
 
 
 REPORT_NOTEBOOK = NOTEBOOKS / "10_cx_report.ipynb"
@@ -357,9 +447,9 @@ def build_report(dataset: str, lang: str, out: Path | str, data_dir: str | None 
     import tempfile
 
     out = Path(out)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, _sigterm_interrupts():
         run = execute(notebook, Path(tmp), {"dataset": dataset, "lang": lang, "data_dir": data_dir}, timeout=timeout)
-        if run.executed and run.executed.exists():
+        if run.ok and run.executed and run.executed.exists():  # a failed run never replaces a good report
             run.report = to_html(run.executed, out, lang, hide_code=True, toc=True)
         run.executed = None
     return run
@@ -387,19 +477,38 @@ def run_notebooks(
     params = {"dataset": dataset, "lang": lang, "data_dir": str(data_dir) if data_dir else None}
     runs = []
     start = time.perf_counter()
-    for i, nb in enumerate(notebooks, 1):
-        echo(f"[{i}/{len(notebooks)}] {nb.stem} …")
-        run = execute(nb, out, params, timeout=timeout)
-        if run.executed and run.executed.exists():
-            try:
-                run.report = to_html(run.executed, out / f"{nb.stem}.{run.dataset}.{run.lang}.html", run.lang, hide_code)
-            except Exception as err:  # noqa: BLE001 - export failure is reported like a cell failure
-                run.ok = False
-                run.error = (run.error + "; " if run.error else "") + f"HTML export failed: {err}"
-        runs.append(run)
-        echo("    " + run.describe())
-    total = time.perf_counter() - start
-    index = write_index(runs, out, total)
+    try:
+        with _sigterm_interrupts():
+            for i, nb in enumerate(notebooks, 1):
+                echo(f"[{i}/{len(notebooks)}] {nb.stem} …")
+                params_nb = resolve_parameters(nb, params)
+                current = NotebookRun(notebook=nb, dataset=str(params_nb.get("dataset")),
+                                      lang=str(params_nb.get("lang")), ok=False, seconds=0.0)
+                began = time.time()
+                _record(out, current, "running", began)
+                try:
+                    run = execute(nb, out, params, timeout=timeout)
+                    if run.executed and run.executed.exists():
+                        try:
+                            run.report = to_html(run.executed, out / f"{nb.stem}.{run.dataset}.{run.lang}.html",
+                                                 run.lang, hide_code)
+                        except Exception as err:  # noqa: BLE001 - export failure is reported like a cell failure
+                            run.ok = False
+                            run.status = "failed"
+                            run.error = (run.error + "; " if run.error else "") + f"HTML export failed: {err}"
+                except KeyboardInterrupt:
+                    current.seconds = time.time() - began
+                    current.error = "interrupted"
+                    current.status = "interrupted"
+                    _record(out, current, "interrupted", began)
+                    runs.append(current)
+                    raise
+                _record(out, run, run.status, began)
+                runs.append(run)
+                echo("    " + run.describe())
+    finally:
+        total = time.perf_counter() - start
+        index = write_index(runs, out, total)
     failed = sum(not r.ok for r in runs)
     echo(f"{len(runs)} notebooks run, {failed} failed, {total:.1f} s; reports in {index}")
     return runs

@@ -156,7 +156,7 @@ def test_score_out_of_scale(tmp_path, export):
     export.loc[2, "推荐意愿"] = "11"
     with pytest.raises(DataValidationError) as err:
         load(write(tmp_path, export))
-    assert str(err.value) == ("table 'survey', column 'nps': values out of range — 1 row: row 4 ('11'); "
+    assert str(err.value) == (f"{tmp_path / '问卷.csv'}: table 'survey', column 'nps': values out of range — 1 row: row 4 ('11'); "
                               "expected a whole number from 0 to 10")
 
 
