@@ -1,0 +1,125 @@
+"""The trained sentiment model of :mod:`cxlib.voc`: shipped weights, loaded without pickle.
+
+One linear model per language, trained by ``tools/train_sentiment.py`` on openly
+licensed review corpora (the manifest ``resources/voc/model_manifest.json``
+names each file it saw, its licence, row count and SHA-256):
+
+* **zh**: character 1–3-grams of the normalised text (no segmentation, so
+  jieba's cuts cannot hide a word from the model);
+* **en**: word 1–3-grams cut with the tokeniser of :func:`cxlib.voc.tokenize`
+  (so "not good" and "don't waste" are features of their own).
+
+Each text becomes a TF-IDF row exactly as scikit-learn's ``TfidfVectorizer``
+(``sublinear_tf=True``, ``norm="l2"``) makes it: term counts *c* → 1 + ln *c*,
+times the shipped idf, divided by the row's Euclidean norm; the model's logit
+is that row times the shipped coefficients plus the intercept, and
+P(positive) = 1 / (1 + e^−logit) (logistic regression, Hosmer & Lemeshow 2000).
+The counting is done by scikit-learn's ``CountVectorizer`` with the shipped
+vocabulary (nothing is fitted at run time); the rest is one sparse product.
+
+The weights are ``.npz`` arrays read with ``allow_pickle=False``: the terms as a
+fixed-width Unicode array, the idf and coefficients as float arrays. Nothing is
+downloaded and nothing is unpickled.
+
+References
+----------
+Pedregosa, F. et al. (2011). Scikit-learn: machine learning in Python. *JMLR* 12, 2825–2830.
+
+Hosmer, D. W. & Lemeshow, S. (2000). *Applied Logistic Regression*, 2nd ed. Wiley.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+
+RESOURCES = "resources/voc"
+#: word pattern of the English features (the same as :func:`cxlib.voc.tokenize` uses)
+EN_TOKEN_PATTERN = (r"[a-z0-9]+(?:['\-][a-z0-9]+)*"
+                    r"|[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]")
+_WS = re.compile(r"\s+")
+
+#: how each language's text becomes terms; the training script uses the same settings
+FEATURES = {
+    "zh": {"analyzer": "char", "ngram_range": (1, 3)},
+    "en": {"analyzer": "word", "ngram_range": (1, 3), "token_pattern": EN_TOKEN_PATTERN},
+}
+
+
+def model_text(text: str) -> str:
+    """The form of a text the model reads: NFKC, lower case, straight apostrophes, spaces collapsed."""
+    from . import _normalise
+
+    return _WS.sub(" ", _normalise(text)).strip()
+
+
+def make_vectorizer(lang: str, vocabulary=None, **kwargs):
+    """scikit-learn ``CountVectorizer`` (or, with ``tfidf=True``, ``TfidfVectorizer``) of ``lang``'s features."""
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+    tfidf = kwargs.pop("tfidf", False)
+    cls = TfidfVectorizer if tfidf else CountVectorizer
+    params = dict(FEATURES[lang], lowercase=False, dtype=np.float64, **kwargs)
+    if vocabulary is not None:
+        params["vocabulary"] = vocabulary
+    if tfidf:
+        params.update(sublinear_tf=True, norm="l2", smooth_idf=True)
+    return cls(**params)
+
+
+@dataclass(frozen=True)
+class SentimentModel:
+    """A shipped linear model: ``terms``, ``idf``, ``coef``, ``intercept`` and the vectoriser."""
+
+    lang: str
+    terms: np.ndarray
+    idf: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    vectorizer: object
+
+    def logit(self, texts) -> np.ndarray:
+        """Log-odds of *positive* for each (already :func:`model_text`-normalised) text."""
+        from sklearn.preprocessing import normalize
+
+        counts = self.vectorizer.transform(list(texts)).tocsr()
+        counts.data = 1.0 + np.log(counts.data)  # sublinear tf
+        x = normalize(counts.multiply(self.idf).tocsr(), norm="l2", copy=False)
+        return np.asarray(x @ self.coef).ravel() + self.intercept
+
+    def contributions(self, text: str, top: int = 5) -> list[tuple[str, float]]:
+        """The terms of one text that moved its logit most: (term, part of the logit), largest |part| first."""
+        from sklearn.preprocessing import normalize
+
+        counts = self.vectorizer.transform([text]).tocsr()
+        counts.data = 1.0 + np.log(counts.data)
+        x = normalize(counts.multiply(self.idf).tocsr(), norm="l2").tocsr()
+        parts = x.data * self.coef[x.indices]
+        order = np.argsort(-np.abs(parts), kind="stable")[:top]
+        return [(str(self.terms[x.indices[i]]), float(parts[i])) for i in order]
+
+
+@cache
+def manifest() -> dict:
+    """What the shipped models saw: ``resources/voc/model_manifest.json`` as a dict."""
+    text = (resources.files("cxlib") / RESOURCES / "model_manifest.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@cache
+def load_model(lang: str) -> SentimentModel:
+    """The shipped model of ``lang`` (``resources/voc/model_<lang>.npz``), read with ``allow_pickle=False``."""
+    if lang not in FEATURES:
+        raise ValueError(f"lang must be one of {tuple(FEATURES)}, got {lang!r}")
+    with resources.as_file(resources.files("cxlib") / RESOURCES / f"model_{lang}.npz") as path:
+        with np.load(path, allow_pickle=False) as z:
+            terms, idf, coef = z["terms"], z["idf"].astype(np.float64), z["coef"].astype(np.float64)
+            intercept = float(z["intercept"])
+    vocab = {str(t): i for i, t in enumerate(terms.tolist())}
+    return SentimentModel(lang=lang, terms=terms, idf=idf, coef=coef, intercept=intercept,
+                          vectorizer=make_vectorizer(lang, vocabulary=vocab))
