@@ -89,8 +89,11 @@ def training_keys(src: Path) -> set[str]:
 
 
 def evaluate(data: Path, src: Path, n_boot: int = 2000) -> dict:
+    from cxlib.voc.model import manifest
+
     seen = training_keys(src)
-    out = {"sets": [], "skipped": [], "rule": f"score = model_logit + {voc.LEXICON_WEIGHT} × lexicon_score; "
+    out = {"model_sha256": {la: m["file_sha256"] for la, m in manifest()["models"].items()},
+           "sets": [], "skipped": [], "rule": f"score = model_logit + {voc.LEXICON_WEIGHT} × lexicon_score; "
                                               f"neutral when |score| < {voc.REVIEW_BAND}"}
     for (lang, domain), (fname, world) in SETS.items():
         path = data / fname

@@ -162,6 +162,7 @@ __all__ = [
     "confusion_table",
     "load_labelled",
     "theme_lift",
+    "quotes",
     "keyword_in_context",
     "theme_cooccurrence",
     "plot_theme_sentiment",
@@ -180,7 +181,7 @@ EXPECTED_NEGATED = -1.5  # "no hot water", "没有热水"
 NEGATED_NEUTRAL = -1.0  # "not okay", "不一般" is rarely praise in a review
 CONTRAST_BEFORE, CONTRAST_AFTER, CONCESSION_WEIGHT = 0.75, 1.0, 0.5
 CAVEAT_WEIGHT = 0.5  # "很好，就是有点贵": the caveat after 就是 weighs half
-WISH_WEIGHT = 0.0  # "I wanted to love this": sentiment words after a wish do not count
+WISH_POSITIVE = -0.5  # "I wanted to love this": praise after a wish is a let-down (−0.5 × its valence)
 LEXICON_WEIGHT = 0.8  # the review score is model logit + LEXICON_WEIGHT × lexicon score
 REVIEW_BAND = 0.25  # |combined score| below this: the review is neutral
 MAX_SENTENCE_CHARS = 300  # the `sentence` column shows at most this many characters (+ "…")
@@ -831,8 +832,6 @@ def _score_clauses(clauses: list[list[tuple]], detail: list | None, s_no: int):
         if first_caveat is not None and first_caveat < pos:
             weight *= CAVEAT_WEIGHT
         wished = first_wish[c] is not None and first_wish[c] < j
-        if wished:
-            weight *= WISH_WEIGHT
         if kind == "words":
             v = value * mult
             if negated:
@@ -842,8 +841,8 @@ def _score_clauses(clauses: list[list[tuple]], detail: list | None, s_no: int):
         else:  # neutral verdict
             v = NEGATED_NEUTRAL if negated else 0.0
             neutral = neutral or not negated
-        if wished:
-            v *= WISH_WEIGHT
+        if wished:  # praise after "I wanted to" is a let-down; blame after it was only feared
+            v = WISH_POSITIVE * v if v > 0 else 0.0
         contribution = weight * v
         if contribution != 0:
             has[c] = True
@@ -994,7 +993,7 @@ def score_sentiment(texts, langs=None, *, model: bool = True) -> pd.DataFrame:
 
     Examples
     --------
-    >>> score_sentiment(["房间不干净", "Not bad at all", "不错"])["sentiment"].tolist()
+    >>> score_sentiment(["房间不干净", "Lovely staff, spotless room", "不错"])["sentiment"].tolist()
     ['negative', 'positive', 'positive']
     """
     clean = clean_text(texts)
@@ -1050,7 +1049,7 @@ def analyse_reviews(texts, langs=None, themes: Mapping | None = None, *, world: 
     --------
     >>> scores, tagged = analyse_reviews(["Dirty room.", "很好吃，送餐很快"])
     >>> scores["sentiment"].tolist(), sorted(tagged["theme"])
-    (['negative', 'positive'], ['food_taste', 'food_delivery_speed', 'room_cleanliness'])
+    (['negative', 'positive'], ['delivery', 'food_taste', 'room_cleanliness'])
     """
     clean = clean_text(texts)
     lang = _langs(langs, clean)
@@ -1060,26 +1059,41 @@ def analyse_reviews(texts, langs=None, themes: Mapping | None = None, *, world: 
             _mentions_frame(clean, lang, codes, u_mentions, empty, theme_ids))
 
 
-def explain_sentiment(text: str) -> pd.DataFrame:
-    """How one review gets its score: one row per token/phrase with its part in the sum.
+def explain_sentiment(text: str, lang: str | None = None, *, top: int = 8) -> pd.DataFrame:
+    """How one review gets its score: the lexicon's words one row each, the model's strongest n-grams in ``attrs``.
 
     Columns: ``sentence``, ``clause`` (numbers from 0), ``token``, ``kind``
     (words, negators, intensifiers, expected, neutral, contrast, concession,
-    other), ``valence``, ``intensity``, ``negated``, ``weight`` and
-    ``contribution``; ``attrs["score"]`` and ``attrs["sentiment"]`` hold the result.
+    caveat, wishes, other), ``valence``, ``intensity``, ``negated``, ``weight``
+    and ``contribution`` (their sum is the lexicon score). ``attrs``:
+    ``lexicon_score``, ``model_logit``, ``score`` (the combined rule of
+    :func:`score_sentiment`), ``sentiment``, and ``model_terms``: the ``top``
+    n-grams that moved the model's logit most, as (term, part of the logit).
 
     Examples
     --------
     >>> explain_sentiment("not bad")[["token", "kind", "contribution"]].values.tolist()
     [['not', 'negators', 0.0], ['bad', 'words', 1.0]]
     """
+    from .model import load_model, model_text
+
     clean = _clean_one(text)
     res = _analyse(clean, _lexicon(), None, detail=True) if clean else _Scored(detail=[])
     out = pd.DataFrame(res.detail, columns=["sentence", "clause", "token", "kind", "valence", "intensity",
                                             "negated", "weight", "contribution"])
     out["contribution"] = out["contribution"].round(4)
-    out.attrs["score"] = round(res.score, 4) if clean else np.nan
-    out.attrs["sentiment"] = _label(np.array([res.score]))[0] if clean else None
+    if not clean:
+        out.attrs.update(lexicon_score=np.nan, model_logit=np.nan, score=np.nan, sentiment=None, model_terms=[])
+        return out
+    if lang is not None:
+        i18n.check_lang(lang)
+    la = lang or detect_lang(clean) or "en"
+    m = load_model(la)
+    logit = float(m.logit([model_text(clean)])[0])
+    score = logit + LEXICON_WEIGHT * res.score
+    out.attrs.update(lexicon_score=round(res.score, 4), model_logit=round(logit, 4), score=round(score, 4),
+                     sentiment=_review_label(np.array([score]))[0],
+                     model_terms=[(t, round(v, 4)) for t, v in m.contributions(model_text(clean), top=top)])
     return out
 
 
@@ -1294,7 +1308,8 @@ def _f1_from_counts(cm: np.ndarray, classes: np.ndarray) -> np.ndarray:
     denom = 2 * tp + fp + fn
     with np.errstate(invalid="ignore", divide="ignore"):
         f1 = np.where(denom > 0, 2 * tp / np.where(denom > 0, denom, 1), 0.0)
-    return f1.mean(axis=-1)
+    support = (tp + fn) > 0  # a class absent from a resample's labels gets no F1 there
+    return (f1 * support).sum(axis=-1) / np.maximum(support.sum(axis=-1), 1)
 
 
 def bootstrap_macro_f1(labels, predicted, *, classes: Sequence[str] = SENTIMENTS, n_boot: int = 2000,
@@ -1329,7 +1344,7 @@ def bootstrap_macro_f1(labels, predicted, *, classes: Sequence[str] = SENTIMENTS
     F1_c = 2·TP_c / (2·TP_c + FP_c + FN_c); macro-F1 is their unweighted
     mean. A predicted class absent from the labels (e.g. *neutral* on a set of
     polar reviews) counts against the true class's recall but gets no F1 of its
-    own. The interval is the (1 − conf)/2 and (1 + conf)/2 quantiles of
+    own; likewise a class that a resample happens not to contain. The interval is the (1 − conf)/2 and (1 + conf)/2 quantiles of
     macro-F1 over ``n_boot`` resamples of the reviews (Efron & Tibshirani 1993,
     percentile method); each resample is counted with one ``bincount``, so the
     cost is linear in n × n_boot with no loop per review. Fewer than 20 scored
@@ -1503,6 +1518,90 @@ def theme_lift(tagged: pd.DataFrame, groups, *, a: str = "detractor", b: str = "
     out = out.sort_values(["diff", "theme"], ascending=[False, True], kind="stable").reset_index(drop=True)
     out.attrs.update(a=a, b=b, polarity=polarity, conf=conf, n_empty_left_out=int(groups.index.isin(list(empty)).sum()),
                      n_without_group=int(groups.isna().sum()))
+    return out
+
+
+def quotes(tagged: pd.DataFrame, scores: pd.DataFrame, ratings=None, *, theme: str | None = None,
+           polarity: str = "negative", n: int = 5) -> pd.DataFrame:
+    """Reviews to quote for a theme: the mention, the whole review and (when given) the rating all agree.
+
+    A 4★ review "非常好，会回购。质量很差…" mentions quality negatively, but it is
+    not a complaint to quote: a quote must show what the group of customers
+    meant. A review is quoted only when its mention of ``theme`` has sentiment
+    ``polarity``, the review's own sentiment (:func:`score_sentiment`) is
+    ``polarity``, and its star rating, when given, maps to ``polarity``
+    (:func:`label_from_rating`: 1–2 negative, 3 neutral, 4–5 positive).
+
+    Parameters
+    ----------
+    tagged : DataFrame
+        :func:`tag_themes` (or the second result of :func:`analyse_reviews`).
+    scores : DataFrame
+        :func:`score_sentiment` of the same texts (same index).
+    ratings : Series, optional
+        1–5 stars indexed like the texts.
+    theme : str, optional
+        Only mentions of this theme (None: any theme).
+    polarity : {"negative", "positive", "neutral"}
+        What the quotes must say.
+    n : int
+        At most this many reviews, strongest first (lowest score for negative,
+        highest for positive, closest to 0 for neutral).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``review``, ``theme``, ``sentence`` (the mention's sentence), ``text``,
+        ``sentiment``, ``score`` and ``rating`` (when given). ``attrs`` count the
+        candidate reviews left out: ``n_review_disagrees`` (the review's
+        sentiment is another) and ``n_rating_disagrees`` (the stars say another).
+
+    Examples
+    --------
+    >>> texts = pd.Series(["非常好，会回购。质量很差，用了两天就坏了。", "质量很差，用了两天就坏了，不会再买。"])
+    >>> scores, tagged = analyse_reviews(texts, "zh", world="ecommerce")
+    >>> quotes(tagged, scores, pd.Series([4, 1]), theme="product_quality")["review"].tolist()
+    [1]
+    """
+    if polarity not in SENTIMENTS:
+        raise ValueError(f"polarity must be one of {SENTIMENTS}, got {polarity!r}")
+    if not isinstance(n, int | np.integer) or n < 1:
+        raise ValueError(f"n must be a whole number ≥ 1, got {n!r}")
+    need = {"review", "theme", "sentiment", "sentence"}
+    if not need <= set(tagged.columns):
+        raise CXDataError(f"tagged: missing column(s) {', '.join(sorted(need - set(tagged.columns)))}; "
+                          "expected the table that tag_themes returns")
+    if not {"sentiment", "score", "text"} <= set(scores.columns):
+        raise CXDataError("scores: expected the table that score_sentiment returns (columns text, score, sentiment)")
+    m = tagged[tagged["sentiment"] == polarity]
+    if theme is not None:
+        m = m[m["theme"] == theme]
+    m = m.drop_duplicates("review")
+    unknown = pd.Index(m["review"]).difference(scores.index)
+    if len(unknown):
+        raise CXDataError(f"scores: no score for tagged reviews {list(unknown[:5])}; expected the same texts")
+    cand = m.assign(text=scores.loc[m["review"], "text"].to_numpy(),
+                    review_sentiment=scores.loc[m["review"], "sentiment"].to_numpy(),
+                    score=scores.loc[m["review"], "score"].to_numpy())
+    agree = (cand["review_sentiment"] == polarity).to_numpy()
+    n_review = int((~agree).sum())
+    cand = cand[agree]
+    n_rating = 0
+    if ratings is not None:
+        r = ratings if isinstance(ratings, pd.Series) else pd.Series(list(ratings), index=scores.index)
+        missing = pd.Index(cand["review"]).difference(r.index)
+        if len(missing):
+            raise CXDataError(f"ratings: no rating for reviews {list(missing[:5])}; expected ratings indexed like the texts")
+        lab = label_from_rating(r.loc[cand["review"]]).to_numpy()
+        ok = lab == polarity
+        n_rating = int((~ok).sum())
+        cand = cand[ok].assign(rating=r.loc[cand["review"]].to_numpy()[ok])
+    key = cand["score"] if polarity == "negative" else (-cand["score"] if polarity == "positive" else cand["score"].abs())
+    cand = cand.assign(_k=key.to_numpy()).sort_values(["_k", "review"], kind="stable").head(n)
+    cols = ["review", "theme", "sentence", "text", "sentiment", "score"] + (["rating"] if ratings is not None else [])
+    out = cand[cols].reset_index(drop=True)
+    out.attrs.clear()
+    out.attrs.update(n_review_disagrees=n_review, n_rating_disagrees=n_rating)
     return out
 
 

@@ -57,11 +57,11 @@ def discover_topics(texts, langs=None, *, n_topics: int = 8, n_words: int = 10, 
 
     Examples
     --------
-    >>> reviews = ["parking was expensive", "parking lot full", "expensive parking fee",
-    ...            "the pool was cold", "pool closed early", "cold pool water"]
-    >>> t = discover_topics(reviews, "en", n_topics=2, n_words=2, untagged_only=False)
+    >>> reviews = ["dogs welcome everywhere", "dogs got treats", "dogs welcome",
+    ...            "karaoke night fun", "karaoke songs old", "karaoke night"]
+    >>> t = discover_topics(reviews, "en", n_topics=2, n_words=1, untagged_only=False)
     >>> sorted(w for ws in t["words"] for w in ws)
-    ['cold', 'expensive', 'parking', 'pool']
+    ['dogs', 'karaoke']
     """
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfVectorizer
