@@ -261,9 +261,9 @@ def test_model_probability_and_top_terms():
     from cxlib.voc import model
 
     m = model.load_model("en")
-    logit = m.logit([model.model_text("I love this phone, great sound.")])
+    logit = m.logit([model.model_text("I love this phone, great sound.", "en")])
     assert logit[0] > 0
-    terms = dict(m.contributions(model.model_text("I love this phone, great sound."), top=3))
+    terms = dict(m.contributions(model.model_text("I love this phone, great sound.", "en"), top=3))
     assert "love" in terms or "great" in terms
     assert voc.score_sentiment(["I love this phone"])["p_positive"].iloc[0] > 0.5
 
@@ -819,7 +819,7 @@ def test_vectorised_ngram_counts_equal_scikit_learn():
              "送餐太慢了" * 20, "don't waste your money!!"]
     for lang in ("zh", "en"):
         m = model.load_model(lang)
-        x = [model.model_text(t) for t in texts]
+        x = [model.model_text(t, lang) for t in texts]
         ours = m.index.counts(x)
         ref = m.vectorizer.transform(x)
         assert ours.shape == ref.shape

@@ -85,7 +85,7 @@ def training_keys(src: Path) -> set[str]:
 
     tr.fetch_sdists(src)
     data, _ = tr.load_sources(src)
-    return {model_text(t) for texts, _ in data.values() for t in texts}
+    return {model_text(t) for texts, _ in data.values() for t in texts}  # the plain normal form: no negation marks
 
 
 def evaluate(data: Path, src: Path, n_boot: int = 2000) -> dict:

@@ -125,12 +125,12 @@ def load_sources(src: Path):
     return data, files
 
 
-def dedupe(texts, labels):
-    """One row per normalised text; texts seen with both labels are dropped."""
+def dedupe(texts, labels, lang):
+    """One row per normalised text (the form the model reads); texts seen with both labels are dropped."""
     seen: dict[str, set] = {}
     order = []
     for t, y in zip(texts, labels, strict=True):
-        key = model_text(t)
+        key = model_text(t, lang)
         if not key:
             continue
         if key not in seen:
@@ -165,7 +165,7 @@ def main(argv=None) -> int:
     rng = np.random.default_rng(SEED)
     summary = {}
     for lang, (texts, labels) in data.items():
-        texts, y, n_conflict = dedupe(texts, labels)
+        texts, y, n_conflict = dedupe(texts, labels, lang)
         idx = rng.permutation(len(texts))
         n_dev = len(texts) // 10
         dev, train = idx[:n_dev], idx[n_dev:]

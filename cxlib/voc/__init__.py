@@ -395,10 +395,16 @@ def _raw_tokens(text: str) -> list[str]:
     out: list[str] = []
     for run in _RUNS.findall(text):
         if _is_cjk(run):
-            out.extend(t for t in _zh_tokenizer().lcut(run, HMM=False) if t.strip())
+            out.extend(_cut(run))
         else:
             out.extend(_EN_TOKEN.findall(run))
     return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _cut(run: str) -> tuple[str, ...]:
+    """jieba's words of one run of Chinese characters; cached, as short phrases ("很干净", "送餐很快") recur."""
+    return tuple(t for t in _zh_tokenizer().lcut(run, HMM=False) if t.strip())
 
 
 def _join(tokens: Sequence[str]) -> str:
@@ -925,7 +931,7 @@ def _model_logits(texts: np.ndarray, lang: np.ndarray) -> np.ndarray:
     for la in i18n.LANGS:
         idx = np.flatnonzero(lang == la)
         if len(idx):
-            out[idx] = load_model(la).logit([model_text(t) for t in texts[idx]])
+            out[idx] = load_model(la).logit([model_text(t, la) for t in texts[idx]])
     return out
 
 
@@ -1100,11 +1106,11 @@ def explain_sentiment(text: str, lang: str | None = None, *, top: int = 8) -> pd
         i18n.check_lang(lang)
     la = lang or detect_lang(clean) or "en"
     m = load_model(la)
-    logit = float(m.logit([model_text(clean)])[0])
+    logit = float(m.logit([model_text(clean, la)])[0])
     score = logit + LEXICON_WEIGHT * res.score
     out.attrs.update(lexicon_score=round(res.score, 4), model_logit=round(logit, 4), score=round(score, 4),
                      sentiment=_review_label(np.array([score]))[0],
-                     model_terms=[(t, round(v, 4)) for t, v in m.contributions(model_text(clean), top=top)])
+                     model_terms=[(t, round(v, 4)) for t, v in m.contributions(model_text(clean, la), top=top)])
     return out
 
 

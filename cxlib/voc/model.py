@@ -23,6 +23,12 @@ downloaded and nothing is unpickled.
 
 References
 ----------
+Das, S. & Chen, M. (2001). Yahoo! for Amazon: extracting market sentiment from stock message boards.
+*Proceedings of the Asia Pacific Finance Association Annual Conference*.
+
+Pang, B., Lee, L. & Vaithyanathan, S. (2002). Thumbs up? Sentiment classification using machine
+learning techniques. *EMNLP 2002*, 79–86.
+
 Pedregosa, F. et al. (2011). Scikit-learn: machine learning in Python. *JMLR* 12, 2825–2830.
 
 Hosmer, D. W. & Lemeshow, S. (2000). *Applied Logistic Regression*, 2nd ed. Wiley.
@@ -39,10 +45,35 @@ from importlib import resources
 import numpy as np
 
 RESOURCES = "resources/voc"
-#: word pattern of the English features (the same as :func:`cxlib.voc.tokenize` uses)
-EN_TOKEN_PATTERN = (r"[a-z0-9]+(?:['\-][a-z0-9]+)*"
+#: word pattern of the English features: :func:`cxlib.voc.tokenize`'s, plus "_" for negated words ("neg_clean")
+EN_TOKEN_PATTERN = (r"[a-z0-9_]+(?:['\-][a-z0-9_]+)*"
                     r"|[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]")
 _WS = re.compile(r"\s+")
+_NT_WORDS = ("dont", "doesnt", "didnt", "isnt", "wasnt", "arent", "werent", "cant", "couldnt", "wont",
+             "wouldnt", "shouldnt", "hasnt", "havent", "hadnt", "aint")
+_NEGATED = re.compile(
+    r"\b(not|no|never|nothing|none|nobody|nor|neither|without|hardly|barely|cannot|[a-z]+n't|"
+    + "|".join(_NT_WORDS) + r")\b([^.,;:!?()]*)")
+_SCOPE_END = re.compile(r"\b(?:but|however|yet|although|though)\b")
+_WORD = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
+
+
+def _mark(match: re.Match) -> str:
+    negator, rest = match.group(1), match.group(2)
+    end = _SCOPE_END.search(rest)
+    scope, tail = (rest[:end.start()], rest[end.start():]) if end else (rest, "")
+    return negator + _WORD.sub(lambda w: "neg_" + w.group(0), scope) + tail
+
+
+def mark_negation(text: str) -> str:
+    """English words in a negator's scope get the prefix ``neg_`` ("not bad at all" → "not neg_bad neg_at neg_all").
+
+    The scope runs from the negator to the next punctuation mark or contrast
+    word (but, however, although). The classic negation feature of review
+    classifiers (Das & Chen 2001; Pang, Lee & Vaithyanathan 2002): "bad" and
+    "neg_bad" get weights of their own, so "not bad" is not read as "bad".
+    """
+    return _NEGATED.sub(_mark, text)
 
 #: how each language's text becomes terms; the training script uses the same settings
 FEATURES = {
@@ -51,11 +82,13 @@ FEATURES = {
 }
 
 
-def model_text(text: str) -> str:
-    """The form of a text the model reads: NFKC, lower case, straight apostrophes, spaces collapsed."""
+def model_text(text: str, lang: str = "zh") -> str:
+    """The form of a text the model reads: NFKC, lower case, straight apostrophes, spaces collapsed;
+    English also with :func:`mark_negation`."""
     from . import _normalise
 
-    return _WS.sub(" ", _normalise(text)).strip()
+    out = _WS.sub(" ", _normalise(text)).strip()
+    return mark_negation(out) if lang == "en" else out
 
 
 def make_vectorizer(lang: str, vocabulary=None, **kwargs):
