@@ -821,7 +821,12 @@ def test_vectorised_ngram_counts_equal_scikit_learn():
         m = model.load_model(lang)
         x = [model.model_text(t, lang) for t in texts]
         ours = m.index.counts(x)
-        ref = m.vectorizer.transform(x)
+        ref = m.vectorizer().transform(x)
         assert ours.shape == ref.shape
         assert abs(ours - ref).sum() == 0, lang
         assert ref.sum() > 0
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        tf = TfidfTransformer(sublinear_tf=True)
+        tf.idf_ = m.idf
+        assert np.allclose(m._rows(x).toarray(), tf.transform(ref).toarray(), atol=1e-9), lang

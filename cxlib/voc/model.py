@@ -14,8 +14,10 @@ Each text becomes a TF-IDF row exactly as scikit-learn's ``TfidfVectorizer``
 times the shipped idf, divided by the row's Euclidean norm; the model's logit
 is that row times the shipped coefficients plus the intercept, and
 P(positive) = 1 / (1 + e^−logit) (logistic regression, Hosmer & Lemeshow 2000).
-The counting is done by scikit-learn's ``CountVectorizer`` with the shipped
-vocabulary (nothing is fitted at run time); the rest is one sparse product.
+The counting is done with array operations (:class:`_NgramIndex`), equal to
+scikit-learn's ``CountVectorizer`` with the shipped vocabulary (a test checks
+it); the rest is one sparse product. Scoring needs NumPy and SciPy only;
+scikit-learn trains the models and is used for checks.
 
 The weights are ``.npz`` arrays read with ``allow_pickle=False``: the terms as a
 fixed-width Unicode array, the idf and coefficients as float arrays. Nothing is
@@ -205,25 +207,29 @@ class SentimentModel:
     idf: np.ndarray
     coef: np.ndarray
     intercept: float
-    vectorizer: object
     index: _NgramIndex
+
+    def vectorizer(self):
+        """scikit-learn's ``CountVectorizer`` with the shipped vocabulary (for checks; scoring does not need it)."""
+        return make_vectorizer(self.lang, vocabulary={str(t): i for i, t in enumerate(self.terms.tolist())})
+
+    def _rows(self, texts):
+        """TF-IDF rows as scikit-learn's ``TfidfVectorizer(sublinear_tf=True, norm="l2")`` makes them."""
+        counts = self.index.counts(list(texts))
+        counts.data = 1.0 + np.log(counts.data)  # sublinear tf
+        x = counts.multiply(self.idf).tocsr()
+        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        x.data /= np.repeat(norms, np.diff(x.indptr))
+        return x
 
     def logit(self, texts) -> np.ndarray:
         """Log-odds of *positive* for each (already :func:`model_text`-normalised) text."""
-        from sklearn.preprocessing import normalize
-
-        counts = self.index.counts(list(texts))
-        counts.data = 1.0 + np.log(counts.data)  # sublinear tf
-        x = normalize(counts.multiply(self.idf).tocsr(), norm="l2", copy=False)
-        return np.asarray(x @ self.coef).ravel() + self.intercept
+        return np.asarray(self._rows(texts) @ self.coef).ravel() + self.intercept
 
     def contributions(self, text: str, top: int = 5) -> list[tuple[str, float]]:
         """The terms of one text that moved its logit most: (term, part of the logit), largest |part| first."""
-        from sklearn.preprocessing import normalize
-
-        counts = self.index.counts([text])
-        counts.data = 1.0 + np.log(counts.data)
-        x = normalize(counts.multiply(self.idf).tocsr(), norm="l2").tocsr()
+        x = self._rows([text])
         parts = x.data * self.coef[x.indices]
         order = np.argsort(-np.abs(parts), kind="stable")[:top]
         return [(str(self.terms[x.indices[i]]), float(parts[i])) for i in order]
@@ -245,6 +251,5 @@ def load_model(lang: str) -> SentimentModel:
         with np.load(path, allow_pickle=False) as z:
             terms, idf, coef = z["terms"], z["idf"].astype(np.float64), z["coef"].astype(np.float64)
             intercept = float(z["intercept"])
-    vocab = {str(t): i for i, t in enumerate(terms.tolist())}
     return SentimentModel(lang=lang, terms=terms, idf=idf, coef=coef, intercept=intercept,
-                          vectorizer=make_vectorizer(lang, vocabulary=vocab), index=_NgramIndex(lang, terms))
+                          index=_NgramIndex(lang, terms))
