@@ -24,7 +24,8 @@ population variances are involved. *Biometrika* 34, 28–35.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+
+from ._dist import t_ppf, t_sf
 
 __all__ = [
     "kish_n",
@@ -280,7 +281,7 @@ def t_interval(mean, sd, n, conf: float = 0.95):
     n = np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.where(n >= 2, sd / np.sqrt(n), np.nan)
-        tq = stats.t.ppf(0.5 + conf / 2, np.where(n >= 2, n - 1, np.nan))
+        tq = t_ppf(0.5 + conf / 2, np.where(n >= 2, n - 1, np.nan))
     return _out(se, mean - tq * se, mean + tq * se)
 
 
@@ -334,7 +335,7 @@ def welch_test(mean1, sd1, n1, mean2, sd2, n2, conf: float = 0.95):
         dof = var * var / (v1 * v1 / (k1 - 1) + v2 * v2 / (k2 - 1))
         diff = m1 - m2
         tval = np.where(se > 0, diff / se, np.nan)
-        p = 2 * stats.t.sf(np.abs(tval), dof)
-        half = stats.t.ppf(0.5 + conf / 2, dof) * se
+        p = 2 * t_sf(np.abs(tval), dof)
+        half = t_ppf(0.5 + conf / 2, dof) * se
     return {"difference": diff, "se": se, "dof": dof, "t": tval, "p_value": p,
             "ci_low": diff - half, "ci_high": diff + half}

@@ -26,7 +26,8 @@ Cohen, J. (1988). *Statistical Power Analysis for the Behavioral Sciences* (2nd 
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+
+from ._dist import norm_ppf, norm_sf
 
 __all__ = [
     "critical_z",
@@ -63,7 +64,7 @@ def critical_z(conf: float) -> float:
     """
     if isinstance(conf, bool) or not isinstance(conf, int | float | np.floating) or not 0 < conf < 1:
         raise ValueError(f"conf must be a number strictly between 0 and 1, got {conf!r}")
-    return float(stats.norm.ppf(0.5 + conf / 2))
+    return float(norm_ppf(0.5 + conf / 2))
 
 
 def _scalar_or_array(*arrays):
@@ -247,7 +248,7 @@ def two_proportion_ztest(x1, n1, x2, n2):
         pooled = (x1 + x2) / (n1 + n2)
         se0 = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
         z = np.where(se0 > 0, (p1 - p2) / se0, np.nan)
-    p = 2 * stats.norm.sf(np.abs(z))
+    p = 2 * norm_sf(np.abs(z))
     return _scalar_or_array(z, p)
 
 
