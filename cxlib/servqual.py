@@ -63,11 +63,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pingouin as pg
-from scipy import stats
 
 from . import i18n
 from ._validate import clean_scores, require_columns
+from .aggregate.survey import cross_moments
 from .errors import CXDataError, format_examples
+from .stats.moments import covariance_from_sums, t_interval
+from .stats.reliability import alpha_from_cov, feldt_interval
 
 __all__ = [
     "DIMENSIONS",
@@ -247,14 +249,11 @@ def _summarise(long: pd.DataFrame, keys: list, value: str, conf: float, extra: S
     for c in extra:
         out[c] = g[c].mean()
     out = out.reset_index()
-    n = out["n"].to_numpy(dtype=float)
-    sd = out["sd"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        se = np.where(n > 1, sd / np.sqrt(n), np.nan)
-        tcrit = np.where(n > 1, stats.t.ppf((1 + conf) / 2, np.maximum(n - 1, 1)), np.nan)
+    se, low, high = t_interval(out["mean"].to_numpy(dtype=float), out["sd"].to_numpy(dtype=float),
+                               out["n"].to_numpy(dtype=float), conf)
     out["se"] = se
-    out["ci_low"] = out["mean"] - tcrit * se
-    out["ci_high"] = out["mean"] + tcrit * se
+    out["ci_low"] = low
+    out["ci_high"] = high
     out["n"] = out["n"].astype("int64")
     return out.rename(columns={"mean": value})
 
@@ -637,10 +636,10 @@ def paired_tests(
                 res = pg.ttest(pe, ee, paired=True, confidence=conf)
                 d = pe - ee
                 sd = d.std(ddof=1)
-                half = stats.t.ppf((1 + conf) / 2, n - 1) * sd / np.sqrt(n)
+                _, low, high = t_interval(rec["gap"], sd, n, conf)
                 rec.update(
-                    ci_low=rec["gap"] - half,
-                    ci_high=rec["gap"] + half,
+                    ci_low=low,
+                    ci_high=high,
                     t=float(res["T"].iloc[0]),
                     dof=float(res["dof"].iloc[0]),
                     p_value=float(res["p_val"].iloc[0]),
@@ -720,8 +719,8 @@ def reliability_from_cov(
     n : int
         Respondents, used by the Feldt interval.
     corr : DataFrame or array, optional
-        Item correlation matrix for ``alpha_std``; default the correlation
-        implied by ``cov`` (identical to the pairwise one for complete data).
+        Item correlation matrix for ``alpha_std``; default ``cov2cor(cov)``, the correlation
+        implied by ``cov``, as psych 2.2.9 does.
     means : sequence, optional
         Item means (reported only).
     counts : sequence, optional
@@ -744,6 +743,9 @@ def reliability_from_cov(
       item i with the sum of the other items (psych's ``r.drop``)
     * Feldt: F = F(n − 1, (n − 1)(k − 1));
       [1 − (1 − alpha)·F_{1−p/2}, 1 − (1 − alpha)·F_{p/2}], p = 1 − conf.
+
+    The algebra is :func:`cxlib.stats.reliability.alpha_from_cov` and
+    :func:`cxlib.stats.reliability.feldt_interval`; this function validates and labels.
     """
     names = list(cov.columns) if isinstance(cov, pd.DataFrame) else None
     c = np.asarray(cov, dtype=float)
@@ -765,29 +767,15 @@ def reliability_from_cov(
         ii, jj = np.nonzero(np.triu(np.isnan(c), 1))
         pairs = [f"{names[a]}–{names[b]}" for a, b in zip(ii[:5], jj[:5], strict=True)]
         raise CXDataError(f"item pairs with fewer than 2 joint answers, so no covariance: {pairs}")
-    r = np.asarray(corr, dtype=float) if corr is not None else c / np.sqrt(np.outer(var, var))
-    total = c.sum()
-    tr = var.sum()
-    colsum = c.sum(axis=0)
-    eps = 1e-9 * tr  # a sum variance this small is zero up to rounding
-    with np.errstate(invalid="ignore", divide="ignore"):
-        # NaN rather than ±inf (or a rounding-noise 1e15) when the items cancel out (ΣC = 0)
-        alpha = (k / (k - 1)) * (1 - tr / total) if abs(total) > eps else np.nan
+    res = alpha_from_cov(c)
+    alpha = res["alpha"]
+    if corr is not None:
+        r = np.asarray(corr, dtype=float)
         alpha_std = (k / (k - 1)) * (1 - k / r.sum()) if abs(r.sum()) > 1e-9 * k else np.nan
-        rest = total - 2 * colsum + var  # variance of the sum of the other items
-        rest = np.where(np.abs(rest) > eps, rest, np.nan)
-        r_drop = (colsum - var) / np.sqrt(var * rest)
-        if k > 2:
-            a_drop = ((k - 1) / (k - 2)) * (1 - (tr - var) / rest)
-        else:
-            a_drop = np.full(k, np.nan)
-    p = 1 - conf
-    if n > 1:
-        df1, df2 = n - 1, (n - 1) * (k - 1)
-        ci_low = 1 - (1 - alpha) * stats.f.ppf(1 - p / 2, df1, df2)
-        ci_high = 1 - (1 - alpha) * stats.f.ppf(p / 2, df1, df2)
     else:
-        ci_low = ci_high = np.nan
+        alpha_std = res["alpha_std"]
+    a_drop, r_drop = res["alpha_if_dropped"], res["r_drop"]
+    ci_low, ci_high = feldt_interval(alpha, n, k, conf)
     items = pd.DataFrame(
         {
             "alpha_if_dropped": a_drop,
@@ -830,13 +818,17 @@ def reliability(items, conf: float = 0.95) -> ReliabilityResult:
     Notes
     -----
     **Missing data are handled pairwise, exactly as psych::alpha(use =
-    "pairwise") does**: the covariance matrix C is R's ``cov(x, use =
+    "pairwise") does** (psych 2.2.9): the covariance matrix C is R's ``cov(x, use =
     "pairwise")`` — each covariance from the rows answering both items, each
-    variance from the rows answering that item — and R is ``cor(x, use =
-    "pairwise")`` (each correlation from its own complete pairs, so R is not
-    cov2cor(C) when data are missing). Item means, SDs and ``n`` use every
-    available answer of the item. Raw alpha, r.drop and alpha-if-dropped come
-    from C, ``alpha_std`` from R (formulas in :func:`reliability_from_cov`).
+    variance from the rows answering that item — and the correlation matrix behind
+    ``alpha_std`` is ``cov2cor(C)``, the one implied by C (not the pairwise
+    correlation matrix, whose entries each use their own rows). Item means, SDs and
+    ``n`` use every available answer of the item. Raw alpha, r.drop and
+    alpha-if-dropped come from C (formulas in :func:`reliability_from_cov`).
+
+    C comes from one aggregation (:func:`cxlib.aggregate.survey.cross_moments`:
+    pairwise counts, sums and cross-products, a matrix product on complete data)
+    and :func:`cxlib.stats.moments.covariance_from_sums`.
     Rows with no answer at all are dropped and not counted in ``n``. No row is
     imputed and nothing is deleted listwise.
 
@@ -893,14 +885,18 @@ def reliability(items, conf: float = 0.95) -> ReliabilityResult:
                 f"item {col!r}: infinite values — {format_examples(list(s.index[idx[:5]]), label='row')}"
             )
         frame[col] = num.astype(float)
-    frame = frame[frame.notna().any(axis=1)]
+    answered = frame.notna().any(axis=1)
+    if not answered.all():
+        frame = frame[answered]
     n = len(frame)
     if n < 2:
         raise CXDataError(f"reliability needs at least 2 respondents with answers, got {n}")
-    counts = frame.notna().sum().to_numpy()
-    cov = frame.cov()  # pairwise complete, n − 1, like R's cov(use = "pairwise")
-    corr = frame.corr()  # pairwise complete, like R's cor(use = "pairwise")
-    return reliability_from_cov(cov, n, corr=corr, means=frame.mean().to_numpy(), counts=counts, conf=conf)
+    cm = cross_moments(frame, list(frame.columns), what="reliability")
+    cov = pd.DataFrame(covariance_from_sums(cm.n, cm.sum_x, cm.sum_xy), index=frame.columns, columns=frame.columns)
+    counts = np.diag(cm.n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.diag(cm.sum_x) / counts
+    return reliability_from_cov(cov, n, means=means, counts=counts.astype("int64"), conf=conf)
 
 
 def dimension_reliability(

@@ -44,3 +44,10 @@ def t_sf(x, df):
     with np.errstate(invalid="ignore"):
         ok = df > 0
         return np.where(ok, stdtr(np.where(ok, df, 1.0), -x), np.nan)
+
+
+def f_ppf(q, dfn, dfd):
+    """F-distribution quantile (``scipy.stats.f.ppf`` = ``special.fdtri``)."""
+    from scipy.special import fdtri
+
+    return fdtri(dfn, dfd, q)
