@@ -66,7 +66,7 @@ import pingouin as pg
 
 from . import i18n
 from ._validate import clean_scores, require_columns
-from .aggregate.survey import cross_moments
+from .aggregate.survey import cross_moments_array
 from .errors import CXDataError, format_examples
 from .stats.moments import covariance_from_sums, t_interval
 from .stats.reliability import alpha_from_cov, feldt_interval
@@ -855,7 +855,7 @@ def reliability(items, conf: float = 0.95) -> ReliabilityResult:
     0.9333
     """
     if isinstance(items, pd.DataFrame):
-        frame = items.copy()
+        frame = items.copy(deep=False)  # columns are replaced, never written into
     else:
         arr = np.asarray(items)
         if arr.ndim != 2:
@@ -864,34 +864,40 @@ def reliability(items, conf: float = 0.95) -> ReliabilityResult:
     frame.columns = [str(c) for c in frame.columns]
     if frame.shape[1] < 2:
         raise CXDataError(f"reliability needs at least 2 items, got {frame.shape[1]}: {list(frame.columns)}")
-    for col in frame.columns:
-        s = frame[col]
-        if pd.api.types.is_bool_dtype(s.dtype) or not (
-            pd.api.types.is_numeric_dtype(s.dtype) or s.dtype == object
-        ):
-            raise CXDataError(f"item {col!r}: expected numbers, got dtype {s.dtype}")
-        num = pd.to_numeric(s, errors="coerce")
-        bad = num.isna() & s.notna()
-        if bad.any():
-            idx = np.flatnonzero(bad.to_numpy())
-            raise CXDataError(
-                f"item {col!r}: non-numeric values — "
-                f"{format_examples(list(s.index[idx[:5]]), list(s.iloc[idx[:5]]), label='row')}"
-            )
-        inf = np.isinf(num.to_numpy(dtype=float, na_value=np.nan))
-        if inf.any():
-            idx = np.flatnonzero(inf)
-            raise CXDataError(
-                f"item {col!r}: infinite values — {format_examples(list(s.index[idx[:5]]), label='row')}"
-            )
-        frame[col] = num.astype(float)
-    answered = frame.notna().any(axis=1)
-    if not answered.all():
-        frame = frame[answered]
-    n = len(frame)
+    numeric = all(pd.api.types.is_numeric_dtype(d) and not pd.api.types.is_bool_dtype(d) for d in frame.dtypes)
+    if not numeric:  # object columns holding numbers: check and convert one by one
+        for col in frame.columns:
+            s = frame[col]
+            if pd.api.types.is_bool_dtype(s.dtype) or not (
+                pd.api.types.is_numeric_dtype(s.dtype) or s.dtype == object
+            ):
+                raise CXDataError(f"item {col!r}: expected numbers, got dtype {s.dtype}")
+            num = pd.to_numeric(s, errors="coerce")
+            bad = num.isna() & s.notna()
+            if bad.any():
+                idx = np.flatnonzero(bad.to_numpy())
+                raise CXDataError(
+                    f"item {col!r}: non-numeric values — "
+                    f"{format_examples(list(s.index[idx[:5]]), list(s.iloc[idx[:5]]), label='row')}"
+                )
+            frame[col] = num.astype(float)
+    x = frame.to_numpy(dtype="float64", na_value=np.nan)
+    inf = np.isinf(x)
+    if inf.any():
+        j = int(np.flatnonzero(inf.any(axis=0))[0])
+        idx = np.flatnonzero(inf[:, j])
+        raise CXDataError(
+            f"item {frame.columns[j]!r}: infinite values — {format_examples(list(frame.index[idx[:5]]), label='row')}"
+        )
+    nan = np.isnan(x)
+    if nan.any():
+        answered = ~nan.all(axis=1)
+        if not answered.all():
+            x = x[answered]
+    n = x.shape[0]
     if n < 2:
         raise CXDataError(f"reliability needs at least 2 respondents with answers, got {n}")
-    cm = cross_moments(frame, list(frame.columns), what="reliability")
+    cm = cross_moments_array(x, columns=list(frame.columns), what="reliability")
     cov = pd.DataFrame(covariance_from_sums(cm.n, cm.sum_x, cm.sum_xy), index=frame.columns, columns=frame.columns)
     counts = np.diag(cm.n)
     with np.errstate(invalid="ignore", divide="ignore"):

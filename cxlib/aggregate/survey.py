@@ -31,7 +31,8 @@ from .. import engine
 from .._validate import clean_scores
 from ..errors import CXDataError, ScoreError, format_examples, plain_value
 
-__all__ = ["AnswerCounts", "CrossMoments", "answer_counts", "moments", "cross_moments", "as_list"]
+__all__ = ["AnswerCounts", "CrossMoments", "answer_counts", "moments", "cross_moments", "cross_moments_array",
+           "as_list"]
 
 
 def as_list(by) -> list:
@@ -328,12 +329,15 @@ class CrossMoments:
 
 def _eager_matrix(data, columns, weights):
     """Numeric matrix (and weights) of an in-memory table; None for lazy engines."""
-    if engine.is_lazy(data):
-        return None
-    frame = nw.from_native(data, eager_only=True) if not isinstance(data, nw.DataFrame) else data
     cols = list(columns) + ([weights] if weights is not None else [])
     try:
-        mat = frame.select(*cols).to_numpy().astype("float64")
+        if isinstance(data, pd.DataFrame):
+            mat = data[cols].to_numpy(dtype="float64", na_value=np.nan)
+        elif engine.is_lazy(data):
+            return None
+        else:
+            frame = nw.from_native(data, eager_only=True) if not isinstance(data, nw.DataFrame) else data
+            mat = frame.select(*cols).to_numpy().astype("float64", copy=False)
     except (TypeError, ValueError) as exc:
         raise CXDataError(f"columns {cols}: expected numeric columns ({exc})") from None
     if weights is not None:
@@ -377,28 +381,58 @@ def cross_moments(data, columns, *, weights: str | None = None, what: str = "cro
     """
     columns = as_list(columns)
     _require(data, columns + ([weights] if weights is not None else []), what)
-    p = len(columns)
     eager = _eager_matrix(data, columns, weights)
     if eager is not None:
-        x, w = eager
-        n_rows = x.shape[0]
-        mask = ~np.isnan(x)
-        complete = bool(mask.all())
-        if w is not None:
-            _check_weights([n_rows], [int(np.count_nonzero(~np.isnan(w)))],
-                           [np.nanmin(w) if w.size else 0.0], [np.nansum(w)], weights, what)
-        if complete and w is None:
-            s = x.sum(0)
-            n = np.full((p, p), float(n_rows))
-            return CrossMoments(columns, n, np.tile(s[:, None], (1, p)), x.T @ x, None, True, n_rows)
-        m = mask.astype("float64")
-        x0 = np.where(mask, x, 0.0)
-        if w is None:
-            return CrossMoments(columns, m.T @ m, x0.T @ m, x0.T @ x0, None, complete, n_rows)
-        wm = m * w[:, None]
-        return CrossMoments(columns, m.T @ wm, x0.T @ wm, x0.T @ (x0 * w[:, None]),
-                            m.T @ (m * (w * w)[:, None]), complete, n_rows)
+        return cross_moments_array(eager[0], eager[1], columns=columns, weights_name=weights, what=what)
+    return _cross_moments_lazy(data, columns, weights, what)
 
+
+def cross_moments_array(x: np.ndarray, w: np.ndarray | None = None, *, columns=None, weights_name="weights",
+                        what: str = "cross_moments") -> CrossMoments:
+    """:func:`cross_moments` of an in-memory float matrix (NaN = missing), by matrix products.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (rows, p)
+    w : numpy.ndarray, shape (rows,), optional
+        Survey weights.
+    columns : list, optional
+        Column names (default ``0…p−1``).
+
+    Returns
+    -------
+    CrossMoments
+
+    Examples
+    --------
+    >>> cross_moments_array(np.array([[1.0, 2.0], [3.0, np.nan]])).n.tolist()
+    [[2.0, 1.0], [1.0, 1.0]]
+    """
+    x = np.asarray(x, dtype="float64")
+    p = x.shape[1]
+    columns = list(columns) if columns is not None else list(range(p))
+    n_rows = x.shape[0]
+    nan = np.isnan(x)
+    complete = not nan.any()
+    if w is not None:
+        _check_weights([n_rows], [int(np.count_nonzero(~np.isnan(w)))],
+                       [np.nanmin(w) if w.size else 0.0], [np.nansum(w)], weights_name, what)
+    if complete and w is None:
+        s = x.sum(0)
+        n = np.full((p, p), float(n_rows))
+        return CrossMoments(columns, n, np.tile(s[:, None], (1, p)), x.T @ x, None, True, n_rows)
+    m = (~nan).astype("float64")
+    x0 = np.where(nan, 0.0, x)
+    if w is None:
+        return CrossMoments(columns, m.T @ m, x0.T @ m, x0.T @ x0, None, complete, n_rows)
+    wm = m * w[:, None]
+    return CrossMoments(columns, m.T @ wm, x0.T @ wm, x0.T @ (x0 * w[:, None]),
+                        m.T @ (m * (w * w)[:, None]), complete, n_rows)
+
+
+def _cross_moments_lazy(data, columns, weights, what) -> CrossMoments:
+    """The same sums as one aggregate query, for engines that compute where the data live."""
+    p = len(columns)
     lf = engine.lazy(data).with_columns(*(_float(c).alias(f"_x{i}") for i, c in enumerate(columns)))
     aggs = [nw.len().alias("_rows"), *(nw.col(f"_x{i}").count().alias(f"_c{i}") for i in range(p))]
     if weights is not None:

@@ -152,8 +152,11 @@ def wilson_interval(x, n, conf: float = 0.95):
         z2n = z * z / nn
         centre = (p + z2n / 2) / (1 + z2n)
         half = z / (1 + z2n) * np.sqrt(p * (1 - p) / nn + z2n / (4 * nn))
-    low = np.clip(centre - half, 0.0, 1.0)
-    high = np.clip(centre + half, 0.0, 1.0)
+    # exact ends: the bound is 0 (1) when no (every) trial succeeded, not a rounding residue
+    low = np.where(xx == 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+    high = np.where(xx == nn, 1.0, np.clip(centre + half, 0.0, 1.0))
+    low = np.where(np.isnan(centre), np.nan, low)
+    high = np.where(np.isnan(centre), np.nan, high)
     return _scalar_or_array(low, high)
 
 
