@@ -51,10 +51,12 @@ import pandas as pd
 from scipy import stats
 
 from ._validate import clean_scores, require_columns
+from .aggregate.survey import cross_moments_array
 from .errors import CXDataError, format_examples
 from .errors import plain_value as _plain
 from .i18n import check_lang, t
-from .metrics import wilson_ci
+from .stats.moments import covariance_from_sums, kish_n, t_interval, welch_test
+from .stats.proportions import wilson_interval as wilson_ci
 
 __all__ = [
     "DriverDataError",
@@ -140,6 +142,7 @@ class DriverStats:
     means: pd.Series
     sds: pd.Series
     corr: pd.DataFrame
+    n_eff: float | None = None
 
 
 def _as_driver_list(drivers, what: str = "drivers") -> list[str]:
@@ -212,7 +215,7 @@ def _complete_rows(df: pd.DataFrame, outcome: str, drivers: Sequence[str]):
     return X, keep
 
 
-def _prepare(df: pd.DataFrame, outcome: str, drivers) -> DriverStats:
+def _prepare(df: pd.DataFrame, outcome: str, drivers, weights: str | None = None) -> DriverStats:
     """Validate the rows and aggregate them to n, means, SDs and the correlation matrix.
 
     Rows with a missing driver are excluded (listwise) and counted; a missing
@@ -220,16 +223,31 @@ def _prepare(df: pd.DataFrame, outcome: str, drivers) -> DriverStats:
     collinear drivers or fewer than ``len(drivers) + 2`` complete rows raise a
     :class:`DriverDataError` subclass naming the culprit.
     """
-    return _aggregate(df, outcome, drivers)[0]
+    return _aggregate(df, outcome, drivers, weights)[0]
 
 
-def _aggregate(df: pd.DataFrame, outcome: str, drivers) -> tuple[DriverStats, np.ndarray]:
-    """:func:`_prepare`, also returning the complete rows (outcome first) for resampling."""
+def _aggregate(df: pd.DataFrame, outcome: str, drivers, weights: str | None = None) -> tuple[DriverStats, np.ndarray]:
+    """:func:`_prepare`, also returning the complete rows (outcome first) for resampling.
+
+    With ``weights`` (a column of survey weights, finite and ≥ 0) the means and the covariance
+    matrix are weighted (:func:`cxlib.aggregate.survey.cross_moments_array`,
+    :func:`cxlib.stats.moments.covariance_from_sums`), and ``n_eff`` is Kish's effective n of
+    the rows used, for every standard error.
+    """
     drivers = _as_driver_list(drivers)
     if outcome in drivers:
         raise ValueError(f"'{outcome}' is the outcome and cannot also be a driver")
-    _check_columns(df, [outcome, *drivers])
+    if weights is not None and weights in (outcome, *drivers):
+        raise ValueError(f"weights column '{weights}' cannot also be the outcome or a driver")
+    _check_columns(df, [outcome, *drivers] + ([weights] if weights is not None else []))
     X, keep = _complete_rows(df, outcome, drivers)
+    w = None
+    if weights is not None:
+        w = _numeric_matrix(df, [weights])[:, 0]
+        bad = np.isnan(w) | (w < 0)
+        if bad.any():
+            raise DriverDataError(f"weights column '{weights}': missing or negative weights — "
+                                  f"{_where(df.index, bad, w)}; expected a finite weight ≥ 0 on every row")
     n_all = X.shape[0]
     n = int(keep.sum())
     n_excluded = n_all - n
@@ -254,9 +272,16 @@ def _aggregate(df: pd.DataFrame, outcome: str, drivers) -> tuple[DriverStats, np
             f"constant in the {n} rows used: {what}; a column with one value carries "
             "no information about the outcome — remove it from the analysis"
         )
-    means = Xk.mean(axis=0)
-    Xc = Xk - means
-    cov = (Xc.T @ Xc) / (n - 1)
+    n_eff = None
+    if w is None:
+        means = Xk.mean(axis=0)
+        Xc = Xk - means
+        cov = (Xc.T @ Xc) / (n - 1)
+    else:
+        cm = cross_moments_array(Xk, w[keep] if n_excluded else w)
+        cov = covariance_from_sums(cm.n, cm.sum_x, cm.sum_xy, cm.sum_w2)
+        means = np.diag(cm.sum_x) / np.diag(cm.n)
+        n_eff = float(kish_n(cm.n[0, 0], cm.sum_w2[0, 0]))
     sd = np.sqrt(np.diag(cov))
     corr = cov / np.outer(sd, sd)
     np.fill_diagonal(corr, 1.0)
@@ -271,6 +296,7 @@ def _aggregate(df: pd.DataFrame, outcome: str, drivers) -> tuple[DriverStats, np
         means=pd.Series(means, index=names, name="mean"),
         sds=pd.Series(sd, index=names, name="sd"),
         corr=pd.DataFrame(corr, index=names, columns=names),
+        n_eff=n_eff,
     )
     return stats_, Xk
 
@@ -635,11 +661,14 @@ def _with_meta(table: pd.DataFrame, st: DriverStats) -> pd.DataFrame:
     return table
 
 
-def correlations(df: pd.DataFrame, outcome: str, drivers, conf: float = 0.95) -> pd.DataFrame:
+def correlations(df: pd.DataFrame, outcome: str, drivers, conf: float = 0.95, *,
+                 weights: str | None = None) -> pd.DataFrame:
     """Pearson correlation of each driver with the outcome, with a Fisher-z CI and p-value.
 
     Computed on the same complete rows as the other driver statistics (listwise).
     CI: tanh(atanh r ± z_{1−α/2}/√(n − 3)); p-value from t = r√((n − 2)/(1 − r²)).
+    With ``weights`` (survey weights column) r is the weighted correlation and n is Kish's
+    effective n (``.attrs["n_eff"]``).
 
     Returns
     -------
@@ -648,9 +677,9 @@ def correlations(df: pd.DataFrame, outcome: str, drivers, conf: float = 0.95) ->
         ``.attrs["n_used"]``, ``.attrs["n_excluded"]``.
     """
     _check_conf(conf)
-    st = _prepare(df, outcome, drivers)
+    st = _prepare(df, outcome, drivers, weights)
     r = st.corr.to_numpy()[1:, 0]
-    n = st.n
+    n = st.n if st.n_eff is None else st.n_eff
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.arctanh(np.clip(r, -1 + 1e-15, 1 - 1e-15))
         half = stats.norm.ppf(0.5 + conf / 2) / np.sqrt(n - 3) if n > 3 else np.nan
@@ -667,7 +696,7 @@ def correlations(df: pd.DataFrame, outcome: str, drivers, conf: float = 0.95) ->
     return _with_meta(out, st)
 
 
-def betas(df: pd.DataFrame, outcome: str, drivers) -> pd.DataFrame:
+def betas(df: pd.DataFrame, outcome: str, drivers, *, weights: str | None = None) -> pd.DataFrame:
     """Standardised OLS coefficients of the outcome on all drivers (see :func:`betas_from_corr`).
 
     Returns
@@ -683,11 +712,12 @@ def betas(df: pd.DataFrame, outcome: str, drivers) -> pd.DataFrame:
     >>> round(float(betas(d, "y", ["a", "b"]).loc["a", "beta"]), 4)  # a ⟂ b: beta = r = 1/√2
     0.7071
     """
-    st = _prepare(df, outcome, drivers)
-    return _with_meta(betas_from_corr(st.corr, st.outcome, n=st.n), st)
+    st = _prepare(df, outcome, drivers, weights)
+    n = st.n if st.n_eff is None else max(int(np.floor(st.n_eff)), len(st.drivers) + 2)
+    return _with_meta(betas_from_corr(st.corr, st.outcome, n=n), st)
 
 
-def relative_weights(df: pd.DataFrame, outcome: str, drivers) -> pd.DataFrame:
+def relative_weights(df: pd.DataFrame, outcome: str, drivers, *, weights: str | None = None) -> pd.DataFrame:
     """Johnson's (2000) relative weights of the drivers of ``outcome``.
 
     Same definition and numbers as the R package ``rwa`` (``rwa(df, outcome,
@@ -705,6 +735,9 @@ def relative_weights(df: pd.DataFrame, outcome: str, drivers) -> pd.DataFrame:
         Overall measure (satisfaction, NPS score, intent to return).
     drivers : list of str
         Touchpoint or attribute ratings. Booleans count as 0/1.
+    weights : str, optional
+        Survey weights column: the weights come from the weighted correlation matrix
+        (Kish-corrected weighted covariance, :func:`cxlib.stats.moments.covariance_from_sums`).
 
     Returns
     -------
@@ -728,12 +761,13 @@ def relative_weights(df: pd.DataFrame, outcome: str, drivers) -> pd.DataFrame:
     >>> survey = datasets.load("hotel", "survey")  # doctest: +SKIP
     >>> relative_weights(survey, "overall_sat", ["tp_checkin", "tp_room", "tp_staff"])  # doctest: +SKIP
     """
-    st = _prepare(df, outcome, drivers)
+    st = _prepare(df, outcome, drivers, weights)
     return _with_meta(relative_weights_from_corr(st.corr, st.outcome), st)
 
 
 def shapley_r2(
-    df: pd.DataFrame, outcome: str, drivers, *, method: str = "auto", n_perm: int = 2000, seed: int = 0
+    df: pd.DataFrame, outcome: str, drivers, *, method: str = "auto", n_perm: int = 2000, seed: int = 0,
+    weights: str | None = None,
 ) -> pd.DataFrame:
     """LMG / Shapley R² decomposition: how much of R² each driver explains.
 
@@ -743,7 +777,8 @@ def shapley_r2(
     ``na.action = na.omit`` does, but a missing outcome raises here. Exact for up to
     15 drivers; beyond that a seeded permutation-sampling approximation with a
     reported Monte-Carlo SE (see :func:`shapley_r2_from_corr` for the formula and
-    the ``method``/``n_perm``/``seed`` knobs).
+    the ``method``/``n_perm``/``seed`` knobs). ``weights`` (a survey weights column) decomposes
+    the R² of the weighted correlation matrix.
 
     Returns
     -------
@@ -765,7 +800,7 @@ def shapley_r2(
     >>> bool(abs(res["r2_share"].sum() - res.attrs["r2"]) < 1e-12)
     True
     """
-    st = _prepare(df, outcome, drivers)
+    st = _prepare(df, outcome, drivers, weights)
     return _with_meta(shapley_r2_from_corr(st.corr, st.outcome, method=method, n_perm=n_perm, seed=seed), st)
 
 
@@ -1387,11 +1422,8 @@ def outcomes_by_nps_group(
                 lo, hi = wilson_ci(k, n_g, conf)
             else:
                 est = float(yg.mean()) if n_g else float("nan")
-                if n_g > 1:
-                    half = stats.t.ppf(0.5 + conf / 2, n_g - 1) * yg.std(ddof=1) / math.sqrt(n_g)
-                    lo, hi = est - half, est + half
-                else:
-                    lo = hi = float("nan")
+                # t interval (NaN for fewer than two answers)
+                _, lo, hi = t_interval(est, yg.std(ddof=1) if n_g > 1 else np.nan, n_g, conf)
             summary_rows.append(
                 {"outcome": col, "group": g, "group_label": t(f"nps.{g}", lang), "kind": kind,
                  "n": n_g, "n_missing": n_missing, "estimate": est, "ci_low": lo, "ci_high": hi}
@@ -1487,7 +1519,11 @@ def repurchase_model(df: pd.DataFrame, outcome: str, predictors, conf: float = 0
     Regression* (3rd ed.). Wiley.
     """
     import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
+    from statsmodels.tools.sm_exceptions import (
+        ConvergenceWarning,
+        PerfectSeparationError,
+        PerfectSeparationWarning,
+    )
 
     _check_conf(conf)
     predictors = _as_driver_list(predictors, "predictors")
@@ -1547,6 +1583,7 @@ def repurchase_model(df: pd.DataFrame, outcome: str, predictors, conf: float = 0
     with warnings.catch_warnings():
         warnings.simplefilter("error", PerfectSeparationWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)  # checked below, with a clear message
         try:
             fit = sm.Logit(yk, design).fit(disp=0, maxiter=200)
         except (PerfectSeparationError, PerfectSeparationWarning, np.linalg.LinAlgError) as exc:
@@ -1554,6 +1591,21 @@ def repurchase_model(df: pd.DataFrame, outcome: str, predictors, conf: float = 0
                 f"logistic regression of '{outcome}' on {predictors}: the outcome is perfectly "
                 f"separated by the predictors ({exc}); odds ratios are infinite — expected overlap"
             ) from None
+    # quasi-complete separation: statsmodels stops without an error, at odds ratios of 1e10 and
+    # more; recognise it by fitted probabilities of exactly 0 or 1 (to 1e-8) or no convergence
+    fitted = np.asarray(fit.predict(design), dtype=float)
+    stuck = np.minimum(fitted, 1 - fitted) < 1e-8
+    converged = bool(fit.mle_retvals.get("converged", True))
+    if stuck.any() or not converged:
+        std_coef = np.abs(np.asarray(fit.params)[1:]) * Xs.std(0)
+        worst = list(Xk.columns)[int(np.nanargmax(std_coef))] if std_coef.size else predictors[0]
+        raise DriverDataError(
+            f"logistic regression of '{outcome}' on {predictors}: the outcome is (quasi-)separated — "
+            f"{int(stuck.sum())} of {n_used} rows are predicted as certain (probability 0 or 1), "
+            f"mostly through '{worst}'{'' if converged else ', and the fit did not converge'}; "
+            "the odds ratios would be unbounded. Expected both outcomes at every level of the "
+            f"predictors: merge sparse levels of '{worst}' or drop it"
+        )
     alpha = 1 - conf
     ci = fit.conf_int(alpha=alpha)
     out = pd.DataFrame(
@@ -1678,12 +1730,9 @@ def revenue_at_risk(
     gap = m_prom - (float(rd.mean()) if rd.size else float("nan"))
     lo = hi = float("nan")
     if rp.size > 1 and rd.size > 1:
-        vp, vd = rp.var(ddof=1) / rp.size, rd.var(ddof=1) / rd.size
-        se = math.sqrt(vp + vd)
-        if se > 0:
-            dof = (vp + vd) ** 2 / (vp**2 / (rp.size - 1) + vd**2 / (rd.size - 1))
-            half = stats.t.ppf(0.5 + conf / 2, dof) * se
-            lo, hi = gap - half, gap + half
+        welch = welch_test(m_prom, rp.std(ddof=1), rp.size, float(rd.mean()), rd.std(ddof=1), rd.size, conf)
+        if welch["se"] > 0:
+            lo, hi = float(welch["ci_low"]), float(welch["ci_high"])
         else:
             lo = hi = gap
     det = by_group.loc["detractors"]
