@@ -703,3 +703,17 @@ def test_weighted_drivers_equal_replicated_rows_and_unit_weights():
     assert r["r"].tolist() == pytest.approx(drivers.correlations(replicated, "y", ["a", "b"])["r"].tolist(), rel=1e-10)
     with pytest.raises(drivers.DriverDataError, match="weights column 'w'"):
         drivers.betas(d.assign(w=-1.0), "y", ["a", "b"], weights="w")
+
+
+def test_plot_ipa_refuses_to_guess_cut_points_after_a_merge():
+    d = pd.DataFrame({"a": [1, 2, 3, 4, 5, 4], "b": [2, 2, 3, 5, 4, 5], "y": [1, 2, 3, 5, 5, 4]}).astype(float)
+    res = drivers.ipa(d, ["a", "b"], outcome="y", split="median")
+    merged = res.merge(pd.DataFrame({"x": [1, 2]}, index=res.index), left_index=True, right_index=True)
+    assert "performance_cut" not in merged.attrs  # what pandas does
+    fig, ax = plt.subplots()
+    with pytest.raises(KeyError, match="performance_cut"):
+        drivers.plot_ipa(merged, ax=ax)
+    ax = drivers.plot_ipa(merged, ax=ax, performance_cut=res.attrs["performance_cut"],
+                          importance_cut=res.attrs["importance_cut"])
+    assert ax.lines[0].get_xdata()[0] == res.attrs["performance_cut"]
+    plt.close(fig)
