@@ -64,7 +64,7 @@ from .stats.netscore import (
     net_score_test,
 )
 from .stats.proportions import critical_z as _z
-from .stats.proportions import two_proportion_ztest
+from .stats.proportions import two_proportion_ztest, weighted_share
 from .stats.proportions import wilson_interval as wilson_ci
 
 __all__ = [
@@ -778,12 +778,10 @@ def csat(scores, top: int = 2, scale: int = 5, conf: float = 0.95, *, weights=No
     top = _check_top(top, scale)
     if weights is not None:
         wc, sw2, n, n_missing = _weighted_counts(scores, weights, 1, scale, "scores")
-        ne = kish_n(wc.sum(), sw2)
-        p = float(wc[scale - top:].sum() / wc.sum())
-        low, high = wilson_ci(p * ne, ne, conf)
+        r = weighted_share(float(wc[scale - top:].sum()), float(wc.sum()), sw2, conf)
         return CSATResult(
-            csat=100 * p, n=n, satisfied=float(wc[scale - top:].sum()), se=100 * sqrt(p * (1 - p) / ne),
-            ci_low=100 * low, ci_high=100 * high, n_missing=n_missing, n_eff=ne,
+            csat=100 * r["share"], n=n, satisfied=float(wc[scale - top:].sum()), se=100 * r["se"],
+            ci_low=100 * r["ci_low"], ci_high=100 * r["ci_high"], n_missing=n_missing, n_eff=r["n_eff"],
         )
     cleaned = _clean(scores, 1, scale, "scores")
     n = cleaned.values.size

@@ -36,6 +36,7 @@ __all__ = [
     "newcombe_interval",
     "two_proportion_ztest",
     "cohens_h",
+    "weighted_share",
 ]
 
 
@@ -285,3 +286,58 @@ def cohens_h(p1, p2):
 
     h = np.asarray(proportion_effectsize(np.asarray(p1, dtype=float), np.asarray(p2, dtype=float)))
     return float(h) if h.ndim == 0 else h
+
+
+def weighted_share(sum_w_success, sum_w, sum_w2, conf: float = 0.95):
+    """A weighted share with its Kish SE and Wilson interval (vectorised over groups).
+
+    Parameters
+    ----------
+    sum_w_success : float or array-like
+        Σw over the respondents with the attribute (e.g. a top-2-box answer).
+    sum_w : float or array-like
+        Σw over all respondents with an answer.
+    sum_w2 : float or array-like
+        Σw² over the same respondents.
+    conf : float
+        Confidence level.
+
+    Returns
+    -------
+    dict of floats or numpy.ndarrays
+        ``share`` = Σw_success/Σw, ``n_eff`` = (Σw)²/Σw² (Kish), ``se`` = √(share(1 − share)/n_eff),
+        ``ci_low``, ``ci_high`` — the Wilson interval (:func:`wilson_interval`) at n = n_eff.
+        With unit weights these are the unweighted share, SE and Wilson interval.
+
+    Notes
+    -----
+    The point estimate is the design-consistent weighted share (R ``survey::svymean`` of the
+    indicator); the SE is Kish's model-based approximation, which ignores any correlation between
+    weights and answers (see :mod:`cxlib.stats.moments`).
+
+    References
+    ----------
+    Kish (1965), Survey Sampling, §11.7. Wilson (1927).
+
+    Examples
+    --------
+    Three of four respondents satisfied, weights 1, 1, 2 (satisfied) and 4 (not): share 4/8,
+    n_eff = 64/22.
+
+    >>> r = weighted_share(4.0, 8.0, 22.0)
+    >>> r["share"], round(r["n_eff"], 4), round(r["se"], 4)
+    (0.5, 2.9091, 0.2932)
+    """
+    from .moments import kish_n
+
+    sw_x = np.asarray(sum_w_success, dtype=float)
+    sw = np.asarray(sum_w, dtype=float)
+    n_eff = np.asarray(kish_n(sw, sum_w2), dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = sw_x / sw
+        se = np.sqrt(share * (1 - share) / n_eff)
+    low, high = wilson_interval(share * n_eff, n_eff, conf)
+    out = {"share": share, "n_eff": n_eff, "se": se, "ci_low": low, "ci_high": high}
+    if share.ndim == 0:
+        return {k: float(v) for k, v in out.items()}
+    return {k: np.asarray(v) for k, v in out.items()}
