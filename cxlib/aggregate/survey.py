@@ -362,7 +362,8 @@ def cross_moments(data, columns, *, weights: str | None = None, what: str = "cro
     Returns
     -------
     CrossMoments
-        Pass to :func:`cxlib.stats.moments.covariance_from_cross_moments`.
+        Pass ``n``, ``sum_x``, ``sum_xy`` (and ``sum_w2``) to
+        :func:`cxlib.stats.moments.covariance_from_sums`.
 
     Notes
     -----
@@ -421,6 +422,10 @@ def cross_moments_array(x: np.ndarray, w: np.ndarray | None = None, *, columns=N
         s = x.sum(0)
         n = np.full((p, p), float(n_rows))
         return CrossMoments(columns, n, np.tile(s[:, None], (1, p)), x.T @ x, None, True, n_rows)
+    if complete:  # weighted, no missing value: every pair has the same rows
+        sw, sx = float(w.sum()), x.T @ w
+        return CrossMoments(columns, np.full((p, p), sw), np.tile(sx[:, None], (1, p)), x.T @ (x * w[:, None]),
+                            np.full((p, p), float(w @ w)), True, n_rows)
     m = (~nan).astype("float64")
     x0 = np.where(nan, 0.0, x)
     if w is None:
