@@ -19,7 +19,7 @@ from math import ceil, isfinite
 
 import numpy as np
 
-from ._dist import norm_sf
+from .moments import difference_ztest
 from .proportions import critical_z
 
 __all__ = [
@@ -254,7 +254,8 @@ def net_score_test(value1, se1, value2, se2, conf: float = 0.95):
 
     References
     ----------
-    Rocks (2016), §4 (the test R's ``NPS::nps.test`` implements).
+    Rocks (2016), §4 (the test R's ``NPS::nps.test`` implements). The arithmetic is
+    :func:`cxlib.stats.moments.difference_ztest`.
 
     Examples
     --------
@@ -262,17 +263,7 @@ def net_score_test(value1, se1, value2, se2, conf: float = 0.95):
     >>> d, se, z, round(p, 4)
     (40.0, 50.0, 0.8, 0.4237)
     """
-    zq = critical_z(conf)
-    v1, s1, v2, s2 = (np.asarray(a, dtype=float) for a in (value1, se1, value2, se2))
-    diff = v1 - v2
-    se = np.sqrt(s1 * s1 + s2 * s2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where(se > 0, diff / se, np.nan)
-    p = 2 * norm_sf(np.abs(z))
-    low, high = diff - zq * se, diff + zq * se
-    if diff.ndim == 0:
-        return float(diff), float(se), float(z), float(p), float(low), float(high)
-    return diff, se, z, p, low, high
+    return difference_ztest(value1, se1, value2, se2, conf)
 
 
 def net_score_sample_size(margin: float, pos: float, neg: float, conf: float = 0.95) -> int:
