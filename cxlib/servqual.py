@@ -63,10 +63,10 @@ import numpy as np
 import pandas as pd
 
 from . import i18n
-from ._validate import clean_scores
-from .aggregate.survey import cross_moments_array
+from ._validate import clean_scores, require_columns
+from .aggregate.survey import cross_moments_array, moments
 from .errors import CXDataError, format_examples
-from .stats.moments import covariance_from_sums, t_interval
+from .stats.moments import covariance_from_sums, t_interval, weighted_mean_sd
 from .stats.multiple import adjust_pvalues
 from .stats.reliability import alpha_from_cov, feldt_interval
 
@@ -356,6 +356,8 @@ def gap_by_dimension(
     by: str | Sequence[str] | None = None,
     conf: float = 0.95,
     instrument: Mapping[str, Sequence[int]] | None = None,
+    *,
+    weights: str | None = None,
 ) -> pd.DataFrame:
     """Mean gap P − E per dimension (optionally per group) with a t confidence interval.
 
@@ -368,14 +370,18 @@ def gap_by_dimension(
     conf : float
         Confidence level of the interval.
     instrument : mapping, optional
+    weights : str, optional
+        Column of survey weights (one per respondent, finite, ≥ 0): weighted means; ``sd`` is
+        the Kish-corrected weighted SD and ``se``/the t interval use Kish's n_eff (column
+        ``n_eff``; :func:`cxlib.stats.moments.weighted_mean_sd`).
 
     Returns
     -------
     DataFrame
         One row per (group, dimension): ``n`` respondents, mean ``expectation``
         and ``perception``, mean ``gap``, its ``sd``, ``se`` and ``ci_low``,
-        ``ci_high``. ``.attrs``: ``by``, ``conf``, ``n_missing`` (item pairs
-        with E or P missing).
+        ``ci_high`` (and ``n_eff`` when weighted). ``.attrs``: ``by``, ``conf``,
+        ``n_missing`` (item pairs with E or P missing).
 
     Notes
     -----
@@ -395,11 +401,30 @@ def gap_by_dimension(
     inst = _instrument(instrument)
     by = _by_list(df, by)
     e, p, g, n_missing = _dimension_scores(df, inst)
-    long = _long_scores(df, by, list(inst), expectation=e, perception=p, gap=g)
+    mats = dict(expectation=e, perception=p, gap=g)
+    if weights is not None:
+        require_columns(df, [weights], "gap_by_dimension")
+        mats["_w"] = np.repeat(df[weights].to_numpy(dtype="float64", na_value=np.nan)[:, None], len(inst), axis=1)
+    long = _long_scores(df, by, list(inst), **mats)
     long = long[long["gap"].notna()]
-    out = _summarise(long, [*by, "dimension"], "gap", conf, extra=("expectation", "perception"))
-    out = out[[*by, "dimension", "n", "expectation", "perception", "gap", "sd", "se", "ci_low", "ci_high"]]
-    out.attrs.update(by=by, conf=conf, n_missing=n_missing)
+    cols = [*by, "dimension", "n", "expectation", "perception", "gap", "sd", "se", "ci_low", "ci_high"]
+    if weights is None:
+        out = _summarise(long, [*by, "dimension"], "gap", conf, extra=("expectation", "perception"))[cols]
+    else:
+        mom = moments(long, ["gap", "expectation", "perception"], [*by, "dimension"], weights="_w",
+                      what="gap_by_dimension")
+        part = {c: mom[mom["column"] == c].reset_index(drop=True) for c in ("gap", "expectation", "perception")}
+        g_ = part["gap"]
+        mean, sd, n_eff = weighted_mean_sd(g_["sum_w"], g_["sum_wx"], g_["sum_wx2"], g_["sum_w2"])
+        se, low, high = t_interval(mean, sd, n_eff, conf)
+        out = g_[[*by, "dimension"]].copy()
+        out["n"] = g_["n"].astype("int64")
+        for c in ("expectation", "perception"):
+            out[c] = part[c]["sum_wx"] / part[c]["sum_w"]
+        out["gap"], out["sd"], out["se"], out["ci_low"], out["ci_high"] = mean, sd, se, low, high
+        out = out[cols]
+        out["n_eff"] = n_eff
+    out.attrs.update(by=by, conf=conf, n_missing=n_missing, weights=weights)
     return out
 
 
