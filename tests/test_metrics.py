@@ -704,3 +704,27 @@ def test_nps_category_labels_each_answer_and_keeps_the_index():
     assert list(out.index) == list("abcdefg")
     with pytest.raises(ScoreError, match="index b"):
         nps_category(pd.Series([5, 11], index=["a", "b"]))
+
+
+def test_weighted_nps_by_hand_worked():
+    # a: 10 (w 3), 3 (w 1) → NPS 50, n_eff 16/10; b: 9, 9 (w 1 each), 0 (w 2) → NPS 0, n_eff 16/6
+    df = pd.DataFrame({"seg": list("aabbb"), "ltr": [10, 3, 9, 9, 0], "w": [3.0, 1, 1, 1, 2]})
+    tab = nps_by(df, "ltr", "seg", min_n=2, weights="w").set_index("seg")
+    assert tab.loc["a", "nps"] == 50.0 and tab.loc["b", "nps"] == 0.0
+    assert tab.loc["a", "n"] == 2 and tab.loc["a", "n_eff"] == pytest.approx(1.6)
+    var_a, var_b = (1 - 0.25) / 1.6, 1 / (16 / 6)
+    assert tab.loc["a", "se"] == pytest.approx(100 * math.sqrt(var_a), rel=1e-12)
+    assert tab.loc["a", "z"] == pytest.approx(50 / (100 * math.sqrt(var_a + var_b)), rel=1e-12)
+    assert tab.loc["a", "small_n"]  # n_eff 1.6 < 2
+    assert tab.attrs["overall"].nps == pytest.approx(100 * (5 - 3) / 8)
+
+
+def test_weighted_nps_trend_with_unit_weights_is_the_unweighted_trend():
+    rng = np.random.default_rng(8)
+    df = pd.DataFrame({"d": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 120, 300), "D"),
+                       "ltr": rng.integers(0, 11, 300), "g": rng.choice(["x", "y"], 300), "w": 1.0})
+    a = nps_trend(df, "ltr", "d", by="g")
+    b = nps_trend(df, "ltr", "d", by="g", weights="w")
+    for col in ("n", "nps", "se", "ci_low", "ci_high", "lcl", "ucl", "n_eff"):
+        np.testing.assert_allclose(b[col].to_numpy(float), a[col].to_numpy(float), rtol=1e-12, equal_nan=True)
+    assert b["signal"].tolist() == a["signal"].tolist()
