@@ -37,6 +37,7 @@ __all__ = [
     "t_interval",
     "welch_test",
     "difference_ztest",
+    "covariance_from_sums",
 ]
 
 
