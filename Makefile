@@ -39,7 +39,7 @@ run: env
 
 test: env
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: env
 	$(BIN)/ruff check .

@@ -130,7 +130,7 @@ def init(target: Path | str, force: bool = False) -> list[Path]:
 
 
 def _font_cell(nb):
-    """A raw HTML cell embedding the CJK glyphs the app page can show (its text and every label).
+    """A markdown cell (raw HTML: a ``<style>``) embedding the CJK glyphs the app page can show (its text and every label).
 
     Voilà renders the page in the student's browser, which may have no Chinese font;
     the glyphs travel with the page as in the HTML reports (:func:`cxwb.runner.embed_cjk_font`).
@@ -144,7 +144,7 @@ def _font_cell(nb):
     text += "".join(p.read_text(encoding="utf-8") for folder in ("resources", "dictionaries")
                     for p in sorted((labels / folder).glob("*.yml")))
     style = embed_cjk_font("</head>" + text).split("</head>", 1)[0]
-    return nbformat.v4.new_raw_cell(style, metadata={"format": "text/html", "tags": ["cxwb-font"]})
+    return nbformat.v4.new_markdown_cell(style, metadata={"tags": ["cxwb-font"]})
 
 
 def app_copies(out_dir: Path | str, lang: str, only: Iterable[str] | None = None,

@@ -1,75 +1,61 @@
 """JupyterLab shows the lessons' Chinese narrative on machines without a CJK font.
 
-A Jupyter server extension, enabled by ``etc/jupyter/jupyter_server_config.d/cxwb.json``
-in the environment (installed with the package; ``make env`` runs
-``python -m cxwb.labfont install`` to be sure). That file also turns on JupyterLab's
-custom stylesheet (``LabApp.custom_css``); this extension adds two folders of the
-installed workbook to the server's ``/custom/`` path, after the user's own
-``~/.jupyter/custom``: the stylesheet ``custom.css`` (an ``@font-face`` limited to CJK
-code points) and the font it names, the workbook's subset of Noto Sans CJK SC. The
-browser fetches the font from the local server only, and only when Chinese text is
-on screen. A user's own ``~/.jupyter/custom/custom.css`` takes precedence (then add the
-workbook's rules to it: ``python -m cxwb.labfont css`` prints them).
+The workbook installs a small JupyterLab extension, ``cxwb-fonts``, into the
+environment (``share/jupyter/labextensions/cxwb-fonts``: pip installs it with the
+package; ``make env`` runs ``python -m cxwb.labfont install`` for the editable
+install). It holds a stylesheet with an ``@font-face`` limited to CJK code points and
+the font it names, the workbook's subset of Noto Sans CJK SC (SIL OFL 1.1). JupyterLab
+loads it like any prebuilt extension; the browser fetches the font from the local
+server, and only when Chinese text is on screen. Nothing is written outside the
+environment and no user setting changes.
 
-Why hand-written: JupyterLab offers a custom stylesheet but no setting for a web font,
-and a prebuilt lab extension would need a JavaScript build for one ``@font-face``.
+Why hand-written: a JupyterLab extension is normally built with node and webpack;
+one ``@font-face`` needs only the extension's loading contract (a ``remoteEntry``
+script registering a ``./style`` module), written out in
+``cxwb/resources/labextension/static/remoteEntry.cxwb.js``.
 """
 
 from __future__ import annotations
 
-import json
+import shutil
 import sys
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["CSS_DIR", "font_dir", "config_path", "install"]
+__all__ = ["NAME", "SOURCE", "font_file", "target_dir", "install"]
 
-CSS_DIR = Path(__file__).resolve().parent / "resources" / "lab"
-CONFIG_NAME = "cxwb.json"
-CONFIG = {"ServerApp": {"jpserver_extensions": {"cxwb.labfont": True}}, "LabApp": {"custom_css": True}}
-
-
-def font_dir() -> Path:
-    """Folder of the bundled CJK font (without importing matplotlib)."""
-    return Path(str(resources.files("cxlib") / "resources" / "fonts"))
+NAME = "cxwb-fonts"
+SOURCE = Path(__file__).resolve().parent / "resources" / "labextension"
 
 
-def config_path(prefix: str | Path = sys.prefix) -> Path:
-    """Where the server configuration that enables this extension lives in an environment."""
-    return Path(prefix) / "etc" / "jupyter" / "jupyter_server_config.d" / CONFIG_NAME
+def font_file() -> Path:
+    """The bundled CJK font file."""
+    from cxlib.plots import CJK_FONT_FILE
+
+    return Path(str(resources.files("cxlib") / "resources" / "fonts" / CJK_FONT_FILE))
+
+
+def target_dir(prefix: str | Path = sys.prefix) -> Path:
+    """Where JupyterLab finds the extension in the environment at ``prefix``."""
+    return Path(prefix) / "share" / "jupyter" / "labextensions" / NAME
 
 
 def install(prefix: str | Path = sys.prefix) -> Path:
-    """Write the configuration file into the environment at ``prefix`` (idempotent)."""
-    path = config_path(prefix)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(CONFIG, indent=2) + "\n", encoding="utf-8")
-    return path
-
-
-def _jupyter_server_extension_points():
-    return [{"module": "cxwb.labfont"}]
-
-
-def _load_jupyter_server_extension(serverapp) -> None:
-    # the /custom/ handler reads this list on every request, so adding to it here is enough
-    paths = serverapp.web_app.settings.setdefault("static_custom_path", [])
-    for offset, folder in enumerate((CSS_DIR, font_dir())):
-        if str(folder) not in paths:
-            paths.insert(min(1 + offset, len(paths)), str(folder))
-    serverapp.log.info("CX Workbook: Chinese web font for JupyterLab served from %s", font_dir())
+    """Copy the extension and the font into the environment at ``prefix`` (idempotent)."""
+    target = target_dir(prefix)
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(SOURCE, target)
+    shutil.copy2(font_file(), target / "static" / font_file().name)
+    return target
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if args == ["install"]:
-        print(f"== JupyterLab Chinese font: {install()}")
-        return 0
-    if args == ["css"]:
-        print((CSS_DIR / "custom.css").read_text(encoding="utf-8"))
-        return 0
-    print("usage: python -m cxwb.labfont install | css", file=sys.stderr)
-    return 2
+    if args != ["install"]:
+        print("usage: python -m cxwb.labfont install", file=sys.stderr)
+        return 2
+    print(f"== JupyterLab Chinese font: {install()}")
+    return 0
 
 
 if __name__ == "__main__":
