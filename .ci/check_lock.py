@@ -48,7 +48,8 @@ def dry_run(version: str, requirements: list[str], *extra: str) -> tuple[int, st
                "--disable-pip-version-check", "--python-version", version, "--target", str(Path(tmp) / "t"),
                "--report", str(report), "-r", str(req), *extra]
         done = subprocess.run(cmd, capture_output=True, text=True)
-        errors = "\n".join(line for line in done.stderr.splitlines() if line.startswith("ERROR"))
+        errors = "; ".join(line.removeprefix("ERROR: ") for line in done.stderr.splitlines()
+                           if line.startswith(("ERROR: No matching", "ERROR: Cannot install", "ERROR: ResolutionImpossible")))
         installs = json.loads(report.read_text())["install"] if report.exists() else []
         return done.returncode, errors, installs
 
