@@ -46,6 +46,13 @@ def _missing() -> str | None:
     return None
 
 
+def _need(module: str, name: str) -> None:
+    """Skip (with the reason) without the browser or without ``module``."""
+    if _missing():
+        pytest.skip(_missing())
+    pytest.importorskip(module, reason=f"{name} is not installed (pip install 'cx-workbook[lab]')")
+
+
 @pytest.fixture(scope="module")
 def browser():
     reason = _missing()
@@ -192,9 +199,7 @@ def test_reports_request_nothing_from_the_network(browser, reports):
 # --------------------------------------------------------------------------- JupyterLab
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    if _missing():
-        pytest.skip(_missing())
-    pytest.importorskip("jupyterlab", reason="JupyterLab is not installed (pip install 'cx-workbook[lab]')")
+    _need("jupyterlab", "JupyterLab")
     tmp = tmp_path_factory.mktemp("lab")
     work = tmp / "notebooks"
     shutil.copytree(ROOT / "notebooks", work, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
@@ -245,9 +250,7 @@ def test_lab_runs_a_lesson_and_its_slider_redraws(browser, lab):
 # --------------------------------------------------------------------------- Voilà
 @pytest.fixture(scope="module")
 def app_zh(tmp_path_factory):
-    if _missing():
-        pytest.skip(_missing())
-    pytest.importorskip("voila", reason="Voilà is not installed (pip install 'cx-workbook[lab]')")
+    _need("voila", "Voilà")
     from cxwb import apps
 
     tmp = tmp_path_factory.mktemp("app")
