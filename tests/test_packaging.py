@@ -287,3 +287,22 @@ def test_sample_dir_prefers_the_installed_copy(tmp_path, monkeypatch):
     (fake / "_workbook" / "datasets" / "hotel").mkdir(parents=True)
     monkeypatch.setattr(datasets, "__file__", str(fake / "datasets.py"))
     assert datasets.sample_dir("hotel") == fake / "_workbook" / "datasets" / "hotel"
+
+
+def test_every_library_module_imports_without_jupyter_or_the_extras():
+    # the extras' packages and the application's are made unimportable, as in `pip install cx-workbook`
+    blocked = ["IPython", "ipywidgets", "ipykernel", "jupyter_client", "nbformat", "nbconvert", "papermill",
+               "jupyterlab", "nbgrader", "voila", "openpyxl", "pyarrow", "polars", "dask", "pyspark", "cxwb"]
+    code = (
+        "import importlib, pkgutil, sys\n"
+        f"for name in {blocked!r}:\n"
+        "    sys.modules[name] = None\n"
+        "import cxlib\n"
+        "names = [m.name for m in pkgutil.iter_modules(cxlib.__path__)]\n"
+        "for name in names:\n"
+        "    importlib.import_module('cxlib.' + name)\n"
+        "print(len(names))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout) >= 15
