@@ -129,8 +129,8 @@ def init(target: Path | str, force: bool = False) -> list[Path]:
     return written
 
 
-def _font_cell(nb):
-    """A markdown cell (raw HTML: a ``<style>``) embedding the CJK glyphs the app page can show (its text and every label).
+def _font_cell(text: str):
+    """A markdown cell (raw HTML: a ``<style>``) embedding the CJK glyphs of ``text`` and of every label.
 
     Voilà renders the page in the student's browser, which may have no Chinese font;
     the glyphs travel with the page as in the HTML reports (:func:`cxwb.runner.embed_cjk_font`).
@@ -140,7 +140,6 @@ def _font_cell(nb):
     from cxwb.runner import embed_cjk_font
 
     labels = Path(__file__).resolve().parent.parent / "cxlib"
-    text = "".join(cell.source for cell in nb.cells)
     text += "".join(p.read_text(encoding="utf-8") for folder in ("resources", "dictionaries")
                     for p in sorted((labels / folder).glob("*.yml")))
     style = embed_cjk_font("</head>" + text).split("</head>", 1)[0]
@@ -149,19 +148,22 @@ def _font_cell(nb):
 
 def app_copies(out_dir: Path | str, lang: str, only: Iterable[str] | None = None,
                notebooks: Path | None = None) -> list[Path]:
-    """The lessons as Voilà serves them: one language, with the CJK font embedded for ``zh``."""
+    """The lessons as Voilà serves them: one language, with the CJK font embedded for ``zh``
+    (one subset for all the lessons served, made once)."""
     import nbformat
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    copies = {path.name: single_language(nbformat.read(str(path), as_version=4), lang)
+              for path in _lessons(notebooks or workbook_path("notebooks"), only)}
+    if lang == "zh":
+        font = _font_cell("".join(cell.source for nb in copies.values() for cell in nb.cells))
+        for nb in copies.values():
+            nb.cells.insert(0, font)
     written = []
-    for path in _lessons(notebooks or workbook_path("notebooks"), only):
-        nb = single_language(nbformat.read(str(path), as_version=4), lang)
-        if lang == "zh":
-            nb.cells.insert(0, _font_cell(nb))
-        target = out / path.name
-        nbformat.write(nb, str(target))
-        written.append(target)
+    for name, nb in copies.items():
+        nbformat.write(nb, str(out / name))
+        written.append(out / name)
     return written
 
 
@@ -186,9 +188,10 @@ def serve(lang: str = "en", only: Iterable[str] | None = None, port: int = 8866,
               file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory(prefix=f"cxwb-app-{lang}-") as tmp:
+        print(f"preparing the lessons in {lang} …", flush=True)
         copies = app_copies(tmp, lang, only, notebooks)
         single = copies[0] if len(copies) == 1 else None
-        print(f"serving {len(copies)} lesson(s) in {lang} at http://127.0.0.1:{port}/ (Ctrl-C stops)")
+        print(f"serving {len(copies)} lesson(s) in {lang} at http://127.0.0.1:{port}/ (Ctrl-C stops)", flush=True)
         proc = subprocess.Popen(voila_command(Path(tmp), port, open_browser, single))
         try:
             return proc.wait()

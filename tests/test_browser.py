@@ -162,7 +162,7 @@ def _nudge_first_slider(driver) -> None:
         handle[0].send_keys(Keys.ARROW_RIGHT)
 
 
-def _assert_chart_changes(driver, timeout: float = 60) -> float:
+def _assert_chart_changes(driver, timeout: float = 90) -> float:
     """Move the first slider; the chart its widget draws must change. Returns the seconds it took."""
     before = _wait(driver, f"const img = {_CHART}; return img ? img.src : null;", timeout, "the widget's chart")
     start = time.monotonic()
@@ -267,7 +267,7 @@ def test_app_in_chinese_with_code_hidden_and_live_widgets(browser, app_zh):
     browser.get(app_zh + "/")
     _wait(browser, "return document.querySelector('.widget-slider .noUi-handle, .jupyter-widget-slider .noUi-handle')"
           " && document.querySelector('.widget-output img, .jupyter-widget-output img, .widget-interact img')"
-          " ? true : false;", 150, "the app's widgets and chart")
+          " ? true : false;", 240, "the app's widgets and chart")
     text = browser.execute_script("return document.body.innerText")
     assert "Traceback" not in text and "Error" not in text.split("\n")[0]
     assert CJK.search(text), "no Chinese text on the zh app"
