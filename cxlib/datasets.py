@@ -164,10 +164,16 @@ def touchpoints(world: str, lang: str = "en") -> pd.DataFrame:
 
 
 def sample_dir(world: str) -> Path:
-    """Folder of the committed sample data of ``world``."""
+    """Folder of the sample data of ``world``.
+
+    An installed package carries its copy in ``cxlib/_workbook/datasets`` (see
+    ``setup.py``); a source checkout or editable install reads ``datasets/`` at the
+    top of the tree.
+    """
     if world not in WORLDS:
         raise ValueError(f"dataset must be one of {WORLDS}, got {world!r}")
-    return Path(__file__).resolve().parent.parent / "datasets" / world
+    packaged = Path(__file__).resolve().parent / "_workbook" / "datasets" / world
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "datasets" / world
 
 
 def _read_raw(path: Path, entry: TableMapping | None = None) -> pd.DataFrame:

@@ -1,11 +1,13 @@
 """House theme for every chart, with a CJK font so that Chinese labels render.
 
-The Chinese font is Noto Sans CJK SC (SIL Open Font License), which the
-``mplfonts`` package ships inside its wheel; installing the workbook's
-environment therefore installs the font, with no system package and no
-download at run time. :func:`use_theme` registers it with matplotlib and puts
-it first in the sans-serif list (it also covers Latin letters, so English
-and Chinese charts look alike).
+The Chinese font is a subset of Noto Sans CJK SC (SIL Open Font License,
+``cxlib/resources/fonts/OFL.txt``) shipped inside the package: Latin, the
+GB 2312 set and every character of the workbook's own text, about 3 MB
+(``cxlib/resources/fonts/build_subset.py`` rebuilds it from Debian's
+``fonts-noto-cjk``). Installing the workbook installs the font, with no system
+package, no root and no download at run time. :func:`use_theme` registers it
+with matplotlib and puts it first in the sans-serif list (it also covers Latin
+letters, so English and Chinese charts look alike).
 
 Concept charts live beside their concept (``cxlib.metrics.plot_nps_trend``,
 ``cxlib.kano.plot_better_worse`` …); they are axes-level like seaborn's:
@@ -27,18 +29,18 @@ from .i18n import check_lang
 
 __all__ = ["CJK_FONT_FILE", "cjk_font_path", "register_cjk_font", "use_theme", "get_ax", "NPS_COLORS", "PALETTE"]
 
-CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+CJK_FONT_FILE = "NotoSansSC-CXWB-Subset.otf"
 PALETTE = ["#1f5f8b", "#e07a2f", "#3a9a5b", "#c0392b", "#7d5ba6", "#8c8c8c", "#d4a017", "#2bb3c0"]
 NPS_COLORS = {"detractor": "#c0392b", "passive": "#b0b0b0", "promoter": "#3a9a5b"}
 
 
 def cjk_font_path() -> Path:
-    """Path of the bundled Noto Sans CJK SC font file."""
-    path = Path(str(resources.files("mplfonts") / "fonts" / CJK_FONT_FILE))
+    """Path of the bundled CJK font file (the workbook's subset of Noto Sans CJK SC)."""
+    path = Path(str(resources.files("cxlib") / "resources" / "fonts" / CJK_FONT_FILE))
     if not path.exists():
         raise FileNotFoundError(
-            f"the CJK font {CJK_FONT_FILE} is missing from the mplfonts package; "
-            "re-create the environment with `make env`"
+            f"the CJK font {path} is missing from the installed cxlib package; "
+            "reinstall the workbook (`make env` or `pip install cx-workbook`)"
         )
     return path
 

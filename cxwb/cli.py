@@ -168,6 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cxwb.grading import add_exercises_parser  # cxwb exercises build | grade
 
     add_exercises_parser(sub)
+    from cxwb.apps import add_app_parsers  # cxwb app | export | init
+
+    add_app_parsers(sub)
     return parser
 
 

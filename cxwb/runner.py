@@ -34,8 +34,8 @@ import nbformat
 from cxlib import atomic
 
 __all__ = [
-    "NotebookRun", "discover", "resolve_parameters", "execute", "to_html", "add_toc", "embed_cjk_font",
-    "build_report", "run_notebooks", "write_index", "Interrupted",
+    "NotebookRun", "discover", "resolve_parameters", "execute", "to_html", "drop_widget_state", "add_toc",
+    "embed_cjk_font", "build_report", "run_notebooks", "write_index", "Interrupted",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -207,7 +207,7 @@ def to_html(executed: Path, out: Path, lang: str, hide_code: bool = False, embed
     config.HTMLExporter.require_js_url = ""
     config.HTMLExporter.widget_renderer_url = ""
     exporter = HTMLExporter(config=config, template_name="lab")
-    nb = static_widgets(nbformat.read(str(executed), as_version=4))
+    nb = drop_widget_state(static_widgets(nbformat.read(str(executed), as_version=4)))
     body, _ = exporter.from_notebook_node(nb)
     body = _strip_external(body)
     if toc:
@@ -255,6 +255,16 @@ def static_widgets(nb):
                 continue
             outputs += [nbformat.from_dict(o) for o in collect(view["model_id"], set())]
         cell["outputs"] = outputs
+    return nb
+
+
+def drop_widget_state(nb):
+    """Remove the widget state from the notebook's metadata (after :func:`static_widgets` used it).
+
+    nbconvert adds a loader for ``@jupyter-widgets/html-manager`` from unpkg.com to any page
+    whose notebook carries widget state; without the state the report requests nothing.
+    """
+    nb.metadata.pop("widgets", None)
     return nb
 
 

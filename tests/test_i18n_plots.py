@@ -46,7 +46,7 @@ def test_cjk_font_is_registered_first():
     plots.use_theme("en")
     import matplotlib as mpl
 
-    assert mpl.rcParams["font.sans-serif"][0] == plots.register_cjk_font() == "Noto Sans CJK SC"
+    assert mpl.rcParams["font.sans-serif"][0] == plots.register_cjk_font() == "CXWB Noto Sans SC"
 
 
 def test_relabel_with_several_prefixes_first_match_wins():
