@@ -15,7 +15,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = {"pandas", "numpy", "scipy", "statsmodels", "pingouin", "matplotlib", "seaborn", "pyyaml", "jieba",
-           "narwhals", "duckdb"}
+           "narwhals", "duckdb", "charset-normalizer", "pyarrow"}
 # conda-forge names that differ from the PyPI names (environment.yml uses them)
 CONDA_NAMES = {"matplotlib": "matplotlib-base", "duckdb": "python-duckdb", "dask": "dask-core"}
 
@@ -289,10 +289,10 @@ def test_sample_dir_prefers_the_installed_copy(tmp_path, monkeypatch):
     assert datasets.sample_dir("hotel") == fake / "_workbook" / "datasets" / "hotel"
 
 
-def test_every_library_module_imports_without_jupyter_or_the_extras():
+def test_every_library_module_imports_and_the_sample_data_load_without_jupyter_or_the_extras():
     # the extras' packages and the application's are made unimportable, as in `pip install cx-workbook`
     blocked = ["IPython", "ipywidgets", "ipykernel", "jupyter_client", "nbformat", "nbconvert", "papermill",
-               "jupyterlab", "nbgrader", "voila", "openpyxl", "pyarrow", "polars", "dask", "pyspark", "cxwb"]
+               "jupyterlab", "nbgrader", "voila", "openpyxl", "polars", "dask", "pyspark", "cxwb"]
     code = (
         "import importlib, pkgutil, sys\n"
         f"for name in {blocked!r}:\n"
@@ -301,6 +301,8 @@ def test_every_library_module_imports_without_jupyter_or_the_extras():
         "names = [m.name for m in pkgutil.iter_modules(cxlib.__path__)]\n"
         "for name in names:\n"
         "    importlib.import_module('cxlib.' + name)\n"
+        "from cxlib import datasets\n"
+        "assert len(datasets.load('hotel', 'survey')) > 0\n"  # the sample data load with the core alone
         "print(len(names))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
