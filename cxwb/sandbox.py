@@ -352,7 +352,7 @@ class Sandbox:
         while True:
             try:
                 proc.wait(timeout=_POLL)
-                return None
+                return "signal" if stop is not None and stop.is_set() else None
             except subprocess.TimeoutExpired:
                 pass
             reason = None
@@ -481,6 +481,7 @@ def _cap_outputs(nb, budget: int) -> None:
 def _execute(source: Path, target: Path, timeout: int, final_seconds: int, output_bytes: int, final_tag: str) -> None:
     import nbformat
     from nbclient import NotebookClient
+    from nbformat.v4 import new_output
 
     nb = nbformat.read(str(source), as_version=4)
     deadline: list[float] = []
@@ -490,6 +491,8 @@ def _execute(source: Path, target: Path, timeout: int, final_seconds: int, outpu
         def output(self, outs, msg, display_id, cell_index):
             size = len(json.dumps(msg.get("content", {}), default=str))
             if budget["used"] + size > output_bytes and msg.get("msg_type") != "error":
+                if not budget["cut"]:
+                    outs.append(new_output("stream", name="stderr", text=f"[output cut: over {output_bytes} bytes]\n"))
                 budget["cut"] = True
                 return None
             budget["used"] += size
@@ -504,10 +507,13 @@ def _execute(source: Path, target: Path, timeout: int, final_seconds: int, outpu
         return max(1, int(deadline[0] - now))
 
     client = Client(nb, timeout=timeout, timeout_func=cell_timeout, interrupt_on_timeout=True, allow_errors=True,
-                    kernel_name="python3", startup_timeout=60, record_timing=False,
+                    kernel_name="python3", startup_timeout=60, record_timing=False, shutdown_kernel="immediate",
                     resources={"metadata": {"path": str(source.parent)}})
+    from cxwb.runner import _poll_in_slices
+
     try:
-        client.execute()
+        with _poll_in_slices():
+            client.execute()
     finally:
         _cap_outputs(nb, output_bytes)
         nbformat.write(nb, str(target))
