@@ -212,7 +212,11 @@ def _prepare(notebook: Path, names: list[str], params: dict, answers_path: str) 
     nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
     nb.cells = [c for c in nb.cells if not ({_ANSWERS_TAG, "injected-parameters"}
                                             & set(c.get("metadata", {}).get("tags", [])))]
-    for cell in nb.cells:
+    nb.metadata["papermill"] = {"default_parameters": {}, "parameters": {}, "environment_variables": {}}
+    for cell in nb.cells:  # what papermill's loader adds, and its parameterize expects
+        if not isinstance(cell.metadata.get("tags"), list):
+            cell.metadata["tags"] = []
+        cell.metadata["papermill"] = {}
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
