@@ -51,6 +51,7 @@ from pathlib import Path
 __all__ = [
     "EXERCISES_DIR",
     "STUDENT_DIR",
+    "STUDENT_JUPYTER_CONFIG",
     "TaskResult",
     "GradeReport",
     "student_version",
@@ -63,6 +64,8 @@ __all__ = [
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES_DIR = ROOT / "exercises"
 STUDENT_DIR = ROOT / "dist" / "student"
+#: Jupyter configuration for students: nbgrader's extensions off (use as ``JUPYTER_CONFIG_PATH``).
+STUDENT_JUPYTER_CONFIG = Path(__file__).resolve().parent / "jupyter_student"
 
 #: What replaces a solution in the student version (code cells / markdown cells).
 CODE_STUB = "# ✍️ your code here · 在此写代码"
@@ -115,7 +118,13 @@ def exercise_files(folder: Path | str = EXERCISES_DIR, only: Iterable[str] | Non
 
 def build_student(out_dir: Path | str = STUDENT_DIR, only: Iterable[str] | None = None,
                   folder: Path | str = EXERCISES_DIR) -> list[Path]:
-    """Write the student version of every exercise (or of ``only``) to ``out_dir``."""
+    """Write the student version of every exercise (or of ``only``) to ``out_dir``.
+
+    With the notebooks goes ``jupyter_config/`` (:data:`STUDENT_JUPYTER_CONFIG`): a Jupyter
+    configuration without nbgrader's server and lab extensions (its "Validate" button would
+    report success on blank tasks, and its trainer menus do not belong to students). Start
+    JupyterLab with ``JUPYTER_CONFIG_PATH=<that folder>`` (``make lab`` does).
+    """
     import nbformat
 
     out = Path(out_dir)
@@ -126,6 +135,7 @@ def build_student(out_dir: Path | str = STUDENT_DIR, only: Iterable[str] | None 
         target = out / path.name
         nbformat.write(student_version(nb), str(target))
         written.append(target)
+    shutil.copytree(STUDENT_JUPYTER_CONFIG, out / "jupyter_config", dirs_exist_ok=True)
     return written
 
 
@@ -775,7 +785,8 @@ def _cmd_build(args) -> int:
     except ValueError as err:
         print(f"cxwb exercises build: {err}", file=sys.stderr)
         return 1
-    print(f"wrote {len(written)} student notebooks to {Path(args.out)}")
+    print(f"wrote {len(written)} student notebooks to {Path(args.out)}, and jupyter_config/ "
+          f"(start JupyterLab with JUPYTER_CONFIG_PATH={Path(args.out) / 'jupyter_config'}: no nbgrader menus)")
     return 0
 
 

@@ -116,7 +116,7 @@ def test_build_writes_student_versions_through_the_cli(tmp_path):
     args = build_parser().parse_args(["exercises", "build", "--out", str(tmp_path), "--only", "02"])
     assert args.func(args) == 0
     built = sorted(p.name for p in tmp_path.iterdir())
-    assert built == [FILES["02"].name]
+    assert built == [FILES["02"].name, "jupyter_config"]
     nb = nbformat.read(str(tmp_path / built[0]), as_version=4)
     assert grading.CODE_STUB in _answer_cell(nb, "02.1").source
 
@@ -368,3 +368,21 @@ def test_variant_parameters_from_the_command_line():
         grading.parse_params(["seed"])
     args = build_parser().parse_args(["exercises", "grade", "subs", "--variant", "seed=2", "--param", "x=1"])
     assert args.param == ["seed=2", "x=1"]
+
+
+def test_students_get_no_nbgrader_extensions(tmp_path):
+    """The student configuration turns off every nbgrader extension that the environment enables."""
+    import sys
+    from pathlib import Path
+
+    config = grading.STUDENT_JUPYTER_CONFIG
+    server = json.loads((config / "jupyter_server_config.json").read_text())["ServerApp"]["jpserver_extensions"]
+    page = json.loads((config / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
+    assert page == {"@jupyter/nbgrader": True} and set(server.values()) == {False}
+    enabled = Path(sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.d" / "nbgrader.json"
+    if enabled.exists():  # nbgrader installed: every extension it turns on is turned off for students
+        installed = json.loads(enabled.read_text())["ServerApp"]["jpserver_extensions"]
+        assert set(installed) <= set(server)
+    lab = Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@jupyter" / "nbgrader"
+    if lab.exists():
+        assert json.loads((lab / "package.json").read_text())["name"] in page
