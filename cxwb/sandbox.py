@@ -297,6 +297,8 @@ class Sandbox:
             "NUMEXPR_MAX_THREADS": "1",
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         }
+        if os.name == "nt":  # Python does not start on Windows without these
+            env.update({k: os.environ.get(k, "") for k in ("SYSTEMROOT", "WINDIR")})
         env.update(extra or {})
         return {k: v for k, v in env.items() if v}
 
@@ -389,7 +391,13 @@ class Sandbox:
 
     def kill_all(self) -> None:
         """Kill every sandbox still running (from a signal handler: no lock taken)."""
-        for proc in list(self._live.values()):
+        while True:
+            try:
+                live = list(self._live.values())
+                break
+            except RuntimeError:  # a worker thread changed the table while we copied it
+                continue
+        for proc in live:
             self._kill(proc)
 
 
@@ -422,6 +430,8 @@ def _set_limits(limits: Limits, nproc: int) -> None:
 
 def user_tasks() -> int:
     """Tasks (processes and threads) the current uid has now: what ``RLIMIT_NPROC`` counts (0 without ``/proc``)."""
+    if not hasattr(os, "getuid"):
+        return 0
     uid = os.getuid()
     count = 0
     with contextlib.suppress(OSError):
