@@ -5,13 +5,20 @@
 output is cleared, with nbgrader's ``ClearSolutions`` and ``ClearOutput``
 preprocessors (used as a library: no nbgrader course or database is needed).
 
-``cxwb exercises grade SUBMISSIONS`` runs every submitted notebook with papermill,
-each in its own temporary folder and its own process, with a time limit per
-notebook, then judges every task with :func:`cxwb.exercises.grade_namespace` in
-the same kernel (a cell added at the end), so a task counts whether or not its
-check cell was run. A cell that raises or loops only costs the tasks whose
-answers it should have made; a notebook that kills its kernel or runs past the
-limit gets zero for every task, with the reason; the others still run.
+``cxwb exercises grade SUBMISSIONS`` runs every submitted notebook in its own
+bubblewrap sandbox (:mod:`cxwb.sandbox`: only the environment, the data and its own
+work folder visible; no network; limits on time, memory, processes and files), with
+the trainer's variant injected into its ``parameters`` cell (papermill's
+``parameterize_notebook``). The notebook's last cell, added here, only exports the task
+variables as plain data (:mod:`cxwb.answers`); the grader reads that file strictly and
+judges the answers **in its own process** with :func:`cxwb.exercises.grade_namespace`,
+on the same variant, with the points of the task registry. Nothing else the
+submission writes is trusted. A cell that raises or loops only costs the tasks whose
+answers it should have made; a notebook that kills its kernel, runs past the wall
+clock or breaks a limit gets zero for every task, with the reason; the others still
+run. Every student gets a row per task and a page; the gradebook and the pages are written at the end,
+each atomically; SIGTERM/Ctrl-C stop the run cleanly (sandboxes killed, temporary
+folders removed, the gradebook still written).
 
 Submission layout::
 
@@ -23,8 +30,10 @@ Submission layout::
 
 Output (``--out``, default ``grades/``): ``gradebook.csv`` (student, exercise, task,
 passed, points, max_points, reason; UTF-8 with a BOM so that Excel shows Chinese),
-``index.html`` (points per student and exercise), ``feedback/<student>.html`` (one page
-per student, every task with its hint) and ``executed/<student>/<exercise>.ipynb``.
+``index.html`` (points per student and exercise), ``feedback/<student>-<hash>.html`` (one
+page per student folder, every task with its hint) and
+``executed/<student>-<hash>/<exercise>.ipynb``. Spreadsheet cells that would start a
+formula are neutralised (:func:`csv_safe`).
 """
 
 from __future__ import annotations
