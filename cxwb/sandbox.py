@@ -324,7 +324,8 @@ class Sandbox:
                     proc = subprocess.Popen([self.bwrap, "--info-fd", str(info_w), "--args", str(argv_fd_r), "--",
                                              *command],
                                             stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-                                            pass_fds=(argv_fd_r, info_w), start_new_session=True)
+                                            pass_fds=(argv_fd_r, info_w), start_new_session=True,
+                                            env={"PATH": "/usr/bin:/bin"})  # /proc/1/environ inside: nothing
                 finally:
                     os.close(argv_fd_r)
                     os.close(info_w)
