@@ -22,6 +22,9 @@ from cxlib.i18n import t
 from cxwb import exercises, grading
 from cxwb.cli import build_parser
 
+# one grading run (the `graded` fixture) serves the grading tests: with `pytest -n 2 --dist loadgroup`
+# the module runs on one worker instead of grading twice
+pytestmark = pytest.mark.xdist_group("exercises-grading")
 FILES = grading.exercise_files()
 
 

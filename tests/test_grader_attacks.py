@@ -46,6 +46,8 @@ def _bwrap_problem() -> str | None:
 
 PROBLEM = _bwrap_problem()
 needs_bwrap = pytest.mark.skipif(PROBLEM is not None, reason=f"needs a working bubblewrap: {PROBLEM}")
+# one class run serves every test here: with `pytest -n 2 --dist loadgroup` they share one worker
+pytestmark = pytest.mark.xdist_group("grader-attacks")
 
 
 def _blank():
