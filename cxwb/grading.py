@@ -637,47 +637,52 @@ def grade(
                          + ", ".join(sorted({k for _, p in variants.values() for k in p})))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    sandbox = Sandbox(unsafe=unsafe_no_sandbox, hide=[Path(folder), EXERCISES_DIR, Path(submissions), out])
-    if not sandbox.isolated:
-        echo("!" * 78)
-        echo(f"!! GRADING WITHOUT A SANDBOX ({sandbox.problem}). NOT PROTECTED:")
-        for line in UNPROTECTED:
-            echo(f"!!   - {line}")
-        echo("!" * 78)
-    jobs = jobs or max(1, min(4, os.cpu_count() or 1))
-    limits = limits or Limits(wall=timeout + FINAL_SECONDS + START_SECONDS, cpu=timeout + FINAL_SECONDS + START_SECONDS)
-    todo = []
-    for student, files in found.items():
-        for number, path in files.items():
-            if path is None:
-                continue
-            names = [task.var for task in tasks_of(number)]
-            keep = out / "executed" / page_name(student) / exercises[number].name
-            todo.append(Job(student, number, path, names, variants[number][0], keep))
-    for number, (injected, _) in variants.items():
-        if overrides and set(overrides) - set(injected):
-            echo(f"    note: exercise {number} has no parameter "
-                 f"{', '.join(sorted(set(overrides) - set(injected)))}: graded on its own defaults")
-    shown = ", ".join(f"{k}={v!r}" for k, v in overrides.items())
-    echo(f"grading {len(todo)} notebooks of {len(found)} students ({jobs} at a time, {timeout} s each"
-         f"{', ' + shown if shown else ''}; {'sandboxed' if sandbox.isolated else 'NOT sandboxed'}) …")
-    stop = threading.Event()
-    nproc = user_tasks() + jobs * (limits.processes + 16)
-    temp_root = Path(tempfile.mkdtemp(prefix="cxwb-grade-"))
-    slots = list(range(jobs))
-    slot_lock = threading.Lock()
-
-    def work(job: Job):
-        with slot_lock:
-            slot = slots.pop()
-        try:
-            return job, run_submission(job, sandbox, limits, timeout, temp_root, slot, stop, nproc)
-        finally:
-            with slot_lock:
-                slots.append(slot)
-
+    temp_root = Path(tempfile.mkdtemp(prefix="cxwb-grade-"))  # every submission's work folder goes in here
+    try:
+        sandbox = Sandbox(unsafe=unsafe_no_sandbox, hide=[Path(folder), EXERCISES_DIR, Path(submissions), out,
+                                                          temp_root])
+    except BaseException:
+        _remove(temp_root)
+        raise
     runs: dict[tuple[str, str], dict] = {}
     try:
+        if not sandbox.isolated:
+            echo("!" * 78)
+            echo(f"!! GRADING WITHOUT A SANDBOX ({sandbox.problem}). NOT PROTECTED:")
+            for line in UNPROTECTED:
+                echo(f"!!   - {line}")
+            echo("!" * 78)
+        jobs = jobs or max(1, min(4, os.cpu_count() or 1))
+        limits = limits or Limits(wall=timeout + FINAL_SECONDS + START_SECONDS, cpu=timeout + FINAL_SECONDS + START_SECONDS)
+        todo = []
+        for student, files in found.items():
+            for number, path in files.items():
+                if path is None:
+                    continue
+                names = [task.var for task in tasks_of(number)]
+                keep = out / "executed" / page_name(student) / exercises[number].name
+                todo.append(Job(student, number, path, names, variants[number][0], keep))
+        for number, (injected, _) in variants.items():
+            if overrides and set(overrides) - set(injected):
+                echo(f"    note: exercise {number} has no parameter "
+                     f"{', '.join(sorted(set(overrides) - set(injected)))}: graded on its own defaults")
+        shown = ", ".join(f"{k}={v!r}" for k, v in overrides.items())
+        echo(f"grading {len(todo)} notebooks of {len(found)} students ({jobs} at a time, {timeout} s each"
+             f"{', ' + shown if shown else ''}; {'sandboxed' if sandbox.isolated else 'NOT sandboxed'}) …")
+        stop = threading.Event()
+        nproc = user_tasks() + jobs * (limits.processes + 16)
+        slots = list(range(jobs))
+        slot_lock = threading.Lock()
+
+        def work(job: Job):
+            with slot_lock:
+                slot = slots.pop()
+            try:
+                return job, run_submission(job, sandbox, limits, timeout, temp_root, slot, stop, nproc)
+            finally:
+                with slot_lock:
+                    slots.append(slot)
+
         with _stop_on_signals(stop, sandbox), ThreadPoolExecutor(max_workers=jobs) as pool:
             for job, run in pool.map(work, todo):
                 runs[(job.student, job.number)] = run
