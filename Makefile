@@ -45,7 +45,7 @@ lint: env
 	$(BIN)/ruff check .
 
 lab: env
-	$(BIN)/jupyter lab notebooks/
+	JUPYTER_CONFIG_PATH=$(CURDIR)/cxwb/jupyter_student $(BIN)/jupyter lab notebooks/
 
 # the lessons as click-through apps (Voila), in one language: make app LANG_APP=zh
 LANG_APP ?= en
