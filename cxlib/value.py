@@ -59,7 +59,6 @@ __all__ = [
 ]
 
 RETURNS_MODES = ("error", "net", "exclude")
-_PACK_LIMIT = 2**62  # largest packed (customer, period) key; beyond it a two-key sort
 
 
 # --------------------------------------------------------------------------------------
@@ -260,24 +259,6 @@ def _check_amounts(col: pd.Series, column: str, returns: str) -> tuple[np.ndarra
 # --------------------------------------------------------------------------------------
 
 
-def _sorted_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Customer codes 0…k−1 in sorted id order, and the sorted ids (like factorize(sort=True)).
-
-    Integer ids spanning a range not much larger than the row count (the usual dense
-    customer numbers) are coded by counting instead of hashing, several times faster.
-    """
-    if pd.api.types.is_integer_dtype(ids.dtype) and not isinstance(ids.dtype, pd.api.extensions.ExtensionDtype):
-        v = ids.to_numpy()
-        lo, hi = int(v.min()), int(v.max())
-        if hi - lo < 4 * len(v) + 1024:
-            off = v.astype(np.int64) - lo
-            present = np.bincount(off, minlength=hi - lo + 1) > 0
-            remap = np.cumsum(present) - 1
-            return remap[off], pd.Index((np.flatnonzero(present) + lo).astype(v.dtype), name=ids.name)
-    codes, uniques = pd.factorize(ids, sort=True)
-    return codes.astype(np.int64, copy=False), uniques
-
-
 def rfm_aggregates(
     transactions: pd.DataFrame,
     customer_id_col: str,
@@ -318,32 +299,32 @@ def rfm_aggregates(
 
     Notes
     -----
-    The aggregation is one sort of an integer key (customer and period packed in one
-    integer) plus
-    ``bincount`` sums — no per-customer Python code — so a DuckDB or Spark job can produce
-    the same five numbers per customer with ``min``, ``max``, ``count(distinct)`` and
-    ``sum`` and hand them to :func:`rfm_from_aggregates`.
+    The aggregation runs inside the data's engine
+    (:func:`cxlib.aggregate.behaviour.customer_aggregates`: group by customer and period,
+    then by customer, with ``min``, ``max``, ``count`` and ``sum``), so pandas, Polars,
+    PyArrow, DuckDB (also over Parquet files), Dask and PySpark tables give the same
+    numbers; only the per-customer table leaves the engine. A pandas table is first checked
+    row by row (errors name the index labels); other engines' bad rows are counted and
+    shown by value.
     """
-    cols = [customer_id_col, datetime_col] + ([monetary_value_col] if monetary_value_col else [])
-    _need_columns(transactions, cols)
-    if len(transactions) == 0:
-        raise CXDataError("transactions: the table has no rows")
-    freq = _canonical_freq(freq)
-    ids = transactions[customer_id_col]
-    _check_ids(ids, customer_id_col)
-    dates = _parse_datetimes(transactions[datetime_col], datetime_col, datetime_format)
-    per = _period_ordinals(_naive_datetime64(dates), freq)
-    values = negative = None
-    if monetary_value_col:
-        values, negative = _check_amounts(transactions[monetary_value_col], monetary_value_col, returns)
-    excluded = negative if (negative is not None and returns == "exclude") else None
-    if excluded is not None and excluded.all():
-        raise CXDataError(f"transactions: every row has a negative '{monetary_value_col}' and returns='exclude'")
+    from .aggregate.behaviour import PERIOD_FREQS, customer_aggregates
+    from .engine import column_names
 
-    if observation_period_end is None:
-        # as if excluded returns were not in the table
-        end = int(per.max() if excluded is None else per[~excluded].max())
-    else:
+    cols = [customer_id_col, datetime_col] + ([monetary_value_col] if monetary_value_col else [])
+    if returns not in RETURNS_MODES:
+        raise ValueError(f"returns must be one of {RETURNS_MODES}, got {returns!r}")
+    have = column_names(transactions)
+    missing = [c for c in cols if c not in have]
+    if missing:
+        require_columns(pd.DataFrame(columns=have), cols, "transactions")
+    freq = _canonical_freq(freq)
+    if freq not in PERIOD_FREQS:
+        raise ValueError(f"freq={freq!r}: RFM periods are one of {list(PERIOD_FREQS)} (days, weeks, months, "
+                         "quarters, years, hours, minutes, seconds)")
+    data = _pandas_transactions(transactions, customer_id_col, datetime_col, monetary_value_col, returns,
+                                datetime_format) if isinstance(transactions, pd.DataFrame) else transactions
+    end = None
+    if observation_period_end is not None:
         try:
             end_ts = pd.to_datetime(observation_period_end, format=datetime_format)
         except (ValueError, TypeError) as exc:
@@ -351,91 +332,60 @@ def rfm_aggregates(
         if end_ts is pd.NaT or pd.isna(end_ts):
             raise ValueError("observation_period_end is missing (NaT)")
         if end_ts.tzinfo is not None:
-            if isinstance(dates.dtype, pd.DatetimeTZDtype):
-                end_ts = end_ts.tz_convert(dates.dtype.tz)
+            tz = getattr(data[datetime_col].dtype, "tz", None) if isinstance(data, pd.DataFrame) else None
+            if tz is not None:
+                end_ts = end_ts.tz_convert(tz)
             end_ts = end_ts.tz_localize(None)
         end = int(_period_ordinals(np.array([end_ts.to_datetime64()]), freq)[0])
-        first_all = int(per.min())
-        if end < first_all:
+    try:
+        agg = customer_aggregates(data, customer_id_col, datetime_col, monetary_value_col, freq=freq,
+                                  end_period=end, returns=returns)
+    except CXDataError as exc:
+        if end is not None and "lies before the first transaction" in str(exc):
             raise CXDataError(
                 f"observation_period_end {end_ts} (period starting {_period_start(end, freq)}) lies "
-                f"before the first transaction in column '{datetime_col}' "
-                f"({_period_start(first_all, freq)}); expected an end on or after it"
-            )
-
-    keep = per <= end
-    n_returns = int(negative.sum()) if negative is not None else 0
-    if excluded is not None:
-        n_after = int((~keep & ~excluded).sum())
-        keep &= ~excluded
-    else:
-        n_after = int(len(per) - keep.sum())
-    if not keep.all():
-        ids = ids[keep]
-        per = per[keep]
-        if values is not None:
-            values = values[keep]
-    if len(per) == 0:
+                f"before the first transaction in column '{datetime_col}'; expected an end on or after it"
+            ) from None
+        raise
+    if len(agg) == 0:
         raise CXDataError(
-            f"transactions: no rows left after dropping {n_after} row(s) after the observation "
-            f"end and {n_returns if returns == 'exclude' else 0} return(s)"
+            f"transactions: no rows left after dropping {agg.attrs['n_after_end']} row(s) after the observation "
+            f"end and {agg.attrs['n_returns'] if returns == 'exclude' else 0} return(s)"
         )
-
-    codes, uniques = _sorted_codes(ids)
-    n_cust = len(uniques)
-    pmin = int(per.min())
-    span = int(per.max()) - pmin + 1
-    rel = per - pmin
-    del per
-    bits = max(1, (span - 1).bit_length())
-    if (n_cust << bits) < _PACK_LIMIT:
-        # packed key: customer in the high bits, period in the low bits; int32 when it fits
-        # (sorting half the bytes is about twice as fast)
-        kdt = np.int32 if (n_cust << bits) < 2**31 else np.int64
-        key = codes.astype(kdt)
-        key <<= bits
-        key |= rel.astype(kdt, copy=False)
-        key.sort()
-        new = np.empty(len(key), dtype=bool)
-        new[0] = True
-        np.not_equal(key[1:], key[:-1], out=new[1:])
-        pairs = key[new]
-        del key, new
-        pair_cust = (pairs >> bits).astype(np.int64)
-        pair_per = (pairs & ((1 << bits) - 1)).astype(np.int64)
-        del pairs
-    else:  # period numbers too fine for a packed key: two-key sort
-        order = np.lexsort((rel, codes))
-        c_s, p_s = codes[order], rel[order]
-        new = np.empty(len(c_s), dtype=bool)
-        new[0] = True
-        new[1:] = (c_s[1:] != c_s[:-1]) | (p_s[1:] != p_s[:-1])
-        pair_cust, pair_per = c_s[new], p_s[new]
-        del order, c_s, p_s, new
-    starts = np.flatnonzero(np.r_[True, pair_cust[1:] != pair_cust[:-1]])
-    ends = np.r_[starts[1:], len(pair_cust)]
-    first = pair_per[starts]
-    out = {
-        "first_period": first + pmin,
-        "last_period": pair_per[ends - 1] + pmin,
-        "n_periods": (ends - starts).astype(np.int64),
-    }
-    if values is not None:
-        in_first = rel == first[codes]
-        first_vals = np.where(in_first, values, 0.0)
-        out["first_value"] = np.bincount(codes, weights=first_vals, minlength=n_cust)
-        out["repeat_value"] = np.bincount(codes, weights=values - first_vals, minlength=n_cust)
-    agg = pd.DataFrame(out, index=pd.Index(uniques, name=customer_id_col))
+    agg.index.name = customer_id_col
+    end = agg.attrs["end_period"]
     agg.attrs.update(
-        end_period=end,
         observation_period_end=_period_start(end, freq),
         freq=freq,
-        n_transactions=int(len(rel)),
-        n_after_end=n_after,
         returns=returns,
-        n_returns=n_returns,
     )
+    agg.attrs.pop("first_period_all", None)
+    agg.attrs.pop("last_period_all", None)
     return agg
+
+
+def _pandas_transactions(transactions: pd.DataFrame, customer_id_col, datetime_col, monetary_value_col,
+                         returns, datetime_format) -> pd.DataFrame:
+    """A pandas transaction log checked row by row (errors name the index labels), dates parsed.
+
+    Only the columns used are kept (no copy of the values when they are already typed).
+    """
+    if len(transactions) == 0:
+        raise CXDataError("transactions: the table has no rows")
+    ids = transactions[customer_id_col]
+    _check_ids(ids, customer_id_col)
+    out = {customer_id_col: ids}
+    dates = transactions[datetime_col]
+    if not pd.api.types.is_datetime64_any_dtype(dates.dtype) or dates.hasnans:
+        dates = _parse_datetimes(dates, datetime_col, datetime_format)
+    out[datetime_col] = dates
+    if monetary_value_col:
+        col = transactions[monetary_value_col]
+        if not pd.api.types.is_float_dtype(col.dtype) or col.hasnans or returns == "error":
+            values, _ = _check_amounts(col, monetary_value_col, returns)
+            col = pd.Series(values, index=col.index, name=monetary_value_col)
+        out[monetary_value_col] = col
+    return pd.DataFrame(out, copy=False)
 
 
 def rfm_from_aggregates(

@@ -1,0 +1,1 @@
+"""The aggregation layer: rows to sufficient statistics, once, inside any dataframe engine."""

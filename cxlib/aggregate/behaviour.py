@@ -1,0 +1,675 @@
+"""Behaviour data to sufficient statistics: event logs and transaction logs, inside any engine.
+
+Every function takes a table of any supported engine (:func:`cxlib.engine.lazy`), builds one
+narwhals query of ``with_columns``, ``filter``, ``group_by`` with elementary aggregations
+(``len``, ``sum``, ``min``, ``max``) and joins, and collects only the aggregate as a pandas
+DataFrame for the math layer (:mod:`cxlib.stats.funnel`, :mod:`cxlib.stats.value`). Nothing is
+computed per row in Python, so the same code runs on pandas, Polars, PyArrow, DuckDB (also over a
+folder of Parquet files, :func:`cxlib.engine.scan_parquet`), Dask and PySpark.
+
+What leaves the engine:
+
+* funnels — sessions per group and *set of steps seen* (at most 2ᴷ rows per group for K steps),
+  from which "closed" and "open" funnels and the sessions with an event at each step follow;
+* step times — sessions per group, pair of steps and duration (integer microseconds), the exact
+  distribution from which medians, quartiles and means follow;
+* RFM — one row per customer: first and last period, distinct periods, the first period's sum
+  and the total;
+* cohorts — customers per (first period, offset);
+* before/after — sessions and converted sessions per group and side of a date;
+* HEART — sessions and users per period and group, adopters per group.
+
+Checks that need the rows (missing keys, unknown step names, a session on two platforms) are
+counted in the same pass; only when a count is not zero does a second, filtered query fetch up
+to five examples for the error message.
+
+Periods are integer ordinals computed from the calendar fields every engine has (year, month,
+day, hour, …), with Hinnant's days-from-civil formula for days, so consecutive periods differ by
+one on every engine and equal the pandas ``Period`` ordinal differences.
+
+References
+----------
+Hinnant, H. (2013). *chrono-Compatible Low-Level Date Algorithms* (``days_from_civil``).
+https://howardhinnant.github.io/date_algorithms.html
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+from datetime import datetime
+from functools import reduce
+
+import narwhals as nw
+import numpy as np
+import pandas as pd
+
+from ..engine import collect, lazy
+from ..errors import CXDataError, format_examples
+
+__all__ = [
+    "PERIOD_FREQS",
+    "period_expr",
+    "step_set_counts",
+    "step_duration_counts",
+    "session_frame",
+    "customer_aggregates",
+    "cohort_counts",
+    "before_after_counts",
+    "engagement_counts",
+    "adoption_counts",
+    "period_numbers",
+    "checked_sessions",
+]
+
+#: Period frequencies the aggregation layer can number inside any engine (pandas aliases).
+PERIOD_FREQS = ("D", "W-SUN", "M", "Q-DEC", "Y-DEC", "h", "min", "s")
+
+
+# --------------------------------------------------------------------------------------
+# small helpers
+# --------------------------------------------------------------------------------------
+
+
+def _names(lf: nw.LazyFrame) -> list[str]:
+    return list(lf.collect_schema().names())
+
+
+def _require(lf: nw.LazyFrame, columns: Sequence[str], table: str) -> None:
+    have = _names(lf)
+    missing = [c for c in columns if c not in have]
+    if missing:
+        raise CXDataError(
+            f"table '{table}': missing column(s) {missing}; the table has {have[:15]}"
+            + (" …" if len(have) > 15 else "")
+        )
+
+
+def _any(exprs: list[nw.Expr]) -> nw.Expr:
+    return reduce(operator.or_, exprs)
+
+
+def _count(expr: nw.Expr, name: str) -> nw.Expr:
+    """Rows where a boolean expression holds, as an integer column to be summed."""
+    return expr.cast(nw.Int64).alias(name)
+
+
+def _examples(lf: nw.LazyFrame, condition: nw.Expr, column: str) -> str:
+    """Up to five offending rows for an error message: index labels and values for pandas input,
+    the values otherwise (a lazy engine has no row labels)."""
+    native = lf.to_native()
+    if isinstance(native, pd.DataFrame):
+        mask = collect(lf.select(condition.alias("_m")))["_m"].fillna(False).to_numpy(dtype=bool)
+        return format_examples(list(native.index[mask]), native[column].to_numpy(dtype=object)[mask].tolist(),
+                               label="index")
+    rows = collect(lf.filter(condition).select(column).head(5))[column].tolist()
+    return "e.g. " + ", ".join(repr(v) for v in rows)
+
+
+def _check_missing(lf: nw.LazyFrame, counts: pd.Series, columns: Sequence[str], table: str) -> None:
+    for c in columns:
+        n = int(counts.get(f"_null_{c}", 0))
+        if n:
+            raise CXDataError(
+                f"table '{table}', column '{c}': missing values — "
+                f"{_examples(lf, nw.col(c).is_null(), c)}; expected a value in every row "
+                "(fill them, e.g. with 'unknown', or filter those rows out first)"
+            )
+
+
+def _null_counts(columns: Sequence[str]) -> list[nw.Expr]:
+    return [nw.col(c).is_null().cast(nw.Int64).sum().alias(f"_null_{c}") for c in columns]
+
+
+def _check_temporal(lf: nw.LazyFrame, column: str, table: str) -> None:
+    dtype = lf.collect_schema()[column]
+    if not (dtype == nw.Datetime or dtype == nw.Date):
+        raise CXDataError(
+            f"table '{table}', column '{column}': expected date-times (a datetime or date column), "
+            f"got {dtype}; parse the column first (e.g. pandas.to_datetime, or CAST(... AS "
+            "TIMESTAMP) in SQL)"
+        )
+
+
+# --------------------------------------------------------------------------------------
+# periods
+# --------------------------------------------------------------------------------------
+
+
+def _days_from_civil(col: str) -> nw.Expr:
+    """Days since 1970-01-01 from the calendar fields (Hinnant's days_from_civil, years ≥ 0)."""
+    t = nw.col(col)
+    y = t.dt.year().cast(nw.Int64)
+    m = t.dt.month().cast(nw.Int64)
+    d = t.dt.day().cast(nw.Int64)
+    y2 = y - (m <= 2).cast(nw.Int64)
+    era = y2 // 400
+    yoe = y2 - era * 400
+    doy = (((m + 9) % 12) * 153 + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def period_expr(col: str, freq: str) -> nw.Expr:
+    """Integer period number of ``freq`` for a datetime column (consecutive periods differ by 1).
+
+    Parameters
+    ----------
+    col : str
+        A datetime (or date) column.
+    freq : str
+        A canonical pandas period alias from :data:`PERIOD_FREQS`: days, weeks Monday–Sunday,
+        months, quarters, years, hours, minutes, seconds.
+
+    Returns
+    -------
+    narwhals.Expr
+        Int64 ordinals equal to pandas ``Period.ordinal`` for ``D``, ``M``, ``h``, ``min``,
+        ``s`` and to ``(days + 3) // 7`` for weeks, ``months // 3`` for quarters,
+        ``year − 1970`` for years (differences equal ``Period`` differences in every case).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.engine import lazy, collect
+    >>> df = pd.DataFrame({"t": pd.to_datetime(["1970-01-02", "2024-03-01"])})
+    >>> collect(lazy(df).select(period_expr("t", "D").alias("d")))["d"].tolist()
+    [1, 19783]
+    """
+    t = nw.col(col)
+    if freq == "D":
+        return _days_from_civil(col)
+    if freq == "W-SUN":
+        return (_days_from_civil(col) + 3) // 7
+    if freq in ("M", "Q-DEC"):
+        months = (t.dt.year().cast(nw.Int64) - 1970) * 12 + t.dt.month().cast(nw.Int64) - 1
+        return months if freq == "M" else months // 3
+    if freq == "Y-DEC":
+        return t.dt.year().cast(nw.Int64) - 1970
+    if freq in ("h", "min", "s"):
+        hours = _days_from_civil(col) * 24 + t.dt.hour().cast(nw.Int64)
+        if freq == "h":
+            return hours
+        minutes = hours * 60 + t.dt.minute().cast(nw.Int64)
+        return minutes if freq == "min" else minutes * 60 + t.dt.second().cast(nw.Int64)
+    raise ValueError(f"freq {freq!r}: periods inside an engine are one of {list(PERIOD_FREQS)}")
+
+
+# --------------------------------------------------------------------------------------
+# sessions: one row per session, lazily
+# --------------------------------------------------------------------------------------
+
+
+def session_frame(
+    data,
+    steps: Sequence[str],
+    *,
+    session: str = "session_id",
+    step: str = "step",
+    time: str | None = None,
+    keep: Sequence[str] = (),
+    flags: Sequence[str] = (),
+    step_flags: Sequence[str] = (),
+    allowed: Sequence[str] | None = None,
+    table: str = "events",
+) -> tuple[nw.LazyFrame, dict]:
+    """A lazy one-row-per-session frame of an event log, and the counted problems.
+
+    Columns: ``session``; for every step j ``_h{j}`` (1 if the session has an event of
+    ``steps[j]``, else 0) and, with ``time``, ``_t{j}`` (time of its first such event) and
+    ``_start`` (first event of any step); for every ``keep`` column its value (the minimum;
+    ``_split`` counts sessions whose value changes); for every flag column ``f`` the maximum
+    (``_f_{f}``) and for every step flag ``f`` and step j ``_f_{f}_{j}``; ``_nrows`` (events).
+
+    The problems dict holds the counts of rows with missing ``session``/``step``/``time``/
+    ``keep`` values, of step values outside ``allowed`` (default ``steps``) and a callable
+    giving examples. Nothing is computed until the frame is collected.
+    """
+    lf = lazy(data)
+    keep = list(keep)
+    need = [session, step, *keep, *flags, *step_flags] + ([time] if time else [])
+    _require(lf, list(dict.fromkeys(need)), table)
+    if time:
+        _check_temporal(lf, time, table)
+    check_steps = allowed is not False
+    allowed = list(steps if allowed is None or allowed is False else allowed)
+    k = len(steps)
+    if k > 62:
+        raise ValueError(f"at most 62 steps, got {k}")
+    st = nw.col(step)
+    cols = [_count(st == s, f"_h{j}") for j, s in enumerate(steps)]
+    if time:
+        cols += [nw.when(st == s).then(nw.col(time)).alias(f"_t{j}") for j, s in enumerate(steps)]
+        cols.append(nw.when(st.is_in(list(steps))).then(nw.col(time)).alias("_ts"))
+    unknown = (~st.is_in(allowed) & ~st.is_null()) if check_steps else nw.lit(False)
+    cols.append(_count(unknown, "_unknown"))
+    checked = [session, step, *keep] + ([time] if time else [])
+    cols += [_count(nw.col(c).is_null(), f"_null_{c}") for c in dict.fromkeys(checked)]
+    cols += [nw.col(f).cast(nw.Int64).alias(f"_f_{f}") for f in flags]
+    for f in step_flags:
+        cols += [(nw.col(f).cast(nw.Int64) * nw.col(f"_h{j}")).alias(f"_f_{f}_{j}") for j in range(k)]
+    aggs = [nw.col(f"_h{j}").max() for j in range(k)]
+    if time:
+        aggs += [nw.col(f"_t{j}").min() for j in range(k)] + [nw.col("_ts").min().alias("_start")]
+    for c in keep:
+        aggs += [nw.col(c).min().alias(c), nw.col(c).max().alias(f"_max_{c}")]
+    aggs += [nw.col(f"_null_{c}").sum() for c in dict.fromkeys(checked)]
+    aggs += [nw.col("_unknown").sum(), nw.len().alias("_nrows")]
+    aggs += [nw.col(f"_f_{f}").max() for f in flags]
+    aggs += [nw.col(f"_f_{f}_{j}").max() for f in step_flags for j in range(k)]
+    per = lf.with_columns(*cols).group_by(session).agg(*aggs)
+    if keep:
+        per = per.with_columns(_count(_any([nw.col(c) != nw.col(f"_max_{c}") for c in keep]), "_split"))
+    else:
+        per = per.with_columns(nw.lit(0).cast(nw.Int64).alias("_split"))
+    info = {"source": lf, "session": session, "step": step, "keep": keep, "checked": list(dict.fromkeys(checked)),
+            "allowed": allowed, "table": table}
+    return per, info
+
+
+def _problems(per: nw.LazyFrame, info: dict) -> pd.Series:
+    """Totals of the counted problems of a :func:`session_frame` (one small query)."""
+    exprs = [nw.col(f"_null_{c}").sum().alias(f"_null_{c}") for c in info["checked"]]
+    exprs += [nw.col("_unknown").sum(), nw.col("_split").sum(), nw.len().alias("_sessions")]
+    return collect(per.select(*exprs)).iloc[0]
+
+
+def _raise_problems(totals: pd.Series, info: dict, per: nw.LazyFrame) -> None:
+    table, lf = info["table"], info["source"]
+    _check_missing(lf, totals, info["checked"], table)
+    if int(totals["_unknown"]):
+        step = info["step"]
+        ex = _examples(lf, ~nw.col(step).is_in(info["allowed"]), step)
+        raise CXDataError(
+            f"table '{table}', column '{step}': unknown step values — {ex}; expected one of "
+            f"{info['allowed']} (add them to steps or filter those events out)"
+        )
+    if int(totals["_split"]):
+        keep, session = info["keep"], info["session"]
+        split = per.filter(nw.col("_split") > 0).select(session).head(5)
+        raise CXDataError(
+            f"table '{table}': {int(totals['_split'])} session(s) change {keep} within the session, "
+            f"e.g. {collect(split)[session].astype(str).tolist()}; expected one value per session"
+        )
+
+
+def checked_sessions(data, steps, **kwargs) -> nw.LazyFrame:
+    """:func:`session_frame` after its counted problems were checked (raising on any)."""
+    per, info = session_frame(data, steps, **kwargs)
+    _raise_problems(_problems(per, info), info, per)
+    return per
+
+
+# --------------------------------------------------------------------------------------
+# funnels
+# --------------------------------------------------------------------------------------
+
+
+def step_set_counts(
+    data,
+    steps: Sequence[str],
+    *,
+    by: Sequence[str] = (),
+    session: str = "session_id",
+    step: str = "step",
+    allowed: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Sessions per group and set of funnel steps seen: the sufficient statistic of a funnel.
+
+    Parameters
+    ----------
+    data : any supported table
+        Event log, one row per event.
+    steps : sequence of str
+        Funnel steps in order (K ≤ 62).
+    by : sequence of str
+        Session-level group columns; a session whose value changes raises.
+    session, step : str
+        Column names.
+    allowed : sequence of str, optional
+        Step values that may occur (events of steps outside ``steps`` are ignored); any other
+        value raises. Default: ``steps``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``mask`` (bit j set when the session has an event of ``steps[j]``;
+        0 = only events of other allowed steps) and ``sessions``, sorted by group then mask.
+
+    Raises
+    ------
+    CXDataError
+        Missing columns or values, unknown step values, or sessions that change group.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({"session_id": ["a", "a", "b"], "step": ["cart", "order", "cart"]})
+    >>> step_set_counts(ev, ["cart", "order"]).values.tolist()
+    [[1, 1], [3, 1]]
+    """
+    by = list(by)
+    per, info = session_frame(data, steps, session=session, step=step, keep=by, allowed=allowed)
+    k = len(steps)
+    mask = reduce(operator.add, [nw.col(f"_h{j}") * (1 << j) for j in range(k)])
+    counted = (
+        per.with_columns(mask.alias("mask"))
+        .group_by(*by, "mask")
+        .agg(
+            nw.len().alias("sessions"),
+            *[nw.col(f"_null_{c}").sum() for c in info["checked"]],
+            nw.col("_unknown").sum(),
+            nw.col("_split").sum(),
+        )
+    )
+    out = collect(counted)
+    totals = out[[f"_null_{c}" for c in info["checked"]] + ["_unknown", "_split"]].sum()
+    _raise_problems(totals, info, per)
+    out = out[[*by, "mask", "sessions"]].astype({"mask": "int64", "sessions": "int64"})
+    return out.sort_values([*by, "mask"], kind="stable").reset_index(drop=True)
+
+
+def step_duration_counts(
+    data,
+    steps: Sequence[str],
+    *,
+    by: Sequence[str] = (),
+    session: str = "session_id",
+    step: str = "step",
+    time: str = "timestamp",
+    allowed: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Sessions per group, consecutive pair of steps and duration between their first events.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``pair`` (0 … K−2: from ``steps[pair]`` to ``steps[pair + 1]``),
+        ``microseconds`` (integer duration from the session's first event of the earlier step
+        to its first event of the later one; negative = out of order) and ``sessions``.
+        Sessions without both steps are not in it. The table is the exact distribution of
+        the durations, so quantiles and means computed from it equal those of the raw values.
+    """
+    by = list(by)
+    per = checked_sessions(data, steps, session=session, step=step, time=time, keep=by, allowed=allowed)
+    m = len(steps) - 1
+    durations = per.select(
+        *by, *[(nw.col(f"_t{j + 1}") - nw.col(f"_t{j}")).dt.total_microseconds().alias(f"_d{j}") for j in range(m)]
+    )
+    long = durations.unpivot(on=[f"_d{j}" for j in range(m)], index=by or None, variable_name="_pair", value_name="microseconds")
+    counted = long.filter(~nw.col("microseconds").is_null()).group_by(*by, "_pair", "microseconds").agg(nw.len().alias("sessions"))
+    out = collect(counted)
+    out["pair"] = out.pop("_pair").str[2:].astype("int64")
+    out = out[[*by, "pair", "microseconds", "sessions"]].astype({"microseconds": "int64", "sessions": "int64"})
+    return out.sort_values([*by, "pair", "microseconds"], kind="stable").reset_index(drop=True)
+
+
+def before_after_counts(
+    data,
+    release: datetime,
+    step: str,
+    next_step: str,
+    *,
+    by: Sequence[str] = (),
+    session: str = "session_id",
+    step_col: str = "step",
+    time: str = "timestamp",
+    window_days: int | None = None,
+    allowed: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Sessions at ``step`` before/after a date and how many of them reached ``next_step``.
+
+    The one rule: a session is *before* when its first event of ``step`` is earlier than
+    ``release``, *after* otherwise; it *converts* when it has any event of ``next_step``. With
+    ``window_days`` only sessions whose first ``step`` event lies in
+    [release − window, release + window) count.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``n_before``, ``converted_before``, ``n_after``, ``converted_after``
+        (int64), one row per group, sorted; ``.attrs["first"]``/``["last"]`` hold the earliest and
+        latest first-``step`` times.
+    """
+    by = list(by)
+    steps = [step, next_step]
+    per = checked_sessions(data, steps, session=session, step=step_col, time=time, keep=by,
+                           allowed=False if allowed is None else allowed)
+    at = per.filter(~nw.col("_t0").is_null())
+    if window_days is not None:
+        span = pd.Timedelta(days=int(window_days))
+        at = at.filter((nw.col("_t0") >= (release - span).to_pydatetime()) & (nw.col("_t0") < (release + span).to_pydatetime()))
+    at = at.with_columns(
+        _count(nw.col("_t0") >= release.to_pydatetime(), "_after"),
+    ).with_columns(
+        (nw.col("_after") * nw.col("_h1")).alias("_conv_after"),
+        ((1 - nw.col("_after")) * nw.col("_h1")).alias("_conv_before"),
+    )
+    aggs = [
+        nw.len().alias("_n"),
+        nw.col("_after").sum().alias("n_after"),
+        nw.col("_conv_after").sum().alias("converted_after"),
+        nw.col("_conv_before").sum().alias("converted_before"),
+        nw.col("_t0").min().alias("_first"),
+        nw.col("_t0").max().alias("_last"),
+    ]
+    out = collect(at.group_by(*by).agg(*aggs) if by else at.select(*aggs))
+    out["n_before"] = out["_n"] - out["n_after"]
+    attrs = {"first": out["_first"].min() if len(out) else pd.NaT, "last": out["_last"].max() if len(out) else pd.NaT}
+    cols = ["n_before", "converted_before", "n_after", "converted_after"]
+    out = out[[*by, *cols]].astype(dict.fromkeys(cols, "int64"))
+    out = out.sort_values(by, kind="stable").reset_index(drop=True) if by else out
+    out.attrs.update(attrs)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# transactions: RFM and cohorts
+# --------------------------------------------------------------------------------------
+
+
+def _transaction_checks(lf, customer, time, value, freq, *, exclude_negative, table):
+    """One pass: missing values, negative amounts, first/last period (of the rows kept)."""
+    p = period_expr(time, freq)
+    exprs = _null_counts([customer, time] + ([value] if value else []))
+    exprs.append(nw.len().alias("_rows"))
+    if value:
+        neg = nw.col(value) < 0
+        exprs += [neg.cast(nw.Int64).sum().alias("_negative"),
+                  (~nw.col(value).is_finite() & ~nw.col(value).is_null()).cast(nw.Int64).sum().alias("_inf")]
+        kept = nw.when(~neg).then(p) if exclude_negative else p
+    else:
+        kept = p
+    exprs += [kept.min().alias("_pmin"), kept.max().alias("_pmax"), p.min().alias("_pmin_all")]
+    return collect(lf.select(*exprs)).iloc[0]
+
+
+def customer_aggregates(
+    data,
+    customer: str,
+    time: str,
+    value: str | None = None,
+    *,
+    freq: str = "D",
+    end_period: int | None = None,
+    returns: str = "error",
+    table: str = "transactions",
+) -> pd.DataFrame:
+    """Per-customer sufficient statistics of a transaction log (RFM).
+
+    Parameters
+    ----------
+    data : any supported table
+        One row per transaction; ``time`` a datetime (or date) column.
+    customer, time, value : str
+        Columns; ``value`` (amount) optional.
+    freq : str
+        Canonical period alias (:data:`PERIOD_FREQS`).
+    end_period : int, optional
+        Last period to use (rows after it are counted and left out); default the last period.
+    returns : {"error", "net", "exclude"}
+        Negative amounts raise, are kept, or are left out (also for the default end).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: customer ids (sorted); columns ``first_period``, ``last_period``, ``n_periods``
+        (int64) and, with ``value``, ``first_value`` (sum in the first period) and
+        ``repeat_value`` (sum in the later periods). ``.attrs``:
+        ``end_period``, ``n_transactions`` (rows used), ``n_after_end``, ``n_returns``,
+        ``first_period_all`` (the first period of any row).
+    """
+    lf = lazy(data)
+    _require(lf, [customer, time] + ([value] if value else []), table)
+    _check_temporal(lf, time, table)
+    exclude = bool(value) and returns == "exclude"
+    chk = _transaction_checks(lf, customer, time, value, freq, exclude_negative=exclude, table=table)
+    if int(chk["_rows"]) == 0:
+        raise CXDataError(f"{table}: the table has no rows")
+    _check_missing(lf, chk, [customer, time] + ([value] if value else []), table)
+    n_neg = int(chk.get("_negative", 0)) if value else 0
+    if value and int(chk["_inf"]):
+        ex = _examples(lf, ~nw.col(value).is_finite(), value)
+        raise CXDataError(f"column '{value}': infinite amounts — {ex}; expected finite numbers")
+    if value and n_neg and returns == "error":
+        ex = _examples(lf, nw.col(value) < 0, value)
+        raise CXDataError(
+            f"column '{value}': negative amounts (returns or refunds) — {ex}; "
+            "expected amounts ≥ 0, or returns='net' (keep them, netted within their period) or "
+            "returns='exclude' (drop those rows)"
+        )
+    if exclude and n_neg == int(chk["_rows"]):
+        raise CXDataError(f"{table}: every row has a negative '{value}' and returns='exclude'")
+    end = int(chk["_pmax"]) if end_period is None else int(end_period)
+    if end < int(chk["_pmin_all"]):
+        raise CXDataError(
+            f"the observation end (period {end}) lies before the first transaction in column "
+            f"'{time}' (period {int(chk['_pmin_all'])}); expected an end on or after it"
+        )
+    rows = lf.with_columns(period_expr(time, freq).alias("_p"))
+    if exclude:
+        rows = rows.filter(nw.col(value) >= 0)
+    rows = rows.filter(nw.col("_p") <= end)
+    cp = rows.group_by(customer, "_p").agg(
+        nw.col(value).sum().alias("_v") if value else nw.len().alias("_v"),
+        nw.len().alias("_n"),
+    )
+    first = cp.group_by(customer).agg(nw.col("_p").min().alias("first_period"))
+    marked = cp.join(first, on=customer, how="inner").with_columns(
+        _count(nw.col("_p") == nw.col("first_period"), "_in_first")
+    )
+    if value:
+        marked = marked.with_columns(
+            (nw.col("_v") * nw.col("_in_first")).alias("_vf"),
+            (nw.col("_v") * (1 - nw.col("_in_first"))).alias("_vr"),
+        )
+    cust = marked.group_by(customer).agg(
+        nw.col("first_period").min(),
+        nw.col("_p").max().alias("last_period"),
+        nw.len().alias("n_periods"),
+        nw.col("_n").sum().alias("_rows"),
+        *([nw.col("_vf").sum().alias("first_value"), nw.col("_vr").sum().alias("repeat_value")] if value else []),
+    )
+    out = collect(cust).set_index(customer).sort_index()
+    n_used = int(out.pop("_rows").sum())
+    out = out.astype({"first_period": "int64", "last_period": "int64", "n_periods": "int64"})
+    if value:
+        out = out[["first_period", "last_period", "n_periods", "first_value", "repeat_value"]].astype(
+            {"first_value": "float64", "repeat_value": "float64"})
+    n_rows = int(chk["_rows"])
+    out.attrs.update(end_period=end, n_transactions=n_used,
+                     n_after_end=n_rows - n_used - (n_neg if exclude else 0), n_returns=n_neg,
+                     first_period_all=int(chk["_pmin_all"]), last_period_all=int(chk["_pmax"]))
+    return out
+
+
+def cohort_counts(
+    data,
+    customer: str,
+    time: str,
+    *,
+    freq: str = "M",
+    end_period: int | None = None,
+    table: str = "transactions",
+) -> pd.DataFrame:
+    """Customers per cohort (first active period) and offset (periods since it) with activity.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cohort`` (period number of the first activity), ``offset`` (0, 1, …) and
+        ``customers`` (int64), sorted; ``.attrs``: ``end_period``, ``first_period_all``.
+    """
+    lf = lazy(data)
+    _require(lf, [customer, time], table)
+    _check_temporal(lf, time, table)
+    chk = _transaction_checks(lf, customer, time, None, freq, exclude_negative=False, table=table)
+    if int(chk["_rows"]) == 0:
+        raise CXDataError(f"{table}: the table has no rows")
+    _check_missing(lf, chk, [customer, time], table)
+    end = int(chk["_pmax"]) if end_period is None else int(end_period)
+    cp = (
+        lf.with_columns(period_expr(time, freq).alias("_p"))
+        .filter(nw.col("_p") <= end)
+        .group_by(customer, "_p")
+        .agg(nw.len().alias("_n"))
+    )
+    first = cp.group_by(customer).agg(nw.col("_p").min().alias("cohort"))
+    counted = (
+        cp.join(first, on=customer, how="inner")
+        .with_columns((nw.col("_p") - nw.col("cohort")).alias("offset"))
+        .group_by("cohort", "offset")
+        .agg(nw.len().alias("customers"))
+    )
+    out = collect(counted).astype("int64").sort_values(["cohort", "offset"]).reset_index(drop=True)
+    out.attrs.update(end_period=end, first_period_all=int(chk["_pmin_all"]))
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# HEART: engagement and adoption on a one-row-per-session frame
+# --------------------------------------------------------------------------------------
+
+
+def engagement_counts(sessions: nw.LazyFrame, *, user: str, start: str, freq: str, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Active users and sessions per period (of the session start) and group.
+
+    ``sessions`` is one row per session (``user``, ``start`` and the ``by`` columns), e.g.
+    from :func:`session_frame`. Returns ``period`` (number), the ``by`` columns, ``users``,
+    ``sessions`` (int64), sorted.
+    """
+    by = list(by)
+    per_user = (
+        sessions.with_columns(period_expr(start, freq).alias("period"))
+        .group_by("period", *by, user)
+        .agg(nw.len().alias("_s"))
+    )
+    counted = per_user.group_by("period", *by).agg(nw.len().alias("users"), nw.col("_s").sum().alias("sessions"))
+    out = collect(counted)
+    out = out.astype({"period": "int64", "users": "int64", "sessions": "int64"})
+    return out.sort_values(["period", *by], kind="stable").reset_index(drop=True)
+
+
+def adoption_counts(sessions: nw.LazyFrame, *, user: str, feature: str, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Active users and adopters (≥ 1 session with ``feature`` = 1) per group.
+
+    ``sessions`` is one row per session already restricted to the window (and step) of
+    interest. Returns the ``by`` columns, ``active_users``, ``adopters`` (int64), sorted.
+    """
+    by = list(by)
+    per_user = sessions.group_by(*by, user).agg(nw.col(feature).max().alias("_a"))
+    aggs = [nw.len().alias("active_users"), nw.col("_a").sum().alias("adopters")]
+    out = collect(per_user.group_by(*by).agg(*aggs) if by else per_user.select(*aggs))
+    out = out.astype({"active_users": "int64", "adopters": "int64"})
+    return out.sort_values(by, kind="stable").reset_index(drop=True) if by else out
+
+
+def period_numbers(values, freq: str) -> np.ndarray:
+    """Period numbers of :func:`period_expr` for in-memory date-times (e.g. an observation end).
+
+    Time zones are dropped (wall-clock time), as pandas ``Period`` does.
+    """
+    ts = pd.Series(pd.to_datetime(values))
+    if ts.dt.tz is not None:
+        ts = ts.dt.tz_localize(None)
+    return collect(lazy(pd.DataFrame({"t": ts})).select(period_expr("t", freq).alias("p")))["p"].to_numpy(dtype="int64")
