@@ -1141,7 +1141,6 @@ def before_after(
     """
     from .aggregate.behaviour import before_after_counts
     from .engine import lazy
-    from .stats.funnel import before_after_from_counts
 
     by_cols = _by_list(by)
     conf = _check_conf(conf)
@@ -1149,6 +1148,8 @@ def before_after(
         raise ValueError(f"step and next_step must differ, got {step!r} twice")
     if window_days is not None and (not isinstance(window_days, int | np.integer) or window_days < 1):
         raise ValueError(f"window_days must be a whole number of days ≥ 1, got {window_days!r}")
+    if _is_session_table(events, step, next_step):
+        return _before_after_of_sessions(events, release_date, step, next_step, by_cols, conf, window_days)
     events = _event_table(events, ["session_id", "step", "timestamp", *by_cols], time=True)
     known = _default_funnel_steps()
     if step not in known or next_step not in known:
@@ -1159,6 +1160,36 @@ def before_after(
     dtype = lazy(events).collect_schema()["timestamp"]
     release = _release_timestamp(release_date, getattr(dtype, "time_zone", None))
     counts = before_after_counts(events, release, step, next_step, by=by_cols, window_days=window_days)
+    return _before_after_result(counts, release, step, next_step, conf, window_days)
+
+
+def _is_session_table(data, step: str, next_step: str) -> bool:
+    """A one-row-per-session table (:func:`cxlib.heart.sessions`) with the two steps' columns."""
+    from .engine import column_names
+
+    cols = set(column_names(data))
+    return "session_id" not in cols and {f"t_{step}", f"reached_{next_step}", "start"} <= cols
+
+
+def _before_after_of_sessions(sessions, release_date, step, next_step, by_cols, conf, window_days):
+    """:func:`before_after` on a sessions table: the same rule on its ``t_<step>`` column."""
+    from .aggregate.behaviour import session_before_after_counts
+    from .engine import lazy
+
+    lf = lazy(sessions)
+    schema = lf.collect_schema()
+    missing = [c for c in by_cols if c not in schema.names()]
+    if missing:
+        raise CXDataError(f"table 'sessions' is missing column(s) {missing}")
+    release = _release_timestamp(release_date, getattr(schema[f"t_{step}"], "time_zone", None))
+    counts = session_before_after_counts(lf, release, time=f"t_{step}", converted=f"reached_{next_step}",
+                                         by=by_cols, window_days=window_days)
+    return _before_after_result(counts, release, step, next_step, conf, window_days)
+
+
+def _before_after_result(counts, release, step, next_step, conf, window_days) -> pd.DataFrame:
+    from .stats.funnel import before_after_from_counts
+
     n_before, n_after = int(counts["n_before"].sum()), int(counts["n_after"].sum())
     if n_before == 0 or n_after == 0:
         side = "after" if n_after == 0 else "before"

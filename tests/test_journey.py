@@ -609,9 +609,10 @@ def test_moments_of_truth_nps_hand_computed(mot_survey):
     assert row["z"] == pytest.approx(75 / se)
     assert row["ci_low"] == pytest.approx(75 - 1.959964 * se)
     assert row["p_value"] == pytest.approx(2 * (1 - stats.norm.cdf(75 / se)))
-    # nobody rates the room low: no difference, no cost, ranked after check-in
+    # nobody rates the room low: no difference, no cost — listed after check-in, not ranked
     assert m["touchpoint"].tolist() == ["checkin", "room"]
-    assert m["rank"].tolist() == [1, 2]
+    assert m["rank"].iloc[0] == 1 and pd.isna(m["rank"].iloc[1])
+    assert m.attrs["n_unranked"] == 1 and m.attrs["unranked"] == ["room"]
     assert m.set_index("touchpoint").loc["room", "n_low"] == 0
     assert m.attrs["kind"] == "nps"
 

@@ -583,7 +583,7 @@ def test_plot_abc_tiers():
     plots.use_theme("zh")
     got = abc_scores(ABC, ["nps"], ["orders"], ["spend"])
     fig, ax = plt.subplots()
-    assert value.plot_abc_tiers(got, ax=ax, lang="zh") is ax
+    assert value.plot_abc_tiers(value.abc_tier_summary(got), ax=ax, lang="zh") is ax
     assert ax.get_title().startswith("ABC")
     plt.close(fig)
 

@@ -56,6 +56,7 @@ __all__ = [
     "customer_aggregates",
     "cohort_counts",
     "before_after_counts",
+    "session_before_after_counts",
     "engagement_counts",
     "adoption_counts",
     "period_numbers",
@@ -247,7 +248,8 @@ def session_frame(
     cols += [_count(nw.col(c).is_null(), f"_null_{c}") for c in dict.fromkeys(checked)]
     cols += [nw.col(f).cast(nw.Int64).alias(f"_f_{f}") for f in flags]
     for f in step_flags:
-        cols += [(nw.col(f).cast(nw.Int64) * nw.col(f"_h{j}")).alias(f"_f_{f}_{j}") for j in range(k)]
+        cols += [(nw.col(f).cast(nw.Int64) * (st == s).cast(nw.Int64)).alias(f"_f_{f}_{j}")
+                 for j, s in enumerate(steps)]
     aggs = [nw.col(f"_h{j}").max() for j in range(k)]
     if time:
         aggs += [nw.col(f"_t{j}").min() for j in range(k)] + [nw.col("_ts").min().alias("_start")]
@@ -432,28 +434,48 @@ def before_after_counts(
         latest first-``step`` times.
     """
     by = list(by)
-    steps = [step, next_step]
-    per = checked_sessions(data, steps, session=session, step=step_col, time=time, keep=by,
+    per = checked_sessions(data, [step, next_step], session=session, step=step_col, time=time, keep=by,
                            allowed=False if allowed is None else allowed)
-    at = per.filter(~nw.col("_t0").is_null())
+    return session_before_after_counts(per, release, time="_t0", converted="_h1", by=by, window_days=window_days)
+
+
+def session_before_after_counts(
+    sessions: nw.LazyFrame,
+    release: datetime,
+    *,
+    time: str,
+    converted: str,
+    by: Sequence[str] = (),
+    window_days: int | None = None,
+) -> pd.DataFrame:
+    """:func:`before_after_counts` on a one-row-per-session frame.
+
+    ``time`` is the session's first time at the compared step (null: the session never reached
+    it) and ``converted`` is 1 when it reached the next step, 0 otherwise.
+    """
+    by = list(by)
+    at = sessions.filter(~nw.col(time).is_null())
     if window_days is not None:
         span = pd.Timedelta(days=int(window_days))
-        at = at.filter((nw.col("_t0") >= (release - span).to_pydatetime()) & (nw.col("_t0") < (release + span).to_pydatetime()))
+        at = at.filter((nw.col(time) >= (release - span).to_pydatetime()) & (nw.col(time) < (release + span).to_pydatetime()))
     at = at.with_columns(
-        _count(nw.col("_t0") >= release.to_pydatetime(), "_after"),
+        _count(nw.col(time) >= release.to_pydatetime(), "_after"),
+        nw.col(converted).cast(nw.Int64).alias("_conv"),
     ).with_columns(
-        (nw.col("_after") * nw.col("_h1")).alias("_conv_after"),
-        ((1 - nw.col("_after")) * nw.col("_h1")).alias("_conv_before"),
+        (nw.col("_after") * nw.col("_conv")).alias("_conv_after"),
+        ((1 - nw.col("_after")) * nw.col("_conv")).alias("_conv_before"),
     )
     aggs = [
         nw.len().alias("_n"),
         nw.col("_after").sum().alias("n_after"),
         nw.col("_conv_after").sum().alias("converted_after"),
         nw.col("_conv_before").sum().alias("converted_before"),
-        nw.col("_t0").min().alias("_first"),
-        nw.col("_t0").max().alias("_last"),
+        nw.col(time).min().alias("_first"),
+        nw.col(time).max().alias("_last"),
     ]
     out = collect(at.group_by(*by).agg(*aggs) if by else at.select(*aggs))
+    if not by:
+        out = out.fillna({"_n": 0, "n_after": 0, "converted_after": 0, "converted_before": 0})
     out["n_before"] = out["_n"] - out["n_after"]
     attrs = {"first": out["_first"].min() if len(out) else pd.NaT, "last": out["_last"].max() if len(out) else pd.NaT}
     cols = ["n_before", "converted_before", "n_after", "converted_after"]
@@ -608,6 +630,11 @@ def cohort_counts(
         raise CXDataError(f"{table}: the table has no rows")
     _check_missing(lf, chk, [customer, time], table)
     end = int(chk["_pmax"]) if end_period is None else int(end_period)
+    if end < int(chk["_pmin_all"]):
+        raise CXDataError(
+            f"the observation end (period {end}) lies before the first row of column '{time}' "
+            f"(period {int(chk['_pmin_all'])})"
+        )
     cp = (
         lf.with_columns(period_expr(time, freq).alias("_p"))
         .filter(nw.col("_p") <= end)
