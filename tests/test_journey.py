@@ -19,10 +19,10 @@ from hypothesis import strategies as st  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from cxlib import journey  # noqa: E402
-from cxlib.stats.funnel import funnel_from_counts  # noqa: E402
-from cxlib.stats.proportions import newcombe_interval, wilson_interval  # noqa: E402
 from cxlib.errors import CXDataError, ScoreError  # noqa: E402
 from cxlib.i18n import t  # noqa: E402
+from cxlib.stats.funnel import funnel_from_counts  # noqa: E402
+from cxlib.stats.proportions import newcombe_interval, wilson_interval  # noqa: E402
 
 STEPS = ["home", "search", "product", "cart", "checkout", "payment", "order"]
 T0 = pd.Timestamp("2026-01-05 10:00:00")
