@@ -211,11 +211,12 @@ def _split_sessions_message(events: pd.DataFrame, c: dict) -> None:
                   events[c["session"]].to_numpy(dtype=object), f"one {label} per session")
 
 
-def _session_level(data, columns: Mapping | None, steps: Sequence[str] = STEPS):
+def _session_level(data, columns: Mapping | None, steps: Sequence[str] = STEPS, *, micros: bool = False):
     """A lazy one-row-per-session frame with the standard names, and its steps.
 
     Columns: the session id, ``user``, ``platform``, ``start``, ``reached_<s>`` (0/1),
-    ``t_<s>`` and, when the log has them, ``feature`` (0/1) and ``error_<s>``/``error`` (0/1).
+    ``t_<s>``, with ``micros`` ``u_<s>`` (``t_<s>`` in microseconds since 1970) and, when the log
+    has them, ``feature`` (0/1) and ``error_<s>``/``error`` (0/1).
     An event log of any engine is reduced inside its engine
     (:func:`cxlib.aggregate.behaviour.session_frame`); a :func:`sessions` table is used as is.
     """
@@ -225,12 +226,28 @@ def _session_level(data, columns: Mapping | None, steps: Sequence[str] = STEPS):
     from .engine import column_names, lazy
 
     if _is_sessions_table(data):
-        lf = lazy(data)
         names = column_names(data)
+        if micros and isinstance(data, pd.DataFrame):  # times in µs since 1970 (NaN: step not reached)
+            epoch = {}
+            for s in steps:
+                if f"t_{s}" in names:
+                    t_s = data[f"t_{s}"]
+                    t_s = t_s.dt.tz_localize(None) if getattr(t_s.dt, "tz", None) is not None else t_s
+                    epoch[f"u_{s}"] = (t_s - pd.Timestamp(0)).dt.total_seconds().round(6) * 1e6
+            data = data.assign(**epoch)
+            micros = False
+        lf = lazy(data)
         casts = [nw.col(n).cast(nw.Int64) for n in names
                  if n.startswith(("reached_", "error")) or n == "feature"]
         steps = tuple(getattr(data, "attrs", {}).get("steps", STEPS))
-        return lf.with_columns(*casts), steps
+        lf = lf.with_columns(*casts)
+        if micros:
+            from .aggregate.behaviour import with_epoch_us
+
+            for s in steps:
+                if f"t_{s}" in names:
+                    lf = with_epoch_us(lf, f"t_{s}", f"u_{s}")
+        return lf, steps
     c = _columns(columns)
     need = [c[k] for k in ("session", "user", "platform", "step", "time")]
     have = column_names(data)
@@ -243,7 +260,7 @@ def _session_level(data, columns: Mapping | None, steps: Sequence[str] = STEPS):
     try:
         per = checked_sessions(events, list(steps), session=c["session"], step=c["step"], time=c["time"],
                                keep=[c["user"], c["platform"]], flags=flags, step_flags=step_flags,
-                               allowed=list(steps))
+                               allowed=list(steps), micros=micros)
     except CXDataError as exc:
         if isinstance(data, pd.DataFrame) and "within the session" in str(exc):
             _split_sessions_message(data, c)
@@ -252,6 +269,8 @@ def _session_level(data, columns: Mapping | None, steps: Sequence[str] = STEPS):
             nw.col("_start").alias("start")]
     for j, s in enumerate(steps):
         cols += [nw.col(f"_h{j}").alias(f"reached_{s}"), nw.col(f"_t{j}").alias(f"t_{s}")]
+        if micros:
+            cols.append(nw.col(f"_u{j}").alias(f"u_{s}"))
     if step_flags:
         errs = [nw.col(f"_f_{c['error']}_{j}") for j in range(len(steps))]
         cols += [e.alias(f"error_{s}") for e, s in zip(errs, steps, strict=True)]
@@ -299,9 +318,9 @@ def sessions(
         or a session logged on two platforms — the message names the rows.
     """
     c = _columns(columns)
-    lf, steps = _session_level(events, columns, steps)
-    from .engine import collect
+    from .aggregate.behaviour import collect
 
+    lf, steps = _session_level(events, columns, steps)
     out = collect(lf).set_index(c["session"])
     for col in out.columns:
         if col.startswith(("reached_", "error")) or col == "feature":
@@ -648,11 +667,11 @@ def task_success(
     """
     import narwhals as nw
 
-    from .engine import collect
+    from .aggregate.behaviour import collect
     from .stats.funnel import quantiles_from_counts
     from .stats.proportions import wilson_interval
 
-    lf, steps = _session_level(events, columns)
+    lf, steps = _session_level(events, columns, micros=True)
     names = lf.collect_schema().names()
     _check_steps(names, steps, start_step, end_step, *error_steps)
     keys = _group_keys(names, by)
@@ -661,7 +680,7 @@ def task_success(
         nw.col(f"reached_{end_step}").alias("_done"),
         *([(reduce(operator.add, [nw.col(f"error_{e}") for e in error_steps]) > 0).cast(nw.Int64).alias("_err")]
           if has_err else []),
-        (nw.col(f"t_{end_step}") - nw.col(f"t_{start_step}")).dt.total_microseconds().alias("_us"),
+        (nw.col(f"u_{end_step}") - nw.col(f"u_{start_step}")).alias("_us"),
     )
     aggs = [nw.len().alias("started"), nw.col("_done").sum().alias("completed")]
     if has_err:

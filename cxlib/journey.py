@@ -615,8 +615,10 @@ def _event_table(events, columns: Sequence[str], *, time: bool = False):
         raise CXDataError(
             f"table 'events' is missing column(s) {missing}; it has {have[:15]}" + (" …" if len(have) > 15 else "")
         )
-    if time and isinstance(events, pd.DataFrame) and not pd.api.types.is_datetime64_any_dtype(events["timestamp"].dtype):
-        events = events.assign(timestamp=_timestamps(events))
+    if time and isinstance(events, pd.DataFrame):
+        ts = events["timestamp"]
+        if not pd.api.types.is_datetime64_any_dtype(ts.dtype) or ts.hasnans:
+            events = events.assign(timestamp=_timestamps(events))
     return events
 
 

@@ -44,12 +44,14 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from ..engine import collect, lazy
+from ..engine import collect as _engine_collect
+from ..engine import lazy
 from ..errors import CXDataError, format_examples
 
 __all__ = [
     "PERIOD_FREQS",
-    "period_expr",
+    "with_period",
+    "with_epoch_us",
     "step_set_counts",
     "step_duration_counts",
     "session_frame",
@@ -70,6 +72,16 @@ PERIOD_FREQS = ("D", "W-SUN", "M", "Q-DEC", "Y-DEC", "h", "min", "s")
 # --------------------------------------------------------------------------------------
 # small helpers
 # --------------------------------------------------------------------------------------
+
+
+def collect(frame) -> pd.DataFrame:
+    """:func:`cxlib.engine.collect` with text columns in pandas' default string dtype, whatever
+    the engine returned (Dask and Arrow-backed engines give ``string[pyarrow]`` with ``pd.NA``)."""
+    out = _engine_collect(frame)
+    for c in out.columns:
+        if isinstance(out[c].dtype, pd.StringDtype) and out[c].dtype != pd.StringDtype(na_value=np.nan):
+            out[c] = out[c].astype(pd.StringDtype(na_value=np.nan))
+    return out
 
 
 def _names(lf: nw.LazyFrame) -> list[str]:
@@ -137,63 +149,105 @@ def _check_temporal(lf: nw.LazyFrame, column: str, table: str) -> None:
 # --------------------------------------------------------------------------------------
 
 
-def _days_from_civil(col: str) -> nw.Expr:
-    """Days since 1970-01-01 from the calendar fields (Hinnant's days_from_civil, years ≥ 0)."""
-    t = nw.col(col)
-    y = t.dt.year().cast(nw.Int64)
-    m = t.dt.month().cast(nw.Int64)
-    d = t.dt.day().cast(nw.Int64)
-    y2 = y - (m <= 2).cast(nw.Int64)
-    era = y2 // 400
-    yoe = y2 - era * 400
-    doy = (((m + 9) % 12) * 153 + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
+def with_period(lf: nw.LazyFrame, col: str, freq: str, name: str) -> nw.LazyFrame:
+    """``lf`` with an Int64 column ``name``: the period number of ``freq`` of the datetime ``col``.
 
-
-def period_expr(col: str, freq: str) -> nw.Expr:
-    """Integer period number of ``freq`` for a datetime column (consecutive periods differ by 1).
+    Consecutive periods differ by one. Days come from the calendar fields by Hinnant's
+    ``days_from_civil`` (every engine has year, month, day, hour, … but not the same epoch
+    functions); each step is its own column so that query plans stay small.
 
     Parameters
     ----------
+    lf : narwhals.LazyFrame
     col : str
-        A datetime (or date) column.
+        A datetime (or date) column; a time zone is ignored (wall-clock periods, as pandas'
+        ``Period``).
     freq : str
         A canonical pandas period alias from :data:`PERIOD_FREQS`: days, weeks Monday–Sunday,
         months, quarters, years, hours, minutes, seconds.
+    name : str
+        Name of the new column.
 
     Returns
     -------
-    narwhals.Expr
-        Int64 ordinals equal to pandas ``Period.ordinal`` for ``D``, ``M``, ``h``, ``min``,
-        ``s`` and to ``(days + 3) // 7`` for weeks, ``months // 3`` for quarters,
-        ``year − 1970`` for years (differences equal ``Period`` differences in every case).
+    narwhals.LazyFrame
+        Ordinals equal to pandas ``Period.ordinal`` for ``D``, ``M``, ``h``, ``min``, ``s``,
+        ``(days + 3) // 7`` for weeks, ``months // 3`` for quarters, ``year − 1970`` for years
+        (differences equal ``Period`` differences in every case).
 
     Examples
     --------
     >>> import pandas as pd
     >>> from cxlib.engine import lazy, collect
     >>> df = pd.DataFrame({"t": pd.to_datetime(["1970-01-02", "2024-03-01"])})
-    >>> collect(lazy(df).select(period_expr("t", "D").alias("d")))["d"].tolist()
+    >>> collect(with_period(lazy(df), "t", "D", "d"))["d"].tolist()
     [1, 19783]
     """
-    t = nw.col(col)
-    if freq == "D":
-        return _days_from_civil(col)
-    if freq == "W-SUN":
-        return (_days_from_civil(col) + 3) // 7
-    if freq in ("M", "Q-DEC"):
-        months = (t.dt.year().cast(nw.Int64) - 1970) * 12 + t.dt.month().cast(nw.Int64) - 1
-        return months if freq == "M" else months // 3
-    if freq == "Y-DEC":
-        return t.dt.year().cast(nw.Int64) - 1970
+    if freq not in PERIOD_FREQS:
+        raise ValueError(f"freq {freq!r}: periods inside an engine are one of {list(PERIOD_FREQS)}")
+    t = nw.col(col).dt
+    fields = {"_py": t.year(), "_pm": t.month()}
+    if freq in ("D", "W-SUN", "h", "min", "s"):
+        fields["_pd"] = t.day()
     if freq in ("h", "min", "s"):
-        hours = _days_from_civil(col) * 24 + t.dt.hour().cast(nw.Int64)
-        if freq == "h":
-            return hours
-        minutes = hours * 60 + t.dt.minute().cast(nw.Int64)
-        return minutes if freq == "min" else minutes * 60 + t.dt.second().cast(nw.Int64)
-    raise ValueError(f"freq {freq!r}: periods inside an engine are one of {list(PERIOD_FREQS)}")
+        fields.update(_ph=t.hour(), _pmi=t.minute(), _ps=t.second())
+    lf = lf.with_columns(**{k: v.cast(nw.Int64) for k, v in fields.items()})
+    y, m = nw.col("_py"), nw.col("_pm")
+    temp = list(fields)
+    if freq in ("M", "Q-DEC"):
+        months = (y - 1970) * 12 + m - 1
+        expr = months if freq == "M" else months // 3
+    elif freq == "Y-DEC":
+        expr = y - 1970
+    else:
+        # Hinnant's days_from_civil, one integer division per step: engines that spell floor
+        # division as a CASE expression would otherwise nest it into a huge query
+        lf = lf.with_columns(_y2=y - (m <= 2).cast(nw.Int64), _mp=(m + 9) % 12)
+        lf = lf.with_columns(_era=nw.col("_y2") // 400, _doy=(nw.col("_mp") * 153 + 2) // 5 + nw.col("_pd") - 1)
+        lf = lf.with_columns(_yoe=nw.col("_y2") - nw.col("_era") * 400)
+        lf = lf.with_columns(_q4=nw.col("_yoe") // 4, _q100=nw.col("_yoe") // 100)
+        lf = lf.with_columns(_days=nw.col("_era") * 146097 + nw.col("_yoe") * 365 + nw.col("_q4") - nw.col("_q100")
+                             + nw.col("_doy") - 719468)
+        temp += ["_y2", "_mp", "_era", "_doy", "_yoe", "_q4", "_q100", "_days"]
+        days = nw.col("_days")
+        if freq == "D":
+            expr = days
+        elif freq == "W-SUN":
+            expr = (days + 3) // 7
+        else:
+            hours = days * 24 + nw.col("_ph")
+            minutes = hours * 60 + nw.col("_pmi")
+            expr = {"h": hours, "min": minutes, "s": minutes * 60 + nw.col("_ps")}[freq]
+    return lf.with_columns(expr.alias(name)).drop(*temp)
+
+
+def with_epoch_us(lf: nw.LazyFrame, col: str, name: str) -> nw.LazyFrame:
+    """``lf`` with ``name`` = microseconds since 1970-01-01 of the datetime ``col`` (wall clock).
+
+    Built from :func:`with_period` in seconds plus the microsecond field, because not every
+    engine can subtract two timestamps into a duration (Spark through narwhals cannot).
+    """
+    lf = with_period(lf, col, "s", "_eps")
+    return lf.with_columns(
+        (nw.col("_eps") * 1_000_000 + nw.col(col).dt.microsecond().cast(nw.Int64)).alias(name)
+    ).drop("_eps")
+
+
+def period_numbers(values, freq: str) -> np.ndarray:
+    """Period numbers of :func:`with_period` for in-memory date-times (e.g. an observation end).
+
+    Time zones are dropped (wall-clock time), as pandas ``Period`` does.
+
+    Examples
+    --------
+    >>> period_numbers(["2024-03-01", "2024-03-04"], "W-SUN").tolist()
+    [2826, 2827]
+    """
+    ts = pd.Series(pd.to_datetime(values))
+    if ts.dt.tz is not None:
+        ts = ts.dt.tz_localize(None)
+    out = collect(with_period(lazy(pd.DataFrame({"t": ts})), "t", freq, "p"))
+    return out["p"].to_numpy(dtype="int64")
 
 
 # --------------------------------------------------------------------------------------
@@ -213,6 +267,7 @@ def session_frame(
     step_flags: Sequence[str] = (),
     allowed: Sequence[str] | None = None,
     table: str = "events",
+    micros: bool = False,
 ) -> tuple[nw.LazyFrame, dict]:
     """A lazy one-row-per-session frame of an event log, and the counted problems.
 
@@ -223,8 +278,10 @@ def session_frame(
     (``_f_{f}``) and for every step flag ``f`` and step j ``_f_{f}_{j}``; ``_nrows`` (events).
 
     The problems dict holds the counts of rows with missing ``session``/``step``/``time``/
-    ``keep`` values, of step values outside ``allowed`` (default ``steps``) and a callable
-    giving examples. Nothing is computed until the frame is collected.
+    ``keep`` values and of step values outside ``allowed`` (default ``steps``; ``False``: any
+    value). With ``micros`` the frame also has ``_u{j}``: the first time at step j in
+    microseconds since 1970 (:func:`with_epoch_us`), for durations on any engine. Nothing is
+    computed until the frame is collected.
     """
     lf = lazy(data)
     keep = list(keep)
@@ -237,8 +294,12 @@ def session_frame(
     k = len(steps)
     if k > 62:
         raise ValueError(f"at most 62 steps, got {k}")
+    if micros:
+        lf = with_epoch_us(lf, time, "_us")
     st = nw.col(step)
     cols = [_count(st == s, f"_h{j}") for j, s in enumerate(steps)]
+    if micros:
+        cols += [nw.when(st == s).then(nw.col("_us")).alias(f"_u{j}") for j, s in enumerate(steps)]
     if time:
         cols += [nw.when(st == s).then(nw.col(time)).alias(f"_t{j}") for j, s in enumerate(steps)]
         cols.append(nw.when(st.is_in(list(steps))).then(nw.col(time)).alias("_ts"))
@@ -251,6 +312,8 @@ def session_frame(
         cols += [(nw.col(f).cast(nw.Int64) * (st == s).cast(nw.Int64)).alias(f"_f_{f}_{j}")
                  for j, s in enumerate(steps)]
     aggs = [nw.col(f"_h{j}").max() for j in range(k)]
+    if micros:
+        aggs += [nw.col(f"_u{j}").min() for j in range(k)]
     if time:
         aggs += [nw.col(f"_t{j}").min() for j in range(k)] + [nw.col("_ts").min().alias("_start")]
     for c in keep:
@@ -393,16 +456,23 @@ def step_duration_counts(
         the durations, so quantiles and means computed from it equal those of the raw values.
     """
     by = list(by)
-    per = checked_sessions(data, steps, session=session, step=step, time=time, keep=by, allowed=allowed)
+    per = checked_sessions(data, steps, session=session, step=step, time=time, keep=by, allowed=allowed,
+                           micros=True)
     m = len(steps) - 1
-    durations = per.select(
-        *by, *[(nw.col(f"_t{j + 1}") - nw.col(f"_t{j}")).dt.total_microseconds().alias(f"_d{j}") for j in range(m)]
-    )
-    long = durations.unpivot(on=[f"_d{j}" for j in range(m)], index=by or None, variable_name="_pair", value_name="microseconds")
-    counted = long.filter(~nw.col("microseconds").is_null()).group_by(*by, "_pair", "microseconds").agg(nw.len().alias("sessions"))
+    pairs = [
+        per.select(
+            *by,
+            nw.lit(j).cast(nw.Int64).alias("pair"),
+            (nw.col(f"_u{j + 1}") - nw.col(f"_u{j}")).alias("microseconds"),
+        )
+        for j in range(m)
+    ]
+    long = nw.concat(pairs, how="vertical") if m > 1 else pairs[0]
+    counted = long.filter(~nw.col("microseconds").is_null()).group_by(*by, "pair", "microseconds").agg(
+        nw.len().alias("sessions"))
     out = collect(counted)
-    out["pair"] = out.pop("_pair").str[2:].astype("int64")
-    out = out[[*by, "pair", "microseconds", "sessions"]].astype({"microseconds": "int64", "sessions": "int64"})
+    out = out[[*by, "pair", "microseconds", "sessions"]].astype(
+        {"pair": "int64", "microseconds": "int64", "sessions": "int64"})
     return out.sort_values([*by, "pair", "microseconds"], kind="stable").reset_index(drop=True)
 
 
@@ -491,19 +561,29 @@ def session_before_after_counts(
 
 
 def _transaction_checks(lf, customer, time, value, freq, *, exclude_negative, table):
-    """One pass: missing values, negative amounts, first/last period (of the rows kept)."""
-    p = period_expr(time, freq)
+    """One pass: missing values, negative amounts, first/last period (of the rows kept).
+
+    Periods grow with time, so the first and last periods are those of the first and last
+    time: two scalars, numbered in Python.
+    """
     exprs = _null_counts([customer, time] + ([value] if value else []))
     exprs.append(nw.len().alias("_rows"))
+    t = nw.col(time)
     if value:
         neg = nw.col(value) < 0
         exprs += [neg.cast(nw.Int64).sum().alias("_negative"),
                   (~nw.col(value).is_finite() & ~nw.col(value).is_null()).cast(nw.Int64).sum().alias("_inf")]
-        kept = nw.when(~neg).then(p) if exclude_negative else p
+        kept = nw.when(~neg).then(t) if exclude_negative else t
     else:
-        kept = p
-    exprs += [kept.min().alias("_pmin"), kept.max().alias("_pmax"), p.min().alias("_pmin_all")]
-    return collect(lf.select(*exprs)).iloc[0]
+        kept = t
+    exprs += [kept.min().alias("_tmin"), kept.max().alias("_tmax"), t.min().alias("_tmin_all")]
+    out = collect(lf.select(*exprs)).iloc[0]
+    if int(out["_rows"]) and not pd.isna(out["_tmin_all"]):
+        found = [c for c in ("_tmin", "_tmax", "_tmin_all") if not pd.isna(out[c])]
+        numbers = period_numbers([out[c] for c in found], freq)
+        for c, v in zip(found, numbers, strict=True):
+            out["_p" + c[2:]] = int(v)
+    return out
 
 
 def customer_aggregates(
@@ -568,7 +648,7 @@ def customer_aggregates(
             f"the observation end (period {end}) lies before the first transaction in column "
             f"'{time}' (period {int(chk['_pmin_all'])}); expected an end on or after it"
         )
-    rows = lf.with_columns(period_expr(time, freq).alias("_p"))
+    rows = with_period(lf, time, freq, "_p")
     if exclude:
         rows = rows.filter(nw.col(value) >= 0)
     rows = rows.filter(nw.col("_p") <= end)
@@ -636,7 +716,7 @@ def cohort_counts(
             f"(period {int(chk['_pmin_all'])})"
         )
     cp = (
-        lf.with_columns(period_expr(time, freq).alias("_p"))
+        with_period(lf, time, freq, "_p")
         .filter(nw.col("_p") <= end)
         .group_by(customer, "_p")
         .agg(nw.len().alias("_n"))
@@ -667,7 +747,7 @@ def engagement_counts(sessions: nw.LazyFrame, *, user: str, start: str, freq: st
     """
     by = list(by)
     per_user = (
-        sessions.with_columns(period_expr(start, freq).alias("period"))
+        with_period(sessions, start, freq, "period")
         .group_by("period", *by, user)
         .agg(nw.len().alias("_s"))
     )
@@ -689,14 +769,3 @@ def adoption_counts(sessions: nw.LazyFrame, *, user: str, feature: str, by: Sequ
     out = collect(per_user.group_by(*by).agg(*aggs) if by else per_user.select(*aggs))
     out = out.astype({"active_users": "int64", "adopters": "int64"})
     return out.sort_values(by, kind="stable").reset_index(drop=True) if by else out
-
-
-def period_numbers(values, freq: str) -> np.ndarray:
-    """Period numbers of :func:`period_expr` for in-memory date-times (e.g. an observation end).
-
-    Time zones are dropped (wall-clock time), as pandas ``Period`` does.
-    """
-    ts = pd.Series(pd.to_datetime(values))
-    if ts.dt.tz is not None:
-        ts = ts.dt.tz_localize(None)
-    return collect(lazy(pd.DataFrame({"t": ts})).select(period_expr("t", freq).alias("p")))["p"].to_numpy(dtype="int64")
