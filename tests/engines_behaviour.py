@@ -63,7 +63,7 @@ def to_engine(frame: pd.DataFrame, kind: str, spark=None):
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
-            return dd.from_pandas(frame, npartitions=2)
+            return dd.from_pandas(frame, npartitions=2)  # two: partition boundaries must not matter
     if kind == "pyspark":
         return spark.createDataFrame(frame)
     raise ValueError(kind)

@@ -652,10 +652,7 @@ def customer_aggregates(
     if exclude:
         rows = rows.filter(nw.col(value) >= 0)
     rows = rows.filter(nw.col("_p") <= end)
-    cp = rows.group_by(customer, "_p").agg(
-        nw.col(value).sum().alias("_v") if value else nw.len().alias("_v"),
-        nw.len().alias("_n"),
-    )
+    cp = rows.group_by(customer, "_p").agg(*([nw.col(value).sum().alias("_v")] if value else []), nw.len().alias("_n"))
     first = cp.group_by(customer).agg(nw.col("_p").min().alias("first_period"))
     marked = cp.join(first, on=customer, how="inner").with_columns(
         _count(nw.col("_p") == nw.col("first_period"), "_in_first")
