@@ -113,7 +113,7 @@ def test_every_engine_gives_the_pandas_result(name, kind):
     assert_same(call(to_engine(data, kind)), call(data))
 
 
-def test_pyspark_gives_the_pandas_result(spark):
+def test_pyspark_gives_the_pandas_result(spark):  # noqa: F811 (the imported fixture)
     """One Spark pass over four statistics on a small log (local mode spends seconds planning each
     query, so the Spark part stays under a minute): a funnel, durations (task success), RFM and
     cohorts. The other statistics use the same aggregation functions."""
