@@ -51,10 +51,12 @@ import pandas as pd
 from scipy import stats
 
 from ._validate import clean_scores, require_columns
+from .aggregate.survey import cross_moments_array
 from .errors import CXDataError, format_examples
 from .errors import plain_value as _plain
 from .i18n import check_lang, t
-from .metrics import wilson_ci
+from .stats.moments import covariance_from_sums, kish_n, t_interval, welch_test
+from .stats.proportions import wilson_interval as wilson_ci
 
 __all__ = [
     "DriverDataError",
@@ -77,8 +79,8 @@ __all__ = [
     "key_drivers",
     "QUADRANTS",
     "ipa",
-    "plot_ipa",
-    "plot_drivers",
+    "plot_ipa",  # noqa: F822  (lazy, see __getattr__)
+    "plot_drivers",  # noqa: F822  (lazy, see __getattr__)
     "NPS_GROUPS",
     "OutcomesByGroupResult",
     "outcomes_by_nps_group",
@@ -140,6 +142,7 @@ class DriverStats:
     means: pd.Series
     sds: pd.Series
     corr: pd.DataFrame
+    n_eff: float | None = None
 
 
 def _as_driver_list(drivers, what: str = "drivers") -> list[str]:
@@ -212,7 +215,7 @@ def _complete_rows(df: pd.DataFrame, outcome: str, drivers: Sequence[str]):
     return X, keep
 
 
-def _prepare(df: pd.DataFrame, outcome: str, drivers) -> DriverStats:
+def _prepare(df: pd.DataFrame, outcome: str, drivers, weights: str | None = None) -> DriverStats:
     """Validate the rows and aggregate them to n, means, SDs and the correlation matrix.
 
     Rows with a missing driver are excluded (listwise) and counted; a missing
@@ -220,16 +223,31 @@ def _prepare(df: pd.DataFrame, outcome: str, drivers) -> DriverStats:
     collinear drivers or fewer than ``len(drivers) + 2`` complete rows raise a
     :class:`DriverDataError` subclass naming the culprit.
     """
-    return _aggregate(df, outcome, drivers)[0]
+    return _aggregate(df, outcome, drivers, weights)[0]
 
 
-def _aggregate(df: pd.DataFrame, outcome: str, drivers) -> tuple[DriverStats, np.ndarray]:
-    """:func:`_prepare`, also returning the complete rows (outcome first) for resampling."""
+def _aggregate(df: pd.DataFrame, outcome: str, drivers, weights: str | None = None) -> tuple[DriverStats, np.ndarray]:
+    """:func:`_prepare`, also returning the complete rows (outcome first) for resampling.
+
+    With ``weights`` (a column of survey weights, finite and ≥ 0) the means and the covariance
+    matrix are weighted (:func:`cxlib.aggregate.survey.cross_moments_array`,
+    :func:`cxlib.stats.moments.covariance_from_sums`), and ``n_eff`` is Kish's effective n of
+    the rows used, for every standard error.
+    """
     drivers = _as_driver_list(drivers)
     if outcome in drivers:
         raise ValueError(f"'{outcome}' is the outcome and cannot also be a driver")
-    _check_columns(df, [outcome, *drivers])
+    if weights is not None and weights in (outcome, *drivers):
+        raise ValueError(f"weights column '{weights}' cannot also be the outcome or a driver")
+    _check_columns(df, [outcome, *drivers] + ([weights] if weights is not None else []))
     X, keep = _complete_rows(df, outcome, drivers)
+    w = None
+    if weights is not None:
+        w = _numeric_matrix(df, [weights])[:, 0]
+        bad = np.isnan(w) | (w < 0)
+        if bad.any():
+            raise DriverDataError(f"weights column '{weights}': missing or negative weights — "
+                                  f"{_where(df.index, bad, w)}; expected a finite weight ≥ 0 on every row")
     n_all = X.shape[0]
     n = int(keep.sum())
     n_excluded = n_all - n
@@ -254,9 +272,16 @@ def _aggregate(df: pd.DataFrame, outcome: str, drivers) -> tuple[DriverStats, np
             f"constant in the {n} rows used: {what}; a column with one value carries "
             "no information about the outcome — remove it from the analysis"
         )
-    means = Xk.mean(axis=0)
-    Xc = Xk - means
-    cov = (Xc.T @ Xc) / (n - 1)
+    n_eff = None
+    if w is None:
+        means = Xk.mean(axis=0)
+        Xc = Xk - means
+        cov = (Xc.T @ Xc) / (n - 1)
+    else:
+        cm = cross_moments_array(Xk, w[keep] if n_excluded else w)
+        cov = covariance_from_sums(cm.n, cm.sum_x, cm.sum_xy, cm.sum_w2)
+        means = np.diag(cm.sum_x) / np.diag(cm.n)
+        n_eff = float(kish_n(cm.n[0, 0], cm.sum_w2[0, 0]))
     sd = np.sqrt(np.diag(cov))
     corr = cov / np.outer(sd, sd)
     np.fill_diagonal(corr, 1.0)
@@ -271,6 +296,7 @@ def _aggregate(df: pd.DataFrame, outcome: str, drivers) -> tuple[DriverStats, np
         means=pd.Series(means, index=names, name="mean"),
         sds=pd.Series(sd, index=names, name="sd"),
         corr=pd.DataFrame(corr, index=names, columns=names),
+        n_eff=n_eff,
     )
     return stats_, Xk
 
@@ -635,11 +661,14 @@ def _with_meta(table: pd.DataFrame, st: DriverStats) -> pd.DataFrame:
     return table
 
 
-def correlations(df: pd.DataFrame, outcome: str, drivers, conf: float = 0.95) -> pd.DataFrame:
+def correlations(df: pd.DataFrame, outcome: str, drivers, conf: float = 0.95, *,
+                 weights: str | None = None) -> pd.DataFrame:
     """Pearson correlation of each driver with the outcome, with a Fisher-z CI and p-value.
 
     Computed on the same complete rows as the other driver statistics (listwise).
     CI: tanh(atanh r ± z_{1−α/2}/√(n − 3)); p-value from t = r√((n − 2)/(1 − r²)).
+    With ``weights`` (survey weights column) r is the weighted correlation and n is Kish's
+    effective n (``.attrs["n_eff"]``).
 
     Returns
     -------
@@ -648,9 +677,9 @@ def correlations(df: pd.DataFrame, outcome: str, drivers, conf: float = 0.95) ->
         ``.attrs["n_used"]``, ``.attrs["n_excluded"]``.
     """
     _check_conf(conf)
-    st = _prepare(df, outcome, drivers)
+    st = _prepare(df, outcome, drivers, weights)
     r = st.corr.to_numpy()[1:, 0]
-    n = st.n
+    n = st.n if st.n_eff is None else st.n_eff
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.arctanh(np.clip(r, -1 + 1e-15, 1 - 1e-15))
         half = stats.norm.ppf(0.5 + conf / 2) / np.sqrt(n - 3) if n > 3 else np.nan
@@ -667,7 +696,7 @@ def correlations(df: pd.DataFrame, outcome: str, drivers, conf: float = 0.95) ->
     return _with_meta(out, st)
 
 
-def betas(df: pd.DataFrame, outcome: str, drivers) -> pd.DataFrame:
+def betas(df: pd.DataFrame, outcome: str, drivers, *, weights: str | None = None) -> pd.DataFrame:
     """Standardised OLS coefficients of the outcome on all drivers (see :func:`betas_from_corr`).
 
     Returns
@@ -683,11 +712,12 @@ def betas(df: pd.DataFrame, outcome: str, drivers) -> pd.DataFrame:
     >>> round(float(betas(d, "y", ["a", "b"]).loc["a", "beta"]), 4)  # a ⟂ b: beta = r = 1/√2
     0.7071
     """
-    st = _prepare(df, outcome, drivers)
-    return _with_meta(betas_from_corr(st.corr, st.outcome, n=st.n), st)
+    st = _prepare(df, outcome, drivers, weights)
+    n = st.n if st.n_eff is None else max(int(np.floor(st.n_eff)), len(st.drivers) + 2)
+    return _with_meta(betas_from_corr(st.corr, st.outcome, n=n), st)
 
 
-def relative_weights(df: pd.DataFrame, outcome: str, drivers) -> pd.DataFrame:
+def relative_weights(df: pd.DataFrame, outcome: str, drivers, *, weights: str | None = None) -> pd.DataFrame:
     """Johnson's (2000) relative weights of the drivers of ``outcome``.
 
     Same definition and numbers as the R package ``rwa`` (``rwa(df, outcome,
@@ -705,6 +735,9 @@ def relative_weights(df: pd.DataFrame, outcome: str, drivers) -> pd.DataFrame:
         Overall measure (satisfaction, NPS score, intent to return).
     drivers : list of str
         Touchpoint or attribute ratings. Booleans count as 0/1.
+    weights : str, optional
+        Survey weights column: the weights come from the weighted correlation matrix
+        (Kish-corrected weighted covariance, :func:`cxlib.stats.moments.covariance_from_sums`).
 
     Returns
     -------
@@ -728,12 +761,13 @@ def relative_weights(df: pd.DataFrame, outcome: str, drivers) -> pd.DataFrame:
     >>> survey = datasets.load("hotel", "survey")  # doctest: +SKIP
     >>> relative_weights(survey, "overall_sat", ["tp_checkin", "tp_room", "tp_staff"])  # doctest: +SKIP
     """
-    st = _prepare(df, outcome, drivers)
+    st = _prepare(df, outcome, drivers, weights)
     return _with_meta(relative_weights_from_corr(st.corr, st.outcome), st)
 
 
 def shapley_r2(
-    df: pd.DataFrame, outcome: str, drivers, *, method: str = "auto", n_perm: int = 2000, seed: int = 0
+    df: pd.DataFrame, outcome: str, drivers, *, method: str = "auto", n_perm: int = 2000, seed: int = 0,
+    weights: str | None = None,
 ) -> pd.DataFrame:
     """LMG / Shapley R² decomposition: how much of R² each driver explains.
 
@@ -743,7 +777,8 @@ def shapley_r2(
     ``na.action = na.omit`` does, but a missing outcome raises here. Exact for up to
     15 drivers; beyond that a seeded permutation-sampling approximation with a
     reported Monte-Carlo SE (see :func:`shapley_r2_from_corr` for the formula and
-    the ``method``/``n_perm``/``seed`` knobs).
+    the ``method``/``n_perm``/``seed`` knobs). ``weights`` (a survey weights column) decomposes
+    the R² of the weighted correlation matrix.
 
     Returns
     -------
@@ -765,7 +800,7 @@ def shapley_r2(
     >>> bool(abs(res["r2_share"].sum() - res.attrs["r2"]) < 1e-12)
     True
     """
-    st = _prepare(df, outcome, drivers)
+    st = _prepare(df, outcome, drivers, weights)
     return _with_meta(shapley_r2_from_corr(st.corr, st.outcome, method=method, n_perm=n_perm, seed=seed), st)
 
 
@@ -1156,135 +1191,6 @@ def ipa(
     return out
 
 
-_QUADRANT_COLORS = {
-    "concentrate_here": "#d62728",
-    "keep_up": "#2ca02c",
-    "low_priority": "#7f7f7f",
-    "possible_overkill": "#1f77b4",
-}
-
-
-def _padded_limits(values: np.ndarray, cut: float) -> tuple[float, float]:
-    lo, hi = min(values.min(), cut), max(values.max(), cut)
-    span = (hi - lo) or max(abs(cut), 1.0)
-    return lo - 0.15 * span, hi + 0.15 * span
-
-
-def plot_ipa(table: pd.DataFrame, ax=None, lang: str = "en", *, annotate: bool = True, names: Mapping | None = None):
-    """Importance–performance grid: performance (x) against importance (y), quadrant lines and labels.
-
-    Parameters
-    ----------
-    table : DataFrame
-        Output of :func:`ipa` (uses ``performance``, ``importance``, ``quadrant`` and
-        the cut points in ``.attrs``; without them the cuts are the column means).
-    ax : matplotlib Axes, optional
-        Where to draw; ``plt.gca()`` when None.
-    lang : "en" or "zh"
-        Language of axis titles and quadrant labels.
-    annotate : bool
-        Write each attribute's name next to its point.
-    names : mapping, optional
-        Display names for the attributes (e.g. touchpoint names in ``lang``).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    import matplotlib.pyplot as plt
-
-    check_lang(lang)
-    for c in ("performance", "importance"):
-        if c not in table.columns:
-            raise KeyError(f"table has no '{c}' column; expected the output of cxlib.drivers.ipa")
-    if ax is None:
-        ax = plt.gca()
-    x = table["performance"].to_numpy(float)
-    y = table["importance"].to_numpy(float)
-    x_cut = float(table.attrs.get("performance_cut", np.mean(x)))
-    y_cut = float(table.attrs.get("importance_cut", np.mean(y)))
-    quad = table["quadrant"] if "quadrant" in table.columns else pd.Series("low_priority", index=table.index)
-    ax.scatter(x, y, c=[_QUADRANT_COLORS.get(q, "#333333") for q in quad], s=60, zorder=3)
-    if annotate:
-        for name, xi, yi in zip(table.index, x, y, strict=True):
-            label = names.get(name, name) if names else name
-            ax.annotate(str(label), (xi, yi), xytext=(5, 4), textcoords="offset points", fontsize=9)
-    # Axes corners always lie in their quadrant once both cut lines are inside the limits.
-    ax.set_xlim(*_padded_limits(x, x_cut))
-    ax.set_ylim(*_padded_limits(y, y_cut))
-    ax.axvline(x_cut, color="0.4", lw=1, ls="--", zorder=1)
-    ax.axhline(y_cut, color="0.4", lw=1, ls="--", zorder=1)
-    corners = {
-        "concentrate_here": (0.02, 0.98, "left", "top"),
-        "keep_up": (0.98, 0.98, "right", "top"),
-        "low_priority": (0.02, 0.02, "left", "bottom"),
-        "possible_overkill": (0.98, 0.02, "right", "bottom"),
-    }
-    for q, (cx, cy, ha, va) in corners.items():
-        ax.text(cx, cy, t(f"drivers.quadrant.{q}", lang), transform=ax.transAxes, ha=ha, va=va,
-                color=_QUADRANT_COLORS[q], fontsize=10)
-    ax.set_xlabel(t("drivers.axis.performance", lang))
-    ax.set_ylabel(t("drivers.axis.importance", lang))
-    ax.set_title(t("drivers.title.ipa", lang))
-    return ax
-
-
-def plot_drivers(table: pd.DataFrame, ax=None, lang: str = "en", *, column: str | None = None,
-                 names: Mapping | None = None, title: str | None = None):
-    """Horizontal bar chart of driver shares (%) with bootstrap intervals when present.
-
-    Parameters
-    ----------
-    table : DataFrame
-        Output of :func:`key_drivers` (plots ``lmg_pct`` and ``lmg_pct_ci_*``),
-        :func:`shapley_r2`, :func:`relative_weights` or :func:`bootstrap_shares`
-        (``pct`` and ``pct_ci_*``).
-    column : str, optional
-        Which column to plot (default ``lmg_pct`` if present, else ``pct``).
-    names : mapping, optional
-        Display names for the drivers.
-    title : str, optional
-        Chart title (default: "Key drivers of <outcome>" in ``lang``).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    import matplotlib.pyplot as plt
-
-    check_lang(lang)
-    if column is None:
-        column = "lmg_pct" if "lmg_pct" in table.columns else "pct"
-    if column not in table.columns:
-        raise KeyError(f"table has no '{column}' column; expected a cxlib.drivers share table")
-    if ax is None:
-        ax = plt.gca()
-    data = table.sort_values(column, ascending=True, kind="stable")
-    vals = data[column].to_numpy(float)
-    labels = [str(names.get(i, i)) if names else str(i) for i in data.index]
-    lo_col, hi_col = f"{column}_ci_low", f"{column}_ci_high"
-    xerr = None
-    if lo_col in data.columns and hi_col in data.columns:
-        xerr = np.vstack([vals - data[lo_col].to_numpy(float), data[hi_col].to_numpy(float) - vals])
-        xerr = np.clip(xerr, 0, None)
-    ypos = np.arange(len(vals))
-    ax.barh(ypos, vals, xerr=xerr, color="#4c72b0", ecolor="0.2", capsize=3)
-    ax.set_yticks(ypos, labels)
-    ax.set_xlabel(t("drivers.axis.share_pct", lang))
-    if title is None:
-        outcome = table.attrs.get("outcome")
-        title = t("drivers.title.drivers", lang, outcome=outcome) if outcome else t("drivers.title.drivers_plain", lang)
-    ax.set_title(title)
-    r2, n = table.attrs.get("r2"), table.attrs.get("n_used")
-    if r2 is not None and n is not None:
-        ax.text(0.98, 0.02, t("drivers.note.r2", lang, r2=r2, n=n), transform=ax.transAxes,
-                ha="right", va="bottom", fontsize=9, color="0.3")
-    return ax
-
-
-# ------------------------------------------------------------ experience pays
-
-
 def _nps_groups(df: pd.DataFrame, score: str) -> tuple[pd.Series, int]:
     """NPS group per row (promoters 9–10, passives 7–8, detractors 0–6); NaN = no answer."""
     from .metrics import nps_category
@@ -1387,11 +1293,8 @@ def outcomes_by_nps_group(
                 lo, hi = wilson_ci(k, n_g, conf)
             else:
                 est = float(yg.mean()) if n_g else float("nan")
-                if n_g > 1:
-                    half = stats.t.ppf(0.5 + conf / 2, n_g - 1) * yg.std(ddof=1) / math.sqrt(n_g)
-                    lo, hi = est - half, est + half
-                else:
-                    lo = hi = float("nan")
+                # t interval (NaN for fewer than two answers)
+                _, lo, hi = t_interval(est, yg.std(ddof=1) if n_g > 1 else np.nan, n_g, conf)
             summary_rows.append(
                 {"outcome": col, "group": g, "group_label": t(f"nps.{g}", lang), "kind": kind,
                  "n": n_g, "n_missing": n_missing, "estimate": est, "ci_low": lo, "ci_high": hi}
@@ -1487,7 +1390,11 @@ def repurchase_model(df: pd.DataFrame, outcome: str, predictors, conf: float = 0
     Regression* (3rd ed.). Wiley.
     """
     import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
+    from statsmodels.tools.sm_exceptions import (
+        ConvergenceWarning,
+        PerfectSeparationError,
+        PerfectSeparationWarning,
+    )
 
     _check_conf(conf)
     predictors = _as_driver_list(predictors, "predictors")
@@ -1547,6 +1454,7 @@ def repurchase_model(df: pd.DataFrame, outcome: str, predictors, conf: float = 0
     with warnings.catch_warnings():
         warnings.simplefilter("error", PerfectSeparationWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)  # checked below, with a clear message
         try:
             fit = sm.Logit(yk, design).fit(disp=0, maxiter=200)
         except (PerfectSeparationError, PerfectSeparationWarning, np.linalg.LinAlgError) as exc:
@@ -1554,6 +1462,21 @@ def repurchase_model(df: pd.DataFrame, outcome: str, predictors, conf: float = 0
                 f"logistic regression of '{outcome}' on {predictors}: the outcome is perfectly "
                 f"separated by the predictors ({exc}); odds ratios are infinite — expected overlap"
             ) from None
+    # quasi-complete separation: statsmodels stops without an error, at odds ratios of 1e10 and
+    # more; recognise it by fitted probabilities of exactly 0 or 1 (to 1e-8) or no convergence
+    fitted = np.asarray(fit.predict(design), dtype=float)
+    stuck = np.minimum(fitted, 1 - fitted) < 1e-8
+    converged = bool(fit.mle_retvals.get("converged", True))
+    if stuck.any() or not converged:
+        std_coef = np.abs(np.asarray(fit.params)[1:]) * Xs.std(0)
+        worst = list(Xk.columns)[int(np.nanargmax(std_coef))] if std_coef.size else predictors[0]
+        raise DriverDataError(
+            f"logistic regression of '{outcome}' on {predictors}: the outcome is (quasi-)separated — "
+            f"{int(stuck.sum())} of {n_used} rows are predicted as certain (probability 0 or 1), "
+            f"mostly through '{worst}'{'' if converged else ', and the fit did not converge'}; "
+            "the odds ratios would be unbounded. Expected both outcomes at every level of the "
+            f"predictors: merge sparse levels of '{worst}' or drop it"
+        )
     alpha = 1 - conf
     ci = fit.conf_int(alpha=alpha)
     out = pd.DataFrame(
@@ -1678,12 +1601,9 @@ def revenue_at_risk(
     gap = m_prom - (float(rd.mean()) if rd.size else float("nan"))
     lo = hi = float("nan")
     if rp.size > 1 and rd.size > 1:
-        vp, vd = rp.var(ddof=1) / rp.size, rd.var(ddof=1) / rd.size
-        se = math.sqrt(vp + vd)
-        if se > 0:
-            dof = (vp + vd) ** 2 / (vp**2 / (rp.size - 1) + vd**2 / (rd.size - 1))
-            half = stats.t.ppf(0.5 + conf / 2, dof) * se
-            lo, hi = gap - half, gap + half
+        welch = welch_test(m_prom, rp.std(ddof=1), rp.size, float(rd.mean()), rd.std(ddof=1), rd.size, conf)
+        if welch["se"] > 0:
+            lo, hi = float(welch["ci_low"]), float(welch["ci_high"])
         else:
             lo = hi = gap
     det = by_group.loc["detractors"]
@@ -1699,3 +1619,17 @@ def revenue_at_risk(
         n_excluded=len(df) - n,
         by_group=by_group,
     )
+
+
+# --------------------------------------------------------------------------- plots (lazy)
+#: Charts live in :mod:`cxlib.plotting.drivers` (matplotlib is imported only when one is drawn);
+#: the names stay reachable here because lessons call ``drivers.plot_…``.
+_PLOTS = ('plot_ipa', 'plot_drivers')
+
+
+def __getattr__(name: str):
+    if name in _PLOTS:
+        from .plotting import drivers as _plotting
+
+        return getattr(_plotting, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

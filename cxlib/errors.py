@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["CXDataError", "DataValidationError", "ScoreError", "format_examples", "plain_value"]
+__all__ = ["CXDataError", "DataValidationError", "DegenerateSampleWarning", "ScoreError", "format_examples",
+           "plain_value"]
 
 MAX_EXAMPLES = 5
 
@@ -81,3 +82,11 @@ def describe_problem(problem: dict) -> str:
     if problem.get("expected"):
         text += f"; expected {problem['expected']}"
     return text
+
+
+class DegenerateSampleWarning(UserWarning):
+    """A statistic computed on a sample too small or too uniform for its usual interval or test.
+
+    Raised as a warning (not an error) because the point estimate is still right; the message
+    says which interval or test to use instead.
+    """

@@ -56,15 +56,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import PercentFormatter
-from scipy import stats
 
 from . import i18n
 from ._validate import clean_scores, require_columns
 from .errors import CXDataError, ScoreError, format_examples
+from .stats.moments import mean_sd_from_counts, weighted_mean_sd
+from .stats.proportions import critical_z
 
 __all__ = [
     "ANSWERS",
@@ -78,9 +77,9 @@ __all__ = [
     "pair_counts",
     "kano_from_counts",
     "kano_table",
-    "plot_better_worse",
-    "plot_categories",
-    "plot_continuous",
+    "plot_better_worse",  # noqa: F822  (lazy, see __getattr__)
+    "plot_categories",  # noqa: F822  (lazy, see __getattr__)
+    "plot_continuous",  # noqa: F822  (lazy, see __getattr__)
 ]
 
 #: The five answers, in code order 1..5.
@@ -351,7 +350,25 @@ def _wide_features(df: pd.DataFrame) -> list[str]:
     return [c[:-5] for c in map(str, df.columns) if c.endswith("_func") and f"{c[:-5]}_dys" in cols]
 
 
-def pair_counts(df: pd.DataFrame, features: Sequence[str] | None = None) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+def _weights_of(df: pd.DataFrame, weights: str | None) -> np.ndarray | None:
+    """The survey-weight column as floats, checked: finite and ≥ 0 on every row."""
+    if weights is None:
+        return None
+    require_columns(df, [weights], "kano weights")
+    w = pd.to_numeric(df[weights], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        idx = np.flatnonzero(bad)
+        raise CXDataError(
+            f"weights column {weights!r}: missing, negative or non-numeric weights — "
+            f"{format_examples(list(df.index[idx[:5]]) + [None] * max(0, len(idx) - 5), label='row')}; "
+            "expected a finite weight ≥ 0 on every row"
+        )
+    return w
+
+
+def pair_counts(df: pd.DataFrame, features: Sequence[str] | None = None, *,
+                weights: str | None = None) -> tuple[dict[str, np.ndarray], dict[str, int]]:
     """Aggregate KANO answers to a 5×5 table of answer-pair counts per feature.
 
     Parameters
@@ -363,12 +380,16 @@ def pair_counts(df: pd.DataFrame, features: Sequence[str] | None = None) -> tupl
         and feature).
     features : list of str, optional
         Features to use, in this order. Default: every feature found.
+    weights : str, optional
+        Column of survey weights: the counts become sums of weights (floats), and
+        ``counts.attrs``-like extras are returned in ``n_missing["__sum_w2__"]`` (Σw² of the
+        classified pairs per feature, for Kish's n_eff) and ``n_missing["__n__"]`` (respondents).
 
     Returns
     -------
     counts : dict
-        ``{feature: int array (5, 5)}``, rows functional answer 1..5, columns
-        dysfunctional answer 1..5.
+        ``{feature: int array (5, 5)}`` (float with weights), rows functional answer 1..5,
+        columns dysfunctional answer 1..5.
     n_missing : dict
         ``{feature: number of respondents who skipped the feature}`` (both halves
         missing).
@@ -408,14 +429,21 @@ def pair_counts(df: pd.DataFrame, features: Sequence[str] | None = None) -> tupl
                     "expected one row per respondent and feature"
                 )
         sub = df[feat_col.astype(str).isin(features)]
+        w_all = _weights_of(sub, weights)
         fnames = sub["feature"].astype(str).to_numpy()
         _, fc, dc = _codes_pair(sub["functional"], sub["dysfunctional"], extra_features=fnames)
         fidx = pd.Categorical(fnames, categories=list(features)).codes
         ok = fc > 0
-        flat = np.bincount(fidx[ok] * 25 + (fc[ok] - 1) * 5 + (dc[ok] - 1), minlength=25 * len(features))
+        key = fidx[ok] * 25 + (fc[ok] - 1) * 5 + (dc[ok] - 1)
+        flat = np.bincount(key, minlength=25 * len(features))
         skipped = np.bincount(fidx[~ok], minlength=len(features))
+        if w_all is not None:
+            wflat = np.bincount(key, weights=w_all[ok], minlength=25 * len(features))
+            w2 = np.bincount(fidx[ok], weights=w_all[ok] ** 2, minlength=len(features))
+            n_missing["__sum_w2__"] = {f: float(w2[i]) for i, f in enumerate(features)}
+            n_missing["__n__"] = {f: int(flat[25 * i: 25 * (i + 1)].sum()) for i, f in enumerate(features)}
         for i, f in enumerate(features):
-            counts[f] = flat[25 * i: 25 * (i + 1)].reshape(5, 5)
+            counts[f] = (flat if w_all is None else wflat)[25 * i: 25 * (i + 1)].reshape(5, 5)
             n_missing[f] = int(skipped[i])
         return counts, n_missing
 
@@ -430,10 +458,19 @@ def pair_counts(df: pd.DataFrame, features: Sequence[str] | None = None) -> tupl
     absent = [c for f in features for c in (f"{f}_func", f"{f}_dys") if c not in df.columns]
     if absent:
         raise CXDataError(f"KANO columns not found: {absent}; expected '<feature>_func' and '<feature>_dys'")
+    w_all = _weights_of(df, weights)
+    if w_all is not None:
+        n_missing["__sum_w2__"], n_missing["__n__"] = {}, {}
     for f in features:
         _, fc, dc = _codes_pair(df[f"{f}_func"], df[f"{f}_dys"], feature=f)
         ok = fc > 0
-        counts[f] = np.bincount((fc[ok] - 1) * 5 + (dc[ok] - 1), minlength=25).reshape(5, 5)
+        key = (fc[ok] - 1) * 5 + (dc[ok] - 1)
+        if w_all is None:
+            counts[f] = np.bincount(key, minlength=25).reshape(5, 5)
+        else:
+            counts[f] = np.bincount(key, weights=w_all[ok], minlength=25).reshape(5, 5)
+            n_missing["__sum_w2__"][f] = float((w_all[ok] ** 2).sum())
+            n_missing["__n__"][f] = int(ok.sum())
         n_missing[f] = int((~ok).sum())
     return counts, n_missing
 
@@ -450,6 +487,8 @@ def kano_from_counts(
     n_missing: Mapping[str, int] | None = None,
     *,
     fong_alpha: float | None = None,
+    sum_w2: Mapping[str, float] | None = None,
+    n_respondents: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
     """KANO summary from 5×5 answer-pair counts (the math layer of :func:`kano_table`).
 
@@ -463,6 +502,13 @@ def kano_from_counts(
     fong_alpha : float, optional
         Level of Fong's test. ``None`` (default) uses Fong's published critical
         value 1.65; a number α uses z = Φ⁻¹(1 − α/2).
+    sum_w2 : mapping, optional
+        Weighted counts only: Σw² of each feature's classified pairs. Category counts are then
+        sums of weights, ``n`` is the respondents (``n_respondents``), ``n_eff`` is Kish's
+        (Σw)²/Σw², Fong's test compares the shares scaled to n_eff, and the continuous SDs are
+        Kish-corrected weighted SDs (:func:`cxlib.stats.moments.weighted_mean_sd`).
+    n_respondents : mapping, optional
+        Weighted counts only: classified pairs per feature (unweighted), reported as ``n``.
 
     Returns
     -------
@@ -471,7 +517,7 @@ def kano_from_counts(
     """
     if fong_alpha is not None and not 0 < fong_alpha < 1:
         raise ValueError(f"fong_alpha must be between 0 and 1, got {fong_alpha!r}")
-    z = FONG_Z if fong_alpha is None else float(stats.norm.ppf(1 - fong_alpha / 2))
+    z = FONG_Z if fong_alpha is None else critical_z(1 - fong_alpha)
     features = list(counts)
     pairs = np.stack([np.asarray(counts[f], dtype=float).reshape(5, 5) for f in features]) if features else np.zeros((0, 5, 5))
     cat = np.einsum("fij,cij->fc", pairs, _MASKS)  # (features, 6) in CATEGORIES order
@@ -488,7 +534,14 @@ def kano_from_counts(
     top_i, sec_i = order[:, 0], order[:, 1]
     rows = np.arange(len(cat))
     top, sec = cat[rows, top_i], cat[rows, sec_i]
-    signif = _fong(top, sec, n, z) & (n > 0)
+    if sum_w2 is None:
+        signif = _fong(top, sec, n, z) & (n > 0)
+    else:  # Fong's test on the weighted shares at Kish's effective n
+        w2 = np.array([float(sum_w2[f]) for f in features])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            n_eff = np.where(w2 > 0, n * n / w2, 0.0)
+            scale = np.where(n > 0, n_eff / n, 0.0)
+        signif = _fong(top * scale, sec * scale, n_eff, z) & (n > 0)
     names = np.array(CATEGORIES)
     category = np.where(
         n == 0, None,
@@ -500,20 +553,23 @@ def kano_from_counts(
     d_marg = pairs.sum(axis=1)
 
     def mean_sd(marg, scores):
-        tot = marg.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = (marg @ scores) / tot
-            ss = (marg * (scores[None, :] - mean[:, None]) ** 2).sum(axis=1)
-            sd = np.where(tot > 1, np.sqrt(ss / (tot - 1)), np.nan)
-        return np.where(tot > 0, mean, np.nan), sd
+        if sum_w2 is None:
+            tot, mean, sd = mean_sd_from_counts(marg, scores)
+            return np.where(tot > 0, mean, np.nan), sd
+        w2 = np.array([float(sum_w2[f]) for f in features])
+        mean, sd, _ = weighted_mean_sd(marg.sum(axis=1), marg @ scores, marg @ (scores * scores), w2)
+        return np.asarray(mean, dtype=float), np.asarray(sd, dtype=float)
 
     f_mean, f_sd = mean_sd(f_marg, FUNCTIONAL_SCORES)
     d_mean, d_sd = mean_sd(d_marg, DYSFUNCTIONAL_SCORES)
 
     out = pd.DataFrame({"feature": features})
     for j, c in enumerate(CATEGORIES):
-        out[c] = cat[:, j].astype("int64")
-    out["n"] = n.astype("int64")
+        out[c] = cat[:, j].astype("int64") if sum_w2 is None else cat[:, j]
+    if sum_w2 is None:
+        out["n"] = n.astype("int64")
+    else:
+        out["n"] = [int((n_respondents or {}).get(f, 0)) for f in features]
     out["n_missing"] = [int((n_missing or {}).get(f, 0)) for f in features]
     out["category"] = category
     out["fong_significant"] = signif.astype(bool)
@@ -523,7 +579,10 @@ def kano_from_counts(
     out["functional_sd"] = f_sd
     out["dysfunctional_mean"] = d_mean
     out["dysfunctional_sd"] = d_sd
+    if sum_w2 is not None:
+        out["n_eff"] = n_eff
     out.attrs["fong_z"] = z
+    out.attrs["weighted"] = sum_w2 is not None
     return out
 
 
@@ -532,6 +591,8 @@ def kano_table(
     features: Sequence[str] | None = None,
     importance: str | None = "auto",
     fong_alpha: float | None = None,
+    *,
+    weights: str | None = None,
 ) -> pd.DataFrame:
     """One row per feature: KANO category counts, category, Better/Worse, continuous scores.
 
@@ -551,6 +612,10 @@ def kano_table(
         ``importance`` column (long) exist. ``None``: leave it out.
     fong_alpha : float, optional
         Level of Fong's test; ``None`` uses Fong's critical value 1.65.
+    weights : str, optional
+        Column of survey weights (one per row): category counts become sums of weights (so
+        shares, Better and Worse are weighted), ``n`` stays the respondents, ``n_eff`` (Kish)
+        is added and used by Fong's test and the continuous SDs; ``importance_mean`` is weighted.
 
     Returns
     -------
@@ -605,8 +670,10 @@ def kano_table(
       feature  M  O category  better  worse
     0    wifi  3  1      M/O    0.25   -1.0
     """
-    counts, n_missing = pair_counts(df, features)
-    out = kano_from_counts(counts, n_missing, fong_alpha=fong_alpha)
+    counts, n_missing = pair_counts(df, features, weights=weights)
+    sum_w2 = n_missing.pop("__sum_w2__", None)
+    n_resp = n_missing.pop("__n__", None)
+    out = kano_from_counts(counts, n_missing, fong_alpha=fong_alpha, sum_w2=sum_w2, n_respondents=n_resp)
     if importance not in ("auto", None):
         raise ValueError(f"importance must be 'auto' or None, got {importance!r}")
     if importance == "auto":
@@ -614,7 +681,13 @@ def kano_table(
         if _is_long(df) and "importance" in df.columns:
             sub = df[df["feature"].astype(str).isin(feats)]
             clean_scores(sub["importance"], low=1, high=9, name="importance")
-            imp = pd.to_numeric(sub["importance"]).groupby(sub["feature"].astype(str)).mean()
+            vals = pd.to_numeric(sub["importance"])
+            if weights is None:
+                imp = vals.groupby(sub["feature"].astype(str)).mean()
+            else:
+                w = pd.Series(_weights_of(sub, weights), index=sub.index).where(vals.notna())
+                key = sub["feature"].astype(str)
+                imp = (vals * w).groupby(key).sum() / w.groupby(key).sum()
             out["importance_mean"] = [float(imp.get(f, np.nan)) for f in feats]
         elif not _is_long(df) and any(f"{f}_imp" in df.columns for f in feats):
             vals = []
@@ -622,200 +695,27 @@ def kano_table(
                 col = f"{f}_imp"
                 if col in df.columns:
                     v = clean_scores(df[col], low=1, high=9, name=col).values
-                    vals.append(float(v.mean()) if len(v) else np.nan)
+                    if weights is None:
+                        vals.append(float(v.mean()) if len(v) else np.nan)
+                    else:
+                        x = pd.to_numeric(df[col]).to_numpy(dtype=float)
+                        w = np.where(np.isnan(x), 0.0, _weights_of(df, weights))
+                        vals.append(float(np.nansum(w * x) / w.sum()) if w.sum() > 0 else np.nan)
                 else:
                     vals.append(np.nan)
             out["importance_mean"] = vals
     return out
 
 
-# --------------------------------------------------------------------------- charts
-_CAT_COLORS = {
-    "A": "#2a9d8f", "O": "#457b9d", "M": "#e76f51", "I": "#adb5bd", "R": "#8d5a97", "Q": "#e9c46a",
-}
+# --------------------------------------------------------------------------- plots (lazy)
+#: Charts live in :mod:`cxlib.plotting.kano` (matplotlib is imported only when one is drawn);
+#: the names stay reachable here because lessons call ``kano.plot_…``.
+_PLOTS = ('plot_better_worse', 'plot_categories', 'plot_continuous')
 
 
-def _need(table: pd.DataFrame, cols: Sequence[str], fn: str):
-    require_columns(table, cols, fn, hint="pass the result of kano_table()")
+def __getattr__(name: str):
+    if name in _PLOTS:
+        from .plotting import kano as _plotting
 
-
-def _feature_names(table: pd.DataFrame, labels: Mapping[str, str] | None) -> list[str]:
-    labels = labels or {}
-    return [str(labels.get(f, f)) for f in table["feature"]]
-
-
-def plot_better_worse(
-    table: pd.DataFrame,
-    ax=None,
-    lang: str = "en",
-    *,
-    labels: Mapping[str, str] | None = None,
-):
-    """Better–Worse diagram: |Worse| on the x-axis, Better on the y-axis, quadrants at 0.5.
-
-    Parameters
-    ----------
-    table : DataFrame
-        Result of :func:`kano_table` (``feature``, ``better``, ``worse``).
-    ax : matplotlib Axes, optional
-        Where to draw; default ``plt.gca()``.
-    lang : {"en", "zh"}
-        Language of titles and quadrant names.
-    labels : mapping, optional
-        Display names for features (``{feature: name}``).
-
-    Returns
-    -------
-    matplotlib Axes
-
-    Notes
-    -----
-    Plotting |Worse| (0…1) rather than Worse (−1…0) on the x-axis is the usual
-    convention of satisfaction-coefficient diagrams (Berger et al. 1993, after
-    Timko): moving right means more dissatisfaction when the feature is absent.
-    Quadrants split at 0.5: top-left A (attractive), top-right O
-    (one-dimensional), bottom-right M (must-be), bottom-left I (indifferent).
-    """
-    i18n.check_lang(lang)
-    _need(table, ["feature", "better", "worse"], "plot_better_worse")
-    ax = plt.gca() if ax is None else ax
-    x = np.abs(table["worse"].to_numpy(dtype=float))
-    y = table["better"].to_numpy(dtype=float)
-    ax.axvline(0.5, color="0.6", lw=1, ls="--", zorder=1)
-    ax.axhline(0.5, color="0.6", lw=1, ls="--", zorder=1)
-    for cat, (qx, qy, ha, va) in {
-        "A": (0.02, 0.98, "left", "top"),
-        "O": (0.98, 0.98, "right", "top"),
-        "M": (0.98, 0.02, "right", "bottom"),
-        "I": (0.02, 0.02, "left", "bottom"),
-    }.items():
-        ax.text(qx, qy, i18n.t(f"kano.category.{cat}", lang), transform=ax.transAxes, ha=ha, va=va,
-                color=_CAT_COLORS[cat], fontsize="small", alpha=0.9)
-    ax.scatter(x, y, s=40, color="#264653", zorder=3)
-    for xi, yi, name in zip(x, y, _feature_names(table, labels), strict=True):
-        if np.isfinite(xi) and np.isfinite(yi):
-            ax.annotate(name, (xi, yi), xytext=(4, 4), textcoords="offset points", fontsize="small")
-    ax.set_xlim(-0.03, 1.03)  # a little room so points on 0 or 1 are not cut
-    ax.set_ylim(-0.03, 1.03)
-    ax.set_xlabel(i18n.t("kano.chart.worse_abs", lang))
-    ax.set_ylabel(i18n.t("kano.chart.better", lang))
-    ax.set_title(i18n.t("kano.chart.better_worse_title", lang))
-    return ax
-
-
-def plot_categories(
-    table: pd.DataFrame,
-    ax=None,
-    lang: str = "en",
-    *,
-    labels: Mapping[str, str] | None = None,
-):
-    """Stacked horizontal bars: the share of each KANO category per feature.
-
-    Parameters
-    ----------
-    table : DataFrame
-        Result of :func:`kano_table` (counts ``A O M I R Q`` and ``n``).
-    ax : matplotlib Axes, optional
-    lang : {"en", "zh"}
-    labels : mapping, optional
-        Display names for features.
-
-    Returns
-    -------
-    matplotlib Axes
-    """
-    i18n.check_lang(lang)
-    _need(table, ["feature", *CATEGORIES, "n"], "plot_categories")
-    ax = plt.gca() if ax is None else ax
-    n = table["n"].to_numpy(dtype=float)
-    names = _feature_names(table, labels)
-    ypos = np.arange(len(table))[::-1]
-    left = np.zeros(len(table))
-    order = ("M", "O", "A", "I", "R", "Q")
-    for cat in order:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(n > 0, table[cat].to_numpy(dtype=float) / n, 0.0)
-        ax.barh(ypos, share, left=left, color=_CAT_COLORS[cat], label=i18n.t(f"kano.category.{cat}", lang),
-                edgecolor="white", linewidth=0.5)
-        left += share
-    ax.set_yticks(ypos, names)
-    ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel(i18n.t("kano.chart.share", lang))
-    ax.set_title(i18n.t("kano.chart.categories_title", lang))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=6, fontsize="small", frameon=False)
-    return ax
-
-
-def plot_continuous(
-    table: pd.DataFrame,
-    ax=None,
-    lang: str = "en",
-    *,
-    labels: Mapping[str, str] | None = None,
-):
-    """Continuous KANO diagram: mean dysfunctional (x) × mean functional (y) score with SD bars.
-
-    Marker area grows with ``importance_mean`` when the table has it.
-
-    Parameters
-    ----------
-    table : DataFrame
-        Result of :func:`kano_table`.
-    ax : matplotlib Axes, optional
-    lang : {"en", "zh"}
-    labels : mapping, optional
-        Display names for features.
-
-    Returns
-    -------
-    matplotlib Axes
-
-    Notes
-    -----
-    Scores are DuMouchel's (functional 4, 2, 0, −1, −2; dysfunctional −2, −1, 0,
-    2, 4). The dashed lines at 2 split the positive square 0–4 into the
-    quadrants commonly labelled A (top-left), O (top-right), M (bottom-right)
-    and I (bottom-left); they are a reading aid, not a test.
-    """
-    i18n.check_lang(lang)
-    cols = ["feature", "functional_mean", "dysfunctional_mean", "functional_sd", "dysfunctional_sd"]
-    _need(table, cols, "plot_continuous")
-    ax = plt.gca() if ax is None else ax
-    x = table["dysfunctional_mean"].to_numpy(dtype=float)
-    y = table["functional_mean"].to_numpy(dtype=float)
-    ax.errorbar(x, y, xerr=table["dysfunctional_sd"].to_numpy(dtype=float),
-                yerr=table["functional_sd"].to_numpy(dtype=float), fmt="none", ecolor="0.6",
-                elinewidth=1, capsize=2, zorder=2)
-    if "importance_mean" in table.columns and table["importance_mean"].notna().any():
-        imp = table["importance_mean"].to_numpy(dtype=float)
-        size = np.where(np.isfinite(imp), 20 + 180 * (imp - 1) / 8, 20)
-        sc = ax.scatter(x, y, s=size, color="#264653", alpha=0.8, zorder=3)
-        # fixed reference sizes on the 1–9 importance scale, so charts can be compared
-        handles = [ax.scatter([], [], s=20 + 180 * (v - 1) / 8, color=sc.get_facecolor()[0]) for v in (3, 5, 7, 9)]
-        ax.legend(handles, ["3", "5", "7", "9"], title=i18n.t("kano.chart.importance", lang),
-                  loc="best", fontsize="small", title_fontsize="small")
-    else:
-        ax.scatter(x, y, s=40, color="#264653", zorder=3)
-    for xi, yi, name in zip(x, y, _feature_names(table, labels), strict=True):
-        if np.isfinite(xi) and np.isfinite(yi):
-            ax.annotate(name, (xi, yi), xytext=(5, 5), textcoords="offset points", fontsize="small")
-    ax.axvline(2, color="0.6", lw=1, ls="--", zorder=1)
-    ax.axhline(2, color="0.6", lw=1, ls="--", zorder=1)
-    ax.axvline(0, color="0.85", lw=0.8, zorder=0)
-    ax.axhline(0, color="0.85", lw=0.8, zorder=0)
-    for cat, (qx, qy, ha, va) in {
-        "A": (0.02, 0.98, "left", "top"),
-        "O": (0.98, 0.98, "right", "top"),
-        "M": (0.98, 0.02, "right", "bottom"),
-        "I": (0.02, 0.02, "left", "bottom"),
-    }.items():
-        ax.text(qx, qy, i18n.t(f"kano.category.{cat}", lang), transform=ax.transAxes, ha=ha, va=va,
-                color=_CAT_COLORS[cat], fontsize="small", alpha=0.8)
-    ax.set_xlim(-2, 4)
-    ax.set_ylim(-2, 4)
-    ax.set_xlabel(i18n.t("kano.chart.dysfunctional_mean", lang))
-    ax.set_ylabel(i18n.t("kano.chart.functional_mean", lang))
-    ax.set_title(i18n.t("kano.chart.continuous_title", lang))
-    return ax
+        return getattr(_plotting, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,10 +3,16 @@
 Every statistic is computed in two layers (DESIGN.md, "Statistics from sufficient
 statistics"):
 
-1. an aggregation of the rows to counts per answer (per group, per period) in one
-   vectorised pass (``np.bincount`` on ``group_code * k + answer``), and
-2. the math on those counts (:func:`nps_from_counts`, :func:`wilson_ci`, the
-   multinomial variance of a net score, two-sample tests on summaries).
+1. an aggregation of the rows to counts per answer (per group, per period), one
+   ``GROUP BY`` in the data's own engine (:func:`cxlib.aggregate.survey.answer_counts`),
+   optionally with survey weights, and
+2. the math on those counts (:mod:`cxlib.stats.netscore`, :mod:`cxlib.stats.proportions`,
+   :mod:`cxlib.stats.moments`, :mod:`cxlib.stats.multiple`, :mod:`cxlib.stats.control`).
+
+The ``*_by`` functions accept pandas, Polars, PyArrow, DuckDB, Dask and PySpark tables.
+With ``weights=`` (a column of survey weights) shares and means are weighted and every
+variance uses Kish's effective sample size n_eff = (Σw)²/Σw² (Kish 1965); without weights
+the results are those of the unweighted formulas.
 
 Scores are validated with :func:`cxlib._validate.clean_scores`: missing answers are
 excluded and counted as ``n_missing``; anything else that is not a whole number on the
@@ -30,21 +36,36 @@ Holm, S. (1979). A simple sequentially rejective multiple test procedure.
 *Scandinavian Journal of Statistics*, 6(2), 65–70.
 Dixon, M., Freeman, K., & Toman, N. (2010). Stop trying to delight your customers.
 *Harvard Business Review*, 88(7/8), 116–122 (customer effort score).
+Kish, L. (1965). *Survey Sampling*. Wiley (effective sample size).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from math import ceil, isfinite, sqrt
+from math import isfinite, sqrt
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ._validate import clean_scores, require_columns
-from .errors import CXDataError, ScoreError, format_examples
-from .i18n import check_lang, t
+from .aggregate.survey import answer_counts, as_list
+from .errors import CXDataError, DegenerateSampleWarning, format_examples
+from .stats.control import control_limits
+from .stats.moments import kish_n, mean_sd_from_counts, t_interval, weighted_mean_sd, welch_test
+from .stats.multiple import adjust_vs_rest
+from .stats.netscore import (
+    net_score,
+    net_score_adjusted_wald,
+    net_score_bootstrap,
+    net_score_degenerate,
+    net_score_sample_size,
+    net_score_test,
+)
+from .stats.proportions import critical_z as _z
+from .stats.proportions import two_proportion_ztest, weighted_share
+from .stats.proportions import wilson_interval as wilson_ci
 
 __all__ = [
     "NPSResult",
@@ -68,28 +89,20 @@ __all__ = [
     "ces_by",
     "nps_trend",
     "cx_index",
-    "plot_nps_distribution",
-    "plot_nps_by",
-    "plot_nps_trend",
+    "plot_nps_distribution",  # noqa: F822  (lazy, see __getattr__)
+    "plot_nps_by",  # noqa: F822  (lazy, see __getattr__)
+    "plot_nps_trend",  # noqa: F822  (lazy, see __getattr__)
 ]
 
 NPS_LOW, NPS_HIGH = 0, 10
-#: rows per chunk in the counting pass: small enough to stay in cache and to keep the
-#: temporary arrays far below the size of the input, large enough to amortise overhead.
-_CHUNK = 1 << 18
-#: above this many (group × answer) bins the counting pass runs unchunked, so that
-#: ``np.bincount`` does not zero a large array once per chunk.
-_MAX_CHUNKED_BINS = 1 << 16
+#: Below this many answers (effective answers when weighted) a result is flagged
+#: ``small_sample``: the Wald interval's coverage falls short of nominal (Rocks 2016).
+SMALL_SAMPLE = 30
+#: Interval methods of the net scores.
+NPS_METHODS = ("wald", "adjusted_wald", "bootstrap")
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _z(conf: float) -> float:
-    """Two-sided standard-normal quantile for confidence level ``conf``."""
-    if isinstance(conf, bool) or not isinstance(conf, int | float) or not 0 < conf < 1:
-        raise ValueError(f"conf must be a number strictly between 0 and 1, got {conf!r}")
-    return float(stats.norm.ppf(0.5 + conf / 2))
 
 
 def _name_of(values, default: str) -> str:
@@ -113,69 +126,45 @@ def _answer_counts(values: np.ndarray, low: int, high: int) -> np.ndarray:
     return np.bincount((values - low).astype(np.intp), minlength=high - low + 1)
 
 
+def _weighted_counts(scores, weights, low: int, high: int, default_name: str):
+    """(weighted counts per answer, Σw², respondents, n_missing) of one weighted sample."""
+    name = _name_of(scores, default_name)
+    s = scores if isinstance(scores, pd.Series) else pd.Series(np.asarray(scores, dtype=object)
+                                                                if not np.ndim(scores) == 0 else [scores])
+    w = np.asarray(weights, dtype=float) if not isinstance(weights, pd.Series) else weights.to_numpy(dtype=float)
+    if w.shape != (len(s),):
+        raise ValueError(f"weights: expected one weight per answer ({len(s)}), got shape {w.shape}")
+    frame = pd.DataFrame({name: s.to_numpy(), "_w": w}, index=s.index)
+    if isinstance(scores, pd.Series):
+        frame[name] = scores
+    c = answer_counts(frame, name, low=low, high=high, weights="_w", what=name)
+    if c.counts.sum() == 0:
+        raise ValueError(
+            f"{name}: no valid answers — {len(s)} values given, {int(c.missing.sum())} missing; "
+            f"expected at least one whole number from {low} to {high}"
+        )
+    return c.weighted[0], float(c.sum_w2[0]), int(c.counts.sum()), int(c.missing.sum())
+
+
 def _check_scale(scale, name: str = "scale", minimum: int = 2) -> int:
     if isinstance(scale, bool) or not isinstance(scale, int | np.integer) or scale < minimum:
         raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {scale!r}")
     return int(scale)
 
 
-def _net_stats(pos, neg, n, z):
-    """Net score in points from counts: value, SE and Wald CI (vectorised).
-
-    ``net = 100·(p₊ − p₋)``, ``Var = (p₊ + p₋ − (p₊ − p₋)²)/n``, SE = 100·√Var; the Wald
-    interval ``net ± z·SE`` is truncated to the parameter range [−100, 100].
-    """
-    pos = np.asarray(pos, dtype=float)
-    neg = np.asarray(neg, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pp, pm = pos / n, neg / n
-        d = pp - pm
-        var = np.maximum(pp + pm - d * d, 0.0) / n
-        value = 100 * d
-        se = 100 * np.sqrt(var)
-    low = np.clip(value - z * se, -100, 100)
-    high = np.clip(value + z * se, -100, 100)
-    return value, se, low, high
+def _check_method(method: str) -> str:
+    if method not in NPS_METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, NPS_METHODS))}, got {method!r}")
+    return method
 
 
-def _z_test(diff, se):
-    """Two-sided z test of ``diff`` with standard error ``se`` (vectorised).
-
-    ``se == 0`` gives ``z = ±inf, p = 0`` when ``diff ≠ 0`` and ``z = p = NaN`` when
-    ``diff == 0`` (as R's ``NPS::nps.test`` does).
-    """
-    diff = np.asarray(diff, dtype=float)
-    se = np.asarray(se, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        zval = diff / se
-    p = 2 * stats.norm.sf(np.abs(zval))
-    return zval, p
-
-
-_CORRECTIONS = {"holm": "holm", "bonf": "bonf", "bonferroni": "bonf", "sidak": "sidak",
-                "fdr_bh": "fdr_bh", "fdr_by": "fdr_by", "none": "none"}
-
-
-def _adjust(p: np.ndarray, correction: str | None) -> np.ndarray:
-    """Multiple-comparison adjustment (``pingouin.multicomp``); NaN p-values stay NaN
-    and do not count as tests. With exactly two groups, "each group against the
-    rest" is one comparison seen from both sides, so it counts as one test (no
-    adjustment)."""
-    p = np.asarray(p, dtype=float)
-    if correction is None:
-        correction = "none"
-    if correction not in _CORRECTIONS:
-        raise ValueError(f"correction must be None or one of {sorted(_CORRECTIONS)}, got {correction!r}")
-    out = np.full_like(p, np.nan)
-    ok = np.isfinite(p)
-    if len(p) == 2:
-        return p.copy()
-    if ok.any():
-        from pingouin import multicomp
-
-        out[ok] = multicomp(p[ok], method=_CORRECTIONS[correction])[1]
-    return out
+def _warn_degenerate(what: str, n) -> None:
+    warnings.warn(
+        f"{what}: every one of the {n} answers falls in one category, so the Wald standard error "
+        "is 0 and its interval has no width; this is not certainty. Use method='adjusted_wald' "
+        "(Rocks 2016) for an interval that does not collapse.",
+        DegenerateSampleWarning, stacklevel=3,
+    )
 
 
 # --------------------------------------------------------------------------- results
@@ -196,9 +185,17 @@ class NPSResult:
     se : float
         Standard error in points.
     ci_low, ci_high : float
-        Confidence interval in points.
+        Confidence interval in points (``method``).
     n_missing : int
         Missing answers that were excluded.
+    n_eff : float
+        Sample size behind the SE: ``n`` unweighted, Kish's (Σw)²/Σw² weighted.
+    degenerate : bool
+        Fewer than two answers, or all in one category: the Wald SE is 0 by construction.
+    small_sample : bool
+        ``n_eff`` below :data:`SMALL_SAMPLE` (30).
+    method : str
+        The interval's method: ``"wald"``, ``"adjusted_wald"`` or ``"bootstrap"``.
     """
 
     nps: float
@@ -210,6 +207,10 @@ class NPSResult:
     ci_low: float
     ci_high: float
     n_missing: int = 0
+    n_eff: float = float("nan")
+    degenerate: bool = False
+    small_sample: bool = False
+    method: str = "wald"
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,8 @@ class NPSTestResult:
     p_value: float
     ci_low: float
     ci_high: float
+    degenerate: bool = False
+    method: str = "wald"
 
 
 @dataclass(frozen=True)
@@ -237,11 +240,12 @@ class CSATResult:
 
     csat: float
     n: int
-    satisfied: int
+    satisfied: int | float
     se: float
     ci_low: float
     ci_high: float
     n_missing: int = 0
+    n_eff: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -274,6 +278,7 @@ class CESResult:
     difficult: float
     n: int
     n_missing: int = 0
+    n_eff: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -289,6 +294,7 @@ class CSIResult:
     ci_low: float
     ci_high: float
     n_missing: int = 0
+    n_eff: float = float("nan")
 
 
 @dataclass(frozen=True, eq=False)
@@ -381,6 +387,8 @@ def nps_from_counts(
     n_boot: int = 2000,
     seed: int | None = 0,
     n_missing: int = 0,
+    n_eff: float | None = None,
+    n: int | None = None,
 ) -> NPSResult:
     """Net Promoter Score and its confidence interval from the three counts.
 
@@ -389,81 +397,117 @@ def nps_from_counts(
 
     Parameters
     ----------
-    promoters, passives, detractors : int
-        Numbers of answers 9–10, 7–8 and 0–6 (whole numbers ≥ 0, not all zero).
+    promoters, passives, detractors : int or float
+        Numbers of answers 9–10, 7–8 and 0–6 (whole numbers ≥ 0, not all zero), or, with
+        ``n_eff``, the sums of the survey weights in each category.
     conf : float
         Confidence level of the interval, 0 < conf < 1.
-    method : {"wald", "bootstrap"}
-        ``"wald"``: NPS ± z·SE, truncated to [−100, 100]. ``"bootstrap"``: percentile
-        interval of ``n_boot`` multinomial resamples of the counts (seeded, vectorised).
+    method : {"wald", "adjusted_wald", "bootstrap"}
+        ``"wald"`` (default, as R ``NPS``): NPS ± z·SE, truncated to [−100, 100].
+        ``"adjusted_wald"``: Rocks' (2016) adjusted Wald interval (3 pseudo-answers), which
+        never collapses to a point (:func:`cxlib.stats.netscore.net_score_adjusted_wald`).
+        ``"bootstrap"``: percentile interval of ``n_boot`` multinomial resamples (unweighted only).
     n_boot : int
         Bootstrap resamples (``method="bootstrap"`` only).
     seed : int or None
         Seed of the bootstrap's random generator; the same seed gives the same interval.
     n_missing : int
         Missing answers to report alongside (not used in the math).
+    n_eff : float, optional
+        Weighted counts only: Kish's effective sample size (Σw)²/Σw², used in the variance.
+    n : int, optional
+        Weighted counts only: the number of respondents behind them (reported as ``n``).
 
     Returns
     -------
     NPSResult
         ``nps``, ``n``, shares ``promoters``/``passives``/``detractors``, ``se``,
-        ``ci_low``, ``ci_high`` (points), ``n_missing``. ``se`` is the analytic
-        multinomial SE for both methods.
+        ``ci_low``, ``ci_high`` (points), ``n_missing``, ``n_eff``, ``degenerate``,
+        ``small_sample``, ``method``. ``se`` is the analytic multinomial SE for every method.
 
     Notes
     -----
     With shares p₊ (promoters) and p₋ (detractors) of n answers::
 
         NPS  = 100·(p₊ − p₋)
-        Var  = (p₊ + p₋ − (p₊ − p₋)²) / n          (on the −1…1 scale)
+        Var  = (p₊ + p₋ − (p₊ − p₋)²) / n          (on the −1…1 scale; n_eff when weighted)
         SE   = 100·√Var                             (points)
         CI   = NPS ± z₍₁₋α/₂₎·SE                    (Wald)
 
     Var is the variance of the mean of a score that is +1 for promoters, 0 for passives
     and −1 for detractors, with the divisor n (as R's ``NPS::npvar`` divided by n; note
-    that ``npvar`` takes its counts in the order detractors, passives, promoters). With one answer,
-    or when every answer falls in one category, SE is 0 and the Wald interval collapses
-    to the point; Rocks (2016) shows that the Wald interval under-covers for small n and
-    extreme shares — use ``method="bootstrap"`` or read the interval with care there.
+    that ``npvar`` takes its counts in the order detractors, passives, promoters). With one
+    answer, or when every answer falls in one category, SE is 0 and the Wald interval collapses
+    to the point: the result is flagged ``degenerate`` (and a
+    :class:`~cxlib.errors.DegenerateSampleWarning` is issued by :func:`nps`); Rocks (2016)
+    shows that Wald under-covers for small n and extreme shares, and ``method="adjusted_wald"``
+    gives his adjusted Wald interval instead.
+
+    Weighted counts: shares are weighted shares, and the variance divides by Kish's n_eff — a
+    model-based approximation that ignores any correlation between weights and answers (see
+    :mod:`cxlib.stats.moments` for the design-based alternative).
 
     References
     ----------
     Reichheld (2003), HBR 81(12). Rocks (2016), The American Statistician 70(4), 365–372.
+    Kish (1965), Survey Sampling.
 
     Examples
     --------
     >>> r = nps_from_counts(promoters=2, passives=2, detractors=2)
     >>> r.nps, round(r.se, 2)
     (0.0, 33.33)
+    >>> r = nps_from_counts(1, 0, 0, method="adjusted_wald")
+    >>> r.nps, r.degenerate, round(r.ci_low, 1), round(r.ci_high, 1)
+    (100.0, True, -48.5, 98.5)
     """
-    z = _z(conf)
-    pro = _check_count(promoters, "promoters")
-    pas = _check_count(passives, "passives")
-    det = _check_count(detractors, "detractors")
-    n = pro + pas + det
-    if n == 0:
+    _z(conf)
+    method = _check_method(method)
+    if n_eff is None:
+        pro = _check_count(promoters, "promoters")
+        pas = _check_count(passives, "passives")
+        det = _check_count(detractors, "detractors")
+        total = pro + pas + det
+        n_resp = total
+    else:
+        pro, pas, det = (_check_weight_sum(v, name) for v, name in
+                         ((promoters, "promoters"), (passives, "passives"), (detractors, "detractors")))
+        total = pro + pas + det
+        n_resp = int(n) if n is not None else int(round(n_eff))
+        if method == "bootstrap":
+            raise ValueError("method='bootstrap' resamples respondents and needs unweighted counts; "
+                             "use 'wald' or 'adjusted_wald' with weights")
+    if total == 0:
         raise ValueError("no responses: promoters + passives + detractors is 0")
-    value, se, low, high = (float(v) for v in _net_stats(pro, det, n, z))
+    value, se, low, high = net_score(pro, det, total, conf, n_eff=n_eff)
     if method == "bootstrap":
-        if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 100:
-            raise ValueError(f"n_boot must be a whole number ≥ 100, got {n_boot!r}")
-        rng = np.random.default_rng(seed)
-        draws = rng.multinomial(n, [pro / n, pas / n, det / n], size=int(n_boot))
-        boot = 100.0 * (draws[:, 0] - draws[:, 2]) / n
-        low, high = (float(v) for v in np.quantile(boot, [(1 - conf) / 2, (1 + conf) / 2]))
-    elif method != "wald":
-        raise ValueError(f"method must be 'wald' or 'bootstrap', got {method!r}")
+        low, high = net_score_bootstrap(pro, pas, det, conf, n_boot=n_boot, seed=seed)
+    elif method == "adjusted_wald":
+        _, _, low, high = net_score_adjusted_wald(pro, det, total, conf, n_eff=n_eff)
+    m = float(total) if n_eff is None else float(n_eff)
+    degenerate = net_score_degenerate(pro, det, total) or (n_eff is not None and n_eff < 2)
     return NPSResult(
         nps=value,
-        n=n,
-        promoters=pro / n,
-        passives=pas / n,
-        detractors=det / n,
+        n=n_resp,
+        promoters=pro / total,
+        passives=pas / total,
+        detractors=det / total,
         se=se,
         ci_low=low,
         ci_high=high,
         n_missing=int(n_missing),
+        n_eff=m,
+        degenerate=bool(degenerate),
+        small_sample=bool(m < SMALL_SAMPLE),
+        method=method,
     )
+
+
+def _check_weight_sum(value, name: str) -> float:
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.integer | np.floating) \
+            or not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a sum of weights (a finite number ≥ 0), got {value!r}")
+    return float(value)
 
 
 def _nps_counts(values: np.ndarray) -> tuple[int, int, int]:
@@ -477,6 +521,8 @@ def nps(
     method: str = "wald",
     n_boot: int = 2000,
     seed: int | None = 0,
+    *,
+    weights=None,
 ) -> NPSResult:
     """Net Promoter Score of 0–10 likelihood-to-recommend answers, with a CI.
 
@@ -487,16 +533,20 @@ def nps(
         else off the scale raises :class:`~cxlib.errors.ScoreError`.
     conf : float
         Confidence level.
-    method : {"wald", "bootstrap"}
+    method : {"wald", "adjusted_wald", "bootstrap"}
         Interval method, see :func:`nps_from_counts`.
     n_boot, seed : int
         Bootstrap resamples and seed.
+    weights : array-like, optional
+        Survey weights, one per answer (finite, ≥ 0): weighted shares, Kish n_eff in the SE.
 
     Returns
     -------
     NPSResult
         Fields ``nps``, ``n``, ``promoters``, ``passives``, ``detractors`` (shares),
-        ``se``, ``ci_low``, ``ci_high`` (points), ``n_missing``.
+        ``se``, ``ci_low``, ``ci_high`` (points), ``n_missing``, ``n_eff``, ``degenerate``,
+        ``small_sample``, ``method``. A degenerate Wald result (one answer, or all answers in
+        one category) also issues a :class:`~cxlib.errors.DegenerateSampleWarning`.
 
     Raises
     ------
@@ -524,16 +574,25 @@ def nps(
     >>> r.nps, r.n, round(r.se, 2), round(r.ci_low, 1), round(r.ci_high, 1)
     (0.0, 6, 33.33, -65.3, 65.3)
     """
-    cleaned = _clean(scores, NPS_LOW, NPS_HIGH, "scores")
-    pro, pas, det = _nps_counts(cleaned.values)
-    return nps_from_counts(pro, pas, det, conf, method=method, n_boot=n_boot, seed=seed,
-                           n_missing=cleaned.n_missing)
+    if weights is None:
+        cleaned = _clean(scores, NPS_LOW, NPS_HIGH, "scores")
+        pro, pas, det = _nps_counts(cleaned.values)
+        res = nps_from_counts(pro, pas, det, conf, method=method, n_boot=n_boot, seed=seed,
+                              n_missing=cleaned.n_missing)
+    else:
+        wc, sw2, n, n_missing = _weighted_counts(scores, weights, NPS_LOW, NPS_HIGH, "scores")
+        res = nps_from_counts(float(wc[9:].sum()), float(wc[7:9].sum()), float(wc[:7].sum()), conf,
+                              method=method, n_missing=n_missing, n_eff=kish_n(wc.sum(), sw2), n=n)
+    if res.degenerate and method == "wald":
+        _warn_degenerate("nps", res.n)
+    return res
 
 
-def nps_test_from_counts(x: Sequence[int], y: Sequence[int], conf: float = 0.95) -> NPSTestResult:
+def nps_test_from_counts(x: Sequence[int], y: Sequence[int], conf: float = 0.95,
+                         method: str = "wald") -> NPSTestResult:
     """Two-sample z test of NPS from counts ``(promoters, passives, detractors)``.
 
-    The math layer of :func:`nps_test`; see there for formula and references.
+    The math layer of :func:`nps_test`; see there for formula, ``method`` and references.
 
     Examples
     --------
@@ -541,21 +600,30 @@ def nps_test_from_counts(x: Sequence[int], y: Sequence[int], conf: float = 0.95)
     >>> r.difference, round(r.z, 3)
     (50.0, 0.853)
     """
-    z = _z(conf)
+    _z(conf)
+    method = _check_method(method)
+    if method == "bootstrap":
+        raise ValueError("nps_test: method must be 'wald' or 'adjusted_wald'")
     rx = nps_from_counts(*_three(x, "x"), conf)
     ry = nps_from_counts(*_three(y, "y"), conf)
-    diff = rx.nps - ry.nps
-    se = sqrt(rx.se**2 + ry.se**2)
-    zval, p = _z_test(diff, se)
+    if method == "wald":
+        diff, se, zval, p, low, high = net_score_test(rx.nps, rx.se, ry.nps, ry.se, conf)
+    else:
+        cx, sx, _, _ = net_score_adjusted_wald(rx.promoters * rx.n, rx.detractors * rx.n, rx.n, conf)
+        cy, sy, _, _ = net_score_adjusted_wald(ry.promoters * ry.n, ry.detractors * ry.n, ry.n, conf)
+        _, se, zval, p, low, high = net_score_test(cx, sx, cy, sy, conf)
+        diff = rx.nps - ry.nps
     return NPSTestResult(
         nps_x=rx.nps,
         nps_y=ry.nps,
         difference=diff,
         se=se,
-        z=float(zval),
-        p_value=float(p),
-        ci_low=diff - z * se,
-        ci_high=diff + z * se,
+        z=zval,
+        p_value=p,
+        ci_low=low,
+        ci_high=high,
+        degenerate=bool(rx.degenerate and ry.degenerate),
+        method=method,
     )
 
 
@@ -569,7 +637,7 @@ def _three(counts, name):
     return values
 
 
-def nps_test(x, y, conf: float = 0.95) -> NPSTestResult:
+def nps_test(x, y, conf: float = 0.95, method: str = "wald") -> NPSTestResult:
     """Test whether two independent samples differ in NPS (two-sided Wald z test).
 
     Parameters
@@ -578,13 +646,18 @@ def nps_test(x, y, conf: float = 0.95) -> NPSTestResult:
         0–10 answers of two independent groups (missing answers excluded).
     conf : float
         Confidence level of the interval for the difference.
+    method : {"wald", "adjusted_wald"}
+        ``"wald"`` (as R): each NPS's own multinomial SE. ``"adjusted_wald"``: SEs, z, p and
+        the interval from Rocks' adjusted Wald estimates (3 pseudo-answers per sample), which
+        stay informative when a sample has every answer in one category; ``difference`` stays
+        the observed one.
 
     Returns
     -------
     NPSTestResult
         ``nps_x``, ``nps_y``, ``difference`` = NPS(x) − NPS(y) (signed, points), ``se``
-        of the difference (points), ``z``, two-sided ``p_value``, and ``ci_low``,
-        ``ci_high`` of the difference (points).
+        of the difference (points), ``z``, two-sided ``p_value``, ``ci_low``,
+        ``ci_high`` of the difference (points), ``degenerate`` (both SEs 0), ``method``.
 
     Notes
     -----
@@ -602,8 +675,10 @@ def nps_test(x, y, conf: float = 0.95) -> NPSTestResult:
     raise instead of being dropped with a warning. The p-value is two-sided in both.
     R's one-sample mode (``y = NULL``, a test against NPS = 0) is not offered here:
     :func:`nps` gives that interval (R returns it with its bounds in reversed order).
-    When both samples have SE 0, ``z``/``p_value`` are ±inf/0 for a non-zero difference
-    and NaN for a zero one, as in R.
+    When both samples have SE 0 (e.g. ``nps_test([10], [0])``), the Wald test has no
+    estimate of the sampling error: ``z``/``p_value`` are NaN, ``degenerate`` is True and a
+    :class:`~cxlib.errors.DegenerateSampleWarning` is issued (R reports z = ∞, p = 0, a
+    confident answer from two respondents); ``method="adjusted_wald"`` gives a usable test.
 
     References
     ----------
@@ -617,7 +692,14 @@ def nps_test(x, y, conf: float = 0.95) -> NPSTestResult:
     """
     cx = _clean(x, NPS_LOW, NPS_HIGH, "x")
     cy = _clean(y, NPS_LOW, NPS_HIGH, "y")
-    return nps_test_from_counts(_nps_counts(cx.values), _nps_counts(cy.values), conf)
+    res = nps_test_from_counts(_nps_counts(cx.values), _nps_counts(cy.values), conf, method)
+    if res.degenerate and method == "wald":
+        warnings.warn(
+            "nps_test: both samples have every answer in one category, so the Wald standard error "
+            "is 0 and no p-value can be given; use method='adjusted_wald' (Rocks 2016).",
+            DegenerateSampleWarning, stacklevel=2,
+        )
+    return res
 
 
 def nps_sample_size(margin: float, promoters: float, detractors: float, conf: float = 0.95) -> int:
@@ -647,79 +729,10 @@ def nps_sample_size(margin: float, promoters: float, detractors: float, conf: fl
     >>> nps_sample_size(5, promoters=0.5, detractors=0.3)
     1168
     """
-    z = _z(conf)
-    for name, value in (("margin", margin), ("promoters", promoters), ("detractors", detractors)):
-        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating) or not isfinite(value):
-            raise ValueError(f"{name} must be a number, got {value!r}")
-    if margin <= 0:
-        raise ValueError(f"margin must be > 0 NPS points, got {margin!r}")
-    for name, value in (("promoters", promoters), ("detractors", detractors)):
-        if not 0 <= value <= 1:
-            raise ValueError(f"{name} must be a share between 0 and 1 (not a percent), got {value!r}")
-    if promoters + detractors > 1:
-        raise ValueError(
-            f"promoters + detractors must be ≤ 1, got {promoters!r} + {detractors!r}"
-        )
-    var = promoters + detractors - (promoters - detractors) ** 2
-    n = z * z * var / (margin / 100) ** 2
-    # guard against 384.00000000001 rounding up because of floating point
-    return max(1, ceil(n - 1e-9))
+    return net_score_sample_size(margin, promoters, detractors, conf)
 
 
 # --------------------------------------------------------------------------- CSAT / CES / CSI
-
-
-def wilson_ci(successes, n, conf: float = 0.95):
-    """Wilson score interval for a binomial proportion.
-
-    Parameters
-    ----------
-    successes, n : int or array-like of int
-        Successes and trials (vectorised; ``n == 0`` gives NaN).
-    conf : float
-        Confidence level.
-
-    Returns
-    -------
-    (low, high) : tuple of float or of numpy.ndarray
-        Bounds as proportions (0–1).
-
-    Notes
-    -----
-    With p̂ = x/n and z = z₍₁₋α/₂₎::
-
-        centre = (p̂ + z²/(2n)) / (1 + z²/n)
-        half   = z/(1 + z²/n) · √(p̂(1 − p̂)/n + z²/(4n²))
-
-    Unlike the Wald interval it stays inside [0, 1] and keeps close to nominal coverage
-    for small n and extreme p (Agresti & Coull 1998; Newcombe 1998, method 3).
-
-    References
-    ----------
-    Wilson (1927), JASA 22, 209–212. Agresti & Coull (1998), The American Statistician
-    52, 119–126. Newcombe (1998), Statistics in Medicine 17, 857–872.
-
-    Examples
-    --------
-    >>> low, high = wilson_ci(81, 263)
-    >>> round(low, 4), round(high, 4)
-    (0.2553, 0.3662)
-    """
-    z = _z(conf)
-    x = np.asarray(successes, dtype=float)
-    nn = np.asarray(n, dtype=float)
-    if np.any(x < 0) or np.any(x > nn):
-        raise ValueError(f"successes must lie between 0 and n, got successes={successes!r}, n={n!r}")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = x / nn
-        z2n = z * z / nn
-        centre = (p + z2n / 2) / (1 + z2n)
-        half = z / (1 + z2n) * np.sqrt(p * (1 - p) / nn + z2n / (4 * nn))
-    low = np.clip(centre - half, 0.0, 1.0)
-    high = np.clip(centre + half, 0.0, 1.0)
-    if low.ndim == 0:
-        return float(low), float(high)
-    return low, high
 
 
 def _check_top(top: int, scale: int) -> int:
@@ -728,7 +741,7 @@ def _check_top(top: int, scale: int) -> int:
     return int(top)
 
 
-def csat(scores, top: int = 2, scale: int = 5, conf: float = 0.95) -> CSATResult:
+def csat(scores, top: int = 2, scale: int = 5, conf: float = 0.95, *, weights=None) -> CSATResult:
     """Customer satisfaction (CSAT): percent of answers in the top ``top`` boxes.
 
     Parameters
@@ -741,12 +754,15 @@ def csat(scores, top: int = 2, scale: int = 5, conf: float = 0.95) -> CSATResult
         Highest answer; the scale runs 1…``scale``.
     conf : float
         Confidence level of the Wilson interval.
+    weights : array-like, optional
+        Survey weights, one per answer: p̂ = Σw_satisfied/Σw, and n in the SE and the Wilson
+        interval is Kish's n_eff = (Σw)²/Σw² (``satisfied`` is then the weighted count).
 
     Returns
     -------
     CSATResult
         ``csat`` = 100·x/n (percent), ``n``, ``satisfied`` = x, ``se`` =
-        100·√(p̂(1 − p̂)/n), Wilson ``ci_low``/``ci_high`` in percent, ``n_missing``.
+        100·√(p̂(1 − p̂)/n), Wilson ``ci_low``/``ci_high`` in percent, ``n_missing``, ``n_eff``.
 
     References
     ----------
@@ -760,6 +776,13 @@ def csat(scores, top: int = 2, scale: int = 5, conf: float = 0.95) -> CSATResult
     """
     scale = _check_scale(scale)
     top = _check_top(top, scale)
+    if weights is not None:
+        wc, sw2, n, n_missing = _weighted_counts(scores, weights, 1, scale, "scores")
+        r = weighted_share(float(wc[scale - top:].sum()), float(wc.sum()), sw2, conf)
+        return CSATResult(
+            csat=100 * r["share"], n=n, satisfied=float(wc[scale - top:].sum()), se=100 * r["se"],
+            ci_low=100 * r["ci_low"], ci_high=100 * r["ci_high"], n_missing=n_missing, n_eff=r["n_eff"],
+        )
     cleaned = _clean(scores, 1, scale, "scores")
     n = cleaned.values.size
     x = int((cleaned.values > scale - top).sum())
@@ -767,7 +790,7 @@ def csat(scores, top: int = 2, scale: int = 5, conf: float = 0.95) -> CSATResult
     p = x / n
     return CSATResult(
         csat=100 * p, n=n, satisfied=x, se=100 * sqrt(p * (1 - p) / n),
-        ci_low=100 * low, ci_high=100 * high, n_missing=cleaned.n_missing,
+        ci_low=100 * low, ci_high=100 * high, n_missing=cleaned.n_missing, n_eff=float(n),
     )
 
 
@@ -784,26 +807,30 @@ def _mid_split(counts: np.ndarray, scale: int):
     return above, at, below
 
 
-def _mean_sd_from_counts(counts: np.ndarray, answers: np.ndarray):
-    """Mean and sample SD (ddof = 1) from counts per answer (vectorised on rows)."""
-    counts = np.asarray(counts, dtype=float)
-    n = counts.sum(-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (counts * answers).sum(-1) / n
-        ss = (counts * (answers - mean[..., None]) ** 2).sum(-1)
-        sd = np.sqrt(ss / (n - 1))
-    sd = np.where(n > 1, sd, np.nan)
-    return n, mean, sd
+def _ces_stats(counts, scale: int, conf: float, weighted=None, sum_w2=None):
+    """Mean/SD/t interval and net score of CES answers from (weighted) counts per answer, per row."""
+    answers = np.arange(1, scale + 1, dtype=float)
+    if weighted is None:
+        n, mean, sd = mean_sd_from_counts(counts, answers)
+        ne = n
+        easy, neutral, difficult = _mid_split(counts, scale)
+        total = n
+    else:
+        sw = weighted.sum(-1)
+        mean, sd, ne = weighted_mean_sd(sw, weighted @ answers, weighted @ (answers * answers), sum_w2)
+        mean, sd, ne = (np.asarray(v) for v in (mean, sd, ne))
+        n = np.asarray(counts).sum(-1)
+        easy, neutral, difficult = _mid_split(weighted, scale)
+        total = sw
+    se, lo, hi = (np.asarray(v) for v in t_interval(mean, sd, ne, conf))
+    net, net_se, net_lo, net_hi = (np.asarray(v) for v in
+                                   net_score(easy, difficult, total, conf, n_eff=None if weighted is None else ne))
+    return dict(n=n, n_eff=ne, total=total, mean=mean, sd=sd, se=se, ci_low=lo, ci_high=hi, net=net,
+                net_se=net_se, net_ci_low=net_lo, net_ci_high=net_hi, easy=easy, neutral=neutral,
+                difficult=difficult)
 
 
-def _t_ci(mean, sd, n, conf):
-    with np.errstate(invalid="ignore", divide="ignore"):
-        se = sd / np.sqrt(n)
-        tq = stats.t.ppf(0.5 + conf / 2, np.asarray(n, dtype=float) - 1)
-    return se, mean - tq * se, mean + tq * se
-
-
-def ces(scores, scale: int = 7, conf: float = 0.95) -> CESResult:
+def ces(scores, scale: int = 7, conf: float = 0.95, *, weights=None) -> CESResult:
     """Customer effort score: mean answer (t interval) and easy% − difficult%.
 
     Parameters
@@ -816,6 +843,10 @@ def ces(scores, scale: int = 7, conf: float = 0.95) -> CESResult:
         Highest answer (7 by default).
     conf : float
         Confidence level.
+    weights : array-like, optional
+        Survey weights, one per answer: weighted mean and shares; the SD is the weighted SD
+        with Kish's correction and the SE, t interval (n_eff − 1 df) and net-score variance use
+        n_eff = (Σw)²/Σw² (:func:`cxlib.stats.moments.weighted_mean_sd`).
 
     Returns
     -------
@@ -843,24 +874,27 @@ def ces(scores, scale: int = 7, conf: float = 0.95) -> CESResult:
     (4.333, 16.7)
     """
     scale = _check_scale(scale)
-    z = _z(conf)
-    cleaned = _clean(scores, 1, scale, "scores")
-    counts = _answer_counts(cleaned.values, 1, scale)
-    answers = np.arange(1, scale + 1, dtype=float)
-    n, mean, sd = _mean_sd_from_counts(counts, answers)
-    se, lo, hi = _t_ci(mean, sd, n, conf)
-    easy, neutral, difficult = _mid_split(counts, scale)
-    net, net_se, net_lo, net_hi = _net_stats(easy, difficult, n, z)
-    n = int(n)
+    _z(conf)
+    if weights is None:
+        cleaned = _clean(scores, 1, scale, "scores")
+        counts = _answer_counts(cleaned.values, 1, scale)
+        r = _ces_stats(counts, scale, conf)
+        n_missing = cleaned.n_missing
+    else:
+        wc, sw2, n_resp, n_missing = _weighted_counts(scores, weights, 1, scale, "scores")
+        r = _ces_stats(np.array([n_resp]), scale, conf, weighted=wc, sum_w2=sw2)
+    total = float(r["total"])
     return CESResult(
-        mean=float(mean), sd=float(sd), se=float(se), ci_low=float(lo), ci_high=float(hi),
-        net=float(net), net_se=float(net_se), net_ci_low=float(net_lo), net_ci_high=float(net_hi),
-        easy=int(easy) / n, neutral=int(neutral) / n, difficult=int(difficult) / n,
-        n=n, n_missing=cleaned.n_missing,
+        mean=float(r["mean"]), sd=float(r["sd"]), se=float(r["se"]), ci_low=float(r["ci_low"]),
+        ci_high=float(r["ci_high"]), net=float(r["net"]), net_se=float(r["net_se"]),
+        net_ci_low=float(r["net_ci_low"]), net_ci_high=float(r["net_ci_high"]),
+        easy=float(r["easy"]) / total, neutral=float(r["neutral"]) / total,
+        difficult=float(r["difficult"]) / total,
+        n=int(r["n"]), n_missing=n_missing, n_eff=float(r["n_eff"]),
     )
 
 
-def csi(scores, scale: int = 5, conf: float = 0.95) -> CSIResult:
+def csi(scores, scale: int = 5, conf: float = 0.95, *, weights=None) -> CSIResult:
     """Customer satisfaction index: satisfied% − dissatisfied%, in points.
 
     Parameters
@@ -871,6 +905,8 @@ def csi(scores, scale: int = 5, conf: float = 0.95) -> CSIResult:
         Highest answer (5 by default).
     conf : float
         Confidence level.
+    weights : array-like, optional
+        Survey weights, one per answer: weighted shares, Kish n_eff in the variance.
 
     Returns
     -------
@@ -895,206 +931,51 @@ def csi(scores, scale: int = 5, conf: float = 0.95) -> CSIResult:
     (16.7, 6)
     """
     scale = _check_scale(scale)
-    z = _z(conf)
+    _z(conf)
+    if weights is not None:
+        wc, sw2, n, n_missing = _weighted_counts(scores, weights, 1, scale, "scores")
+        sat, neu, dis = (float(v) for v in _mid_split(wc, scale))
+        total = sat + neu + dis
+        ne = kish_n(total, sw2)
+        value, se, lo, hi = net_score(sat, dis, total, conf, n_eff=ne)
+        return CSIResult(csi=value, n=n, satisfied=sat / total, neutral=neu / total,
+                         dissatisfied=dis / total, se=se, ci_low=lo, ci_high=hi, n_missing=n_missing,
+                         n_eff=ne)
     cleaned = _clean(scores, 1, scale, "scores")
     counts = _answer_counts(cleaned.values, 1, scale)
     sat, neu, dis = (int(v) for v in _mid_split(counts, scale))
     n = sat + neu + dis
-    value, se, lo, hi = (float(v) for v in _net_stats(sat, dis, n, z))
+    value, se, lo, hi = net_score(sat, dis, n, conf)
     return CSIResult(csi=value, n=n, satisfied=sat / n, neutral=neu / n, dissatisfied=dis / n,
-                     se=se, ci_low=lo, ci_high=hi, n_missing=cleaned.n_missing)
+                     se=se, ci_low=lo, ci_high=hi, n_missing=cleaned.n_missing, n_eff=float(n))
 
 
-# --------------------------------------------------------------------------- counting pass
-
-
-@dataclass
-class _Dim:
-    """One grouping dimension: small integer codes per row and how to decode them."""
-
-    names: list[str]
-    codes: np.ndarray
-    size: int
-    decode: Callable[[np.ndarray], dict[str, object]]
-
-
-def _smallest_int(codes: np.ndarray, size: int) -> np.ndarray:
-    for dtype in (np.int8, np.int16, np.int32):
-        if size < np.iinfo(dtype).max:
-            return codes.astype(dtype, copy=False)
-    return codes.astype(np.int64, copy=False)
-
-
-def _dim_for(col: pd.Series) -> _Dim:
-    name = col.name
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        dtype = col.dtype
-        codes = np.asarray(col.array.codes)  # a view, no copy
-        ncat = len(dtype.categories)
-        size = ncat
-        if codes.size and codes.min() < 0:  # missing group values form their own group
-            size = ncat + 1
-            codes = np.where(codes < 0, ncat, codes)
-        codes = _smallest_int(codes, size)
-
-        def decode(idx, dtype=dtype, ncat=ncat, name=name):
-            idx = np.asarray(idx)
-            return {name: pd.Categorical.from_codes(np.where(idx >= ncat, -1, idx), dtype=dtype)}
-
-        return _Dim([name], codes, size, decode)
-    codes, uniques = pd.factorize(col, sort=True, use_na_sentinel=False)
-    size = len(uniques)
-
-    def decode(idx, uniques=uniques, name=name):
-        return {name: uniques.take(np.asarray(idx))}
-
-    return _Dim([name], _smallest_int(codes, size), size, decode)
+# --------------------------------------------------------------------------- counting
 
 
 def _check_columns(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
     require_columns(df, columns, what)
 
 
-def _as_list(by) -> list:
-    if by is None:
-        return []
-    if isinstance(by, str) or not isinstance(by, Sequence):
-        return [by]
-    return list(by)
-
-
-def _encode_groups(df: pd.DataFrame, by: list, max_bins: int, k: int) -> list[_Dim]:
-    """Grouping dimensions; combined into one compact dimension when the product is big."""
-    dims = [_dim_for(df[c]) for c in by]
-    size = int(np.prod([d.size for d in dims], dtype=np.float64)) if dims else 1
-    if len(dims) <= 1 or size * k <= max_bins:
-        return dims
-    # many combinations: give each observed combination one compact code (hash pass)
-    combined = np.zeros(len(df), dtype=np.int64)
-    for d in dims:
-        combined *= d.size
-        combined += d.codes
-    codes, uniques = pd.factorize(combined, sort=True)
-    sizes = [d.size for d in dims]
-    uniq = np.asarray(uniques)
-
-    def decode(idx, dims=dims, sizes=sizes, uniq=uniq):
-        parts = np.unravel_index(uniq[np.asarray(idx)], sizes)
-        out: dict[str, object] = {}
-        for d, part in zip(dims, parts, strict=True):
-            out.update(d.decode(part))
-        return out
-
-    names = [n for d in dims for n in d.names]
-    return [_Dim(names, _smallest_int(codes, len(uniq)), len(uniq), decode)]
-
-
-def _score_array(col: pd.Series, low: int, high: int) -> np.ndarray:
-    """The score column as a numpy array without copying where possible.
-
-    Numeric columns come back as is (validated chunk by chunk in the counting pass);
-    anything else goes through :func:`clean_scores` first, which raises on bad values.
-    """
-    dtype = col.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
-        return col.to_numpy()
-    if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
-        clean_scores(col, low=low, high=high, name=str(col.name))  # raises on bad values
-        return pd.to_numeric(pd.Series(col.to_numpy(dtype=object), dtype=object), errors="coerce").to_numpy(
-            dtype="float64", na_value=np.nan
-        )
-    return col.to_numpy(dtype="float64", na_value=np.nan)
-
-
-def _count_by(df: pd.DataFrame, score: str, dims: list[_Dim], low: int, high: int) -> np.ndarray:
-    """Counts per (group, answer) in one vectorised pass, chunked to bound memory.
-
-    Returns an int64 array of shape ``(prod(dim sizes), high − low + 2)``: one column per
-    answer ``low…high`` and a last column of missing answers.
-
-    Per chunk: ``key = group·k + answer`` (missing → ``high + 1``), checked for whole
-    numbers on the scale, then ``np.bincount``. Any bad value stops the pass and
-    :func:`clean_scores` re-checks the whole column to raise its usual message.
-    """
-    col = df[score]
-    arr = _score_array(col, low, high)
-    k = high - low + 2  # answers + one bin for missing
-    sizes = [d.size for d in dims]
-    n_groups = int(np.prod(sizes)) if sizes else 1
-    bins = n_groups * k
-    n = len(arr)
-    step = _CHUNK if bins <= _MAX_CHUNKED_BINS else max(n, 1)
-    # key = g·k + answer (answers low…high+1) needs no shift: groups stay apart because
-    # k = high − low + 2; the first `low` bins of the bincount stay empty and are cut off.
-    counts = np.zeros(bins + low, dtype=np.int64)
-    n_nan = 0
-
-    def fail():
-        clean_scores(col, low=low, high=high, name=str(score))  # raises with the full story
-        raise ScoreError(f"{score}: values that are not whole numbers from {low} to {high}")
-
-    is_int = arr.dtype.kind in "iu"
-    for start in range(0, n, step):
-        chunk = arr[start:start + step]
-        stop = start + chunk.size
-        if dims:
-            key = np.multiply(dims[0].codes[start:stop], 1 if len(dims) > 1 else k, dtype=np.intp)
-            for j, d in enumerate(dims[1:], start=2):
-                key *= d.size
-                key += d.codes[start:stop]
-                if j == len(dims):
-                    key *= k
-        else:
-            key = np.zeros(chunk.size, dtype=np.intp)
-        if is_int:
-            if chunk.min() < low or chunk.max() > high:
-                fail()
-            key += chunk
-        else:
-            with np.errstate(invalid="ignore"):
-                answer = chunk.astype(np.intp)  # NaN/inf turn into garbage, caught below
-            exact = answer == chunk  # False for NaN, inf and fractions
-            inexact = chunk.size - np.count_nonzero(exact)
-            if inexact:
-                if np.count_nonzero(np.isnan(chunk)) != inexact:
-                    fail()  # fractions or infinities
-                np.copyto(answer, high + 1, where=~exact)  # the missing bin
-                n_nan += inexact
-            if answer.min() < low or answer.max() > high + 1:
-                fail()
-            key += answer
-        counts += np.bincount(key, minlength=bins + low)
-    counts = counts[low:].reshape(n_groups, k)
-    if counts[:, -1].sum() != n_nan:  # a real answer equal to high + 1 in the missing bin
-        fail()
-    return counts
-
-
-def _keys_frame(dims: list[_Dim], flat: np.ndarray) -> pd.DataFrame:
-    parts = np.unravel_index(flat, [d.size for d in dims]) if dims else ()
-    data: dict[str, object] = {}
-    for d, part in zip(dims, parts, strict=True):
-        data.update(d.decode(part))
-    return pd.DataFrame(data, index=pd.RangeIndex(len(flat)))
-
-
-def _grouped_counts(df, score, by, low, high, what):
-    """Validate inputs, count, keep observed groups: (keys frame, answer counts, missing)."""
-    by = _as_list(by)
+def _grouped_counts(df, score, by, low, high, what, weights=None):
+    """Counts per group and answer from the aggregation layer; error when nothing is valid."""
+    by = as_list(by)
     if not by:
         raise ValueError(f"{what}: give at least one column in `by`")
-    _check_columns(df, [score, *by], what)
-    k = high - low + 2
-    dims = _encode_groups(df, by, _MAX_CHUNKED_BINS, k)
-    counts = _count_by(df, score, dims, low, high)
-    seen = np.flatnonzero(counts.sum(1) > 0)
-    counts = counts[seen]
-    if counts[:, :-1].sum() == 0:
+    c = answer_counts(df, score, by, low=low, high=high, weights=weights, what=what)
+    if c.counts.sum() == 0:
         raise ValueError(
-            f"{what}: column {score!r} has no valid answers ({len(df)} rows, all missing); "
+            f"{what}: column {score!r} has no valid answers ({int(c.missing.sum())} rows, all missing); "
             f"expected whole numbers from {low} to {high}"
         )
-    return _keys_frame(dims, seen), counts[:, :-1], counts[:, -1]
+    return c
+
+
+def _n_eff(c) -> np.ndarray:
+    """Effective n per group: the count unweighted, Kish's (Σw)²/Σw² weighted."""
+    if c.weighted is None:
+        return c.n.astype(float)
+    return np.asarray(kish_n(c.weighted.sum(1), c.sum_w2), dtype=float)
 
 
 def _check_min_n(min_n) -> int:
@@ -1104,19 +985,22 @@ def _check_min_n(min_n) -> int:
 
 
 def nps_by(
-    df: pd.DataFrame,
+    df,
     score: str,
     by,
     conf: float = 0.95,
     min_n: int = 30,
     correction: str | None = "holm",
+    *,
+    weights: str | None = None,
 ) -> pd.DataFrame:
     """NPS per segment, each tested against the rest of the sample.
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        One row per response.
+    df : table
+        One row per response: pandas, Polars, PyArrow, DuckDB, Dask or PySpark (counted in its
+        own engine; only the counts leave it).
     score : str
         Column of 0–10 answers (missing excluded and counted per group).
     by : str or list of str
@@ -1127,8 +1011,11 @@ def nps_by(
         Groups with fewer valid answers are flagged ``small_n`` — never dropped.
     correction : str or None
         Multiple-comparison adjustment of the group-vs-rest p-values with
-        ``pingouin.multicomp``: ``"holm"`` (default), ``"bonf"`` (or ``"bonferroni"``),
-        ``"sidak"``, ``"fdr_bh"``, ``"fdr_by"``, or None / ``"none"``.
+        :func:`cxlib.stats.multiple.adjust_pvalues`: ``"holm"`` (default), ``"bonf"`` (or
+        ``"bonferroni"``), ``"sidak"``, ``"fdr_bh"``, ``"fdr_by"``, or None / ``"none"``.
+    weights : str, optional
+        Column of survey weights: weighted shares; SEs, tests and ``small_n`` use each group's
+        Kish n_eff (column ``n_eff``).
 
     Returns
     -------
@@ -1137,13 +1024,14 @@ def nps_by(
         ``n``, ``n_missing``, ``promoters``, ``passives``, ``detractors`` (shares),
         ``nps``, ``se``, ``ci_low``, ``ci_high`` (points), ``nps_rest`` (NPS of all other
         groups), ``diff_vs_rest`` (= nps − nps_rest, signed), ``z``, ``p_value``,
-        ``p_adjusted``, ``small_n``. ``.attrs`` holds ``conf``, ``correction``,
-        ``min_n``, ``by``, ``score`` and the pooled ``overall`` :class:`NPSResult`.
+        ``p_adjusted``, ``small_n``, ``n_eff``, ``degenerate``. ``.attrs`` holds ``conf``,
+        ``correction``, ``min_n``, ``by``, ``score``, ``weights`` and the pooled ``overall``
+        :class:`NPSResult`.
 
     Notes
     -----
-    One vectorised pass counts answers per group (``np.bincount`` on
-    ``group·12 + answer``, the 12th bin for missing). Then, per group g with counts
+    One ``GROUP BY by…, score`` query counts answers per group
+    (:func:`cxlib.aggregate.survey.answer_counts`). Then, per group g with counts
     and the rest r = total − g::
 
         NPS_g, SE_g  as in nps_from_counts (multinomial variance, divisor n)
@@ -1165,39 +1053,55 @@ def nps_by(
     0   a  3  33.3
     1   b  3 -66.7
     """
-    z = _z(conf)
+    _z(conf)
     min_n = _check_min_n(min_n)
-    keys, c, miss = _grouped_counts(df, score, by, NPS_LOW, NPS_HIGH, "nps_by")
-    pro, pas, det = c[:, 9:].sum(1), c[:, 7:9].sum(1), c[:, :7].sum(1)
-    out = _nps_table(keys, pro, pas, det, miss, z)
+    adjust_vs_rest([], correction)  # validates the name before any work
+    c = _grouped_counts(df, score, by, NPS_LOW, NPS_HIGH, "nps_by", weights)
+    t3 = c.totals()
+    pro, pas, det = t3[:, 9:].sum(1), t3[:, 7:9].sum(1), t3[:, :7].sum(1)
+    if c.weighted is None:
+        pro, pas, det = (v.astype(np.int64) for v in (pro, pas, det))
+    ne = _n_eff(c)
+    out = _nps_table(c.keys, pro, pas, det, c.missing, conf, c.n, None if c.weighted is None else ne)
     tp, ta, td = pro.sum(), pas.sum(), det.sum()
-    rp, rd, rn = tp - pro, td - det, (tp + ta + td) - out["n"].to_numpy()
-    rest, rest_se, _, _ = _net_stats(rp, rd, rn, z)
-    diff = out["nps"].to_numpy() - rest
-    zval, p = _z_test(diff, np.sqrt(out["se"].to_numpy() ** 2 + rest_se**2))
+    total = pro + pas + det
+    rp, rd, rn = tp - pro, td - det, (tp + ta + td) - total
+    rest_ne = None
+    if c.weighted is not None:
+        w2 = c.sum_w2
+        rest_ne = np.asarray(kish_n(rn, w2.sum() - w2), dtype=float)
+    rest, rest_se, _, _ = net_score(rp, rd, rn, conf, n_eff=rest_ne)
+    diff, _, zval, p, _, _ = net_score_test(out["nps"].to_numpy(), out["se"].to_numpy(), rest, rest_se, conf)
     out["nps_rest"] = rest
     out["diff_vs_rest"] = diff
     out["z"] = zval
     out["p_value"] = p
-    out["p_adjusted"] = _adjust(p, correction)
-    out["small_n"] = out["n"].to_numpy() < min_n
+    out["p_adjusted"] = adjust_vs_rest(p, correction)
+    out["small_n"] = ne < min_n
+    _flag_columns(out, pro, pas, det, c.n, None if c.weighted is None else ne)
+    if c.weighted is None:
+        overall = nps_from_counts(int(tp), int(ta), int(td), conf, n_missing=int(c.missing.sum()))
+    else:
+        overall = nps_from_counts(float(tp), float(ta), float(td), conf, n_missing=int(c.missing.sum()),
+                                  n_eff=kish_n(tp + ta + td, c.sum_w2.sum()), n=int(c.n.sum()))
     out.attrs.update(
-        conf=conf, correction=correction, min_n=min_n, by=_as_list(by), score=score,
-        overall=nps_from_counts(int(tp), int(ta), int(td), conf, n_missing=int(miss.sum())),
+        conf=conf, correction=correction, min_n=min_n, by=as_list(by), score=score, weights=weights,
+        overall=overall,
     )
     return out
 
 
-def _nps_table(keys, pro, pas, det, miss, z) -> pd.DataFrame:
-    n = pro + pas + det
-    value, se, lo, hi = _net_stats(pro, det, n, z)
+def _nps_table(keys, pro, pas, det, miss, conf, n_resp, n_eff=None) -> pd.DataFrame:
+    """Per-row NPS table from (weighted) category counts; ``n`` is always the respondents."""
+    total = pro + pas + det
+    value, se, lo, hi = net_score(pro, det, total, conf, n_eff=n_eff)
     out = keys.copy()
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["n"] = n
+        out["n"] = n_resp
         out["n_missing"] = miss
-        out["promoters"] = pro / n
-        out["passives"] = pas / n
-        out["detractors"] = det / n
+        out["promoters"] = pro / total
+        out["passives"] = pas / total
+        out["detractors"] = det / total
     out["nps"] = value
     out["se"] = se
     out["ci_low"] = lo
@@ -1205,8 +1109,18 @@ def _nps_table(keys, pro, pas, det, miss, z) -> pd.DataFrame:
     return out
 
 
+def _flag_columns(out: pd.DataFrame, pro, pas, det, n_resp, n_eff) -> None:
+    """Append ``n_eff`` and ``degenerate`` (Wald SE 0 by construction) to an NPS table."""
+    ne = np.asarray(n_resp, dtype=float) if n_eff is None else np.asarray(n_eff, dtype=float)
+    total = pro + pas + det
+    out["n_eff"] = ne
+    with np.errstate(invalid="ignore"):
+        out["degenerate"] = (np.asarray(net_score_degenerate(pro, det, np.asarray(total))) | (ne < 2)) \
+            & (np.asarray(n_resp) > 0)
+
+
 def csat_by(
-    df: pd.DataFrame,
+    df,
     score: str,
     by,
     top: int = 2,
@@ -1214,12 +1128,14 @@ def csat_by(
     conf: float = 0.95,
     min_n: int = 30,
     correction: str | None = "holm",
+    *,
+    weights: str | None = None,
 ) -> pd.DataFrame:
     """CSAT per segment (Wilson CI), each tested against the rest of the sample.
 
     Parameters
     ----------
-    df, score, by, conf, min_n, correction
+    df, score, by, conf, min_n, correction, weights
         As in :func:`nps_by`; ``score`` holds answers on 1…``scale``.
     top, scale : int
         As in :func:`csat`.
@@ -1230,7 +1146,8 @@ def csat_by(
         One row per group: ``by`` columns, ``n``, ``n_missing``, ``satisfied`` (count),
         ``csat`` (percent), ``se``, Wilson ``ci_low``/``ci_high`` (percent),
         ``csat_rest``, ``diff_vs_rest`` (points, signed), ``z``, ``p_value``,
-        ``p_adjusted``, ``small_n``.
+        ``p_adjusted``, ``small_n``, ``n_eff``. Weighted: ``satisfied`` is the weighted
+        count, shares are weighted and every n in the formulas below is Kish's n_eff.
 
     Notes
     -----
@@ -1254,51 +1171,62 @@ def csat_by(
     top = _check_top(top, scale)
     _z(conf)
     min_n = _check_min_n(min_n)
-    keys, c, miss = _grouped_counts(df, score, by, 1, scale, "csat_by")
-    n = c.sum(1)
-    x = c[:, scale - top:].sum(1)
+    adjust_vs_rest([], correction)
+    c = _grouped_counts(df, score, by, 1, scale, "csat_by", weights)
+    out = c.keys.copy()
+    out["n"] = c.n
+    out["n_missing"] = c.missing
+    if c.weighted is None:
+        n = c.n
+        x = c.counts[:, scale - top:].sum(1)
+        nr, xr = n.sum() - n, x.sum() - x
+        out["satisfied"] = x
+    else:  # shares from weighted sums, every n an effective n
+        sw = c.weighted.sum(1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = c.weighted[:, scale - top:].sum(1) / sw
+            share_r = (c.weighted[:, scale - top:].sum() - c.weighted[:, scale - top:].sum(1)) / (sw.sum() - sw)
+        n = _n_eff(c)
+        nr = np.asarray(kish_n(sw.sum() - sw, c.sum_w2.sum() - c.sum_w2), dtype=float)
+        x, xr = share * n, share_r * nr
+        out["satisfied"] = c.weighted[:, scale - top:].sum(1)
     lo, hi = wilson_ci(x, n, conf)
-    out = keys.copy()
-    out["n"] = n
-    out["n_missing"] = miss
-    out["satisfied"] = x
     with np.errstate(invalid="ignore", divide="ignore"):
         p = x / n
-        nr = n.sum() - n
-        xr = x.sum() - x
         pr = xr / nr
-        pool = (x + xr) / (n + nr)
-        se_pool = np.sqrt(pool * (1 - pool) * (1 / n + 1 / nr))
         out["csat"] = 100 * p
         out["se"] = 100 * np.sqrt(p * (1 - p) / n)
     out["ci_low"] = 100 * lo
     out["ci_high"] = 100 * hi
     out["csat_rest"] = 100 * pr
     out["diff_vs_rest"] = 100 * (p - pr)
-    zval, pval = _z_test(p - pr, se_pool)
+    zval, pval = two_proportion_ztest(x, n, xr, nr)
     out["z"] = zval
     out["p_value"] = pval
-    out["p_adjusted"] = _adjust(pval, correction)
-    out["small_n"] = n < min_n
-    out.attrs.update(conf=conf, correction=correction, min_n=min_n, by=_as_list(by), score=score,
-                     top=top, scale=scale)
+    out["p_adjusted"] = adjust_vs_rest(pval, correction)
+    out["small_n"] = np.asarray(n) < min_n
+    out["n_eff"] = np.asarray(n, dtype=float)
+    out.attrs.update(conf=conf, correction=correction, min_n=min_n, by=as_list(by), score=score,
+                     top=top, scale=scale, weights=weights)
     return out
 
 
 def ces_by(
-    df: pd.DataFrame,
+    df,
     score: str,
     by,
     scale: int = 7,
     conf: float = 0.95,
     min_n: int = 30,
     correction: str | None = "holm",
+    *,
+    weights: str | None = None,
 ) -> pd.DataFrame:
     """CES per segment (mean with t CI, easy% − difficult%), tested against the rest.
 
     Parameters
     ----------
-    df, score, by, conf, min_n, correction
+    df, score, by, conf, min_n, correction, weights
         As in :func:`nps_by`; ``score`` holds answers on 1…``scale``, higher = easier.
     scale : int
         As in :func:`ces`.
@@ -1310,7 +1238,7 @@ def ces_by(
         ``se``, ``ci_low``/``ci_high`` (t interval of the mean), ``easy``,
         ``difficult`` (shares), ``net`` (points), ``mean_rest``, ``diff_vs_rest``
         (mean difference, signed), ``t``, ``df`` (Welch), ``p_value``, ``p_adjusted``,
-        ``small_n``.
+        ``small_n``, ``n_eff`` (weighted: Kish SDs and n_eff in the SEs and the Welch test).
 
     Notes
     -----
@@ -1332,40 +1260,37 @@ def ces_by(
     [6.0, 3.0]
     """
     scale = _check_scale(scale)
-    z = _z(conf)
+    _z(conf)
     min_n = _check_min_n(min_n)
-    keys, c, miss = _grouped_counts(df, score, by, 1, scale, "ces_by")
-    answers = np.arange(1, scale + 1, dtype=float)
-    n, mean, sd = _mean_sd_from_counts(c, answers)
-    se, lo, hi = _t_ci(mean, sd, n, conf)
-    easy, _, difficult = _mid_split(c, scale)
-    net, _, _, _ = _net_stats(easy, difficult, n, z)
-    rest = c.sum(0)[None, :] - c
-    nr, mean_r, sd_r = _mean_sd_from_counts(rest, answers)
-    out = keys.copy()
-    out["n"] = n.astype(np.int64)
-    out["n_missing"] = miss
-    out["mean"] = mean
-    out["sd"] = sd
-    out["se"] = se
-    out["ci_low"] = lo
-    out["ci_high"] = hi
+    adjust_vs_rest([], correction)
+    c = _grouped_counts(df, score, by, 1, scale, "ces_by", weights)
+    if c.weighted is None:
+        g = _ces_stats(c.counts, scale, conf)
+        r = _ces_stats(c.counts.sum(0)[None, :] - c.counts, scale, conf)
+    else:
+        g = _ces_stats(c.counts, scale, conf, weighted=c.weighted, sum_w2=c.sum_w2)
+        r = _ces_stats(c.counts.sum(0)[None, :] - c.counts, scale, conf,
+                       weighted=c.weighted.sum(0)[None, :] - c.weighted, sum_w2=c.sum_w2.sum() - c.sum_w2)
+    out = c.keys.copy()
+    out["n"] = c.n.astype(np.int64)
+    out["n_missing"] = c.missing
+    for col in ("mean", "sd", "se", "ci_low", "ci_high"):
+        out[col] = g[col]
+    test = welch_test(g["mean"], g["sd"], g["n_eff"], r["mean"], r["sd"], r["n_eff"], conf)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["easy"] = easy / n
-        out["difficult"] = difficult / n
-        out["net"] = net
-        out["mean_rest"] = mean_r
-        out["diff_vs_rest"] = mean - mean_r
-        tt = stats.ttest_ind_from_stats(mean, sd, n, mean_r, sd_r, nr, equal_var=False)
-        v1, v2 = sd**2 / n, sd_r**2 / nr
-        dof = (v1 + v2) ** 2 / (v1**2 / (n - 1) + v2**2 / (nr - 1))
-    out["t"] = np.asarray(tt.statistic, dtype=float)
-    out["df"] = dof
-    out["p_value"] = np.asarray(tt.pvalue, dtype=float)
-    out["p_adjusted"] = _adjust(out["p_value"].to_numpy(), correction)
-    out["small_n"] = n < min_n
-    out.attrs.update(conf=conf, correction=correction, min_n=min_n, by=_as_list(by), score=score,
-                     scale=scale)
+        out["easy"] = g["easy"] / g["total"]
+        out["difficult"] = g["difficult"] / g["total"]
+        out["net"] = g["net"]
+        out["mean_rest"] = r["mean"]
+        out["diff_vs_rest"] = g["mean"] - r["mean"]
+    out["t"] = test["t"]
+    out["df"] = test["dof"]
+    out["p_value"] = test["p_value"]
+    out["p_adjusted"] = adjust_vs_rest(test["p_value"], correction)
+    out["small_n"] = np.asarray(g["n_eff"]) < min_n
+    out["n_eff"] = np.asarray(g["n_eff"], dtype=float)
+    out.attrs.update(conf=conf, correction=correction, min_n=min_n, by=as_list(by), score=score,
+                     scale=scale, weights=weights)
     return out
 
 
@@ -1399,18 +1324,6 @@ def _dates(df: pd.DataFrame, date: str) -> pd.Series:
     return parsed
 
 
-def _period_dim(periods: pd.Series, name: str = "period"):
-    ordinals = periods.array.asi8
-    first, last = int(ordinals.min()), int(ordinals.max())
-    full = pd.period_range(periods.min(), periods.max(), freq=periods.dt.freq)
-    size = last - first + 1
-
-    def decode(idx, full=full):
-        return {name: full[np.asarray(idx)]}
-
-    return _Dim([name], _smallest_int(ordinals - first, size), size, decode), full
-
-
 def nps_trend(
     df: pd.DataFrame,
     score: str,
@@ -1419,6 +1332,8 @@ def nps_trend(
     by=None,
     conf: float = 0.95,
     baseline=None,
+    *,
+    weights: str | None = None,
 ) -> pd.DataFrame:
     """NPS per period (and group) with CI bands and a control-chart signal.
 
@@ -1442,6 +1357,9 @@ def nps_trend(
         pair of dates = pooled NPS of the responses in that range (inclusive, per group);
         a number = a fixed target in points (the spread then comes from all periods'
         pooled shares).
+    weights : str, optional
+        Column of survey weights: weighted shares; SEs and control limits use each period's
+        Kish n_eff (column ``n_eff``).
 
     Returns
     -------
@@ -1481,9 +1399,9 @@ def nps_trend(
     1  2024-02  0    NaN
     2  2024-03  1  100.0
     """
-    z = _z(conf)
-    by_cols = _as_list(by)
-    _check_columns(df, [score, date, *by_cols], "nps_trend")
+    _z(conf)
+    by_cols = as_list(by)
+    _check_columns(df, [score, date, *by_cols] + ([weights] if weights is not None else []), "nps_trend")
     freq = _PERIOD_ALIASES.get(freq, freq)
     dates = _dates(df, date)
     if len(df) == 0:
@@ -1492,22 +1410,44 @@ def nps_trend(
         periods = dates.dt.tz_localize(None).dt.to_period(freq) if dates.dt.tz is not None else dates.dt.to_period(freq)
     except ValueError as err:
         raise ValueError(f"freq must be a pandas period alias such as 'D', 'W', 'M', 'Q', 'Y': {err}") from None
-    k = NPS_HIGH - NPS_LOW + 2
-    pdim, full = _period_dim(periods)
-    dims = _encode_groups(df, by_cols, _MAX_CHUNKED_BINS // max(pdim.size, 1), k) + [pdim]
-    counts = _count_by(df, score, dims, NPS_LOW, NPS_HIGH)
-    if counts[:, :-1].sum() == 0:
+    ordinals = periods.array.asi8
+    first = int(ordinals.min())
+    full = pd.period_range(periods.min(), periods.max(), freq=periods.dt.freq)
+    T = len(full)
+    frame = df[[score, *by_cols] + ([weights] if weights is not None else [])].copy(deep=False)
+    frame["_period"] = ordinals - first
+    c = answer_counts(frame, score, [*by_cols, "_period"], low=NPS_LOW, high=NPS_HIGH, weights=weights,
+                      what="nps_trend")
+    if c.counts.sum() == 0:
         raise ValueError(f"nps_trend: column {score!r} has no valid answers ({len(df)} rows, all missing)")
-    T = pdim.size
-    G = counts.shape[0] // T
-    cube = counts.reshape(G, T, k)
-    keep = np.flatnonzero(cube.sum((1, 2)) > 0)  # observed groups, every period
-    cube = cube[keep]
-    flat = (keep[:, None] * T + np.arange(T)[None, :]).ravel()
-    keys = _keys_frame(dims, flat)
-    c = cube[..., :-1]
-    pro, pas, det = c[..., 9:].sum(-1), c[..., 7:9].sum(-1), c[..., :7].sum(-1)
-    out = _nps_table(keys, pro.ravel(), pas.ravel(), det.ravel(), cube[..., -1].ravel(), z)
+    if by_cols:
+        gid = c.keys.groupby(by_cols, sort=True, dropna=False, observed=True).ngroup().to_numpy()
+    else:
+        gid = np.zeros(len(c.keys), dtype=np.intp)
+    G = int(gid.max()) + 1
+    tid = c.keys["_period"].to_numpy(dtype=np.intp)
+    k = NPS_HIGH - NPS_LOW + 1
+    cube = np.zeros((G, T, k), dtype=np.int64)
+    cube[gid, tid] = c.counts
+    miss = np.zeros((G, T), dtype=np.int64)
+    miss[gid, tid] = c.missing
+    first_row = pd.Series(np.arange(len(gid))).groupby(gid).first().to_numpy()
+    keys = c.keys[by_cols].iloc[np.repeat(first_row, T)].reset_index(drop=True)
+    keys["period"] = full[np.tile(np.arange(T), G)]
+    n_resp = cube.sum(-1)
+    if weights is None:
+        tot = cube
+        n_eff = None
+    else:
+        tot = np.zeros((G, T, k))
+        tot[gid, tid] = c.weighted
+        w2 = np.zeros((G, T))
+        w2[gid, tid] = c.sum_w2
+        n_eff = np.asarray(kish_n(tot.sum(-1), w2), dtype=float)
+        n_eff = np.where(n_resp > 0, n_eff, 0.0)
+    pro, pas, det = tot[..., 9:].sum(-1), tot[..., 7:9].sum(-1), tot[..., :7].sum(-1)
+    out = _nps_table(keys, pro.ravel(), pas.ravel(), det.ravel(), miss.ravel(), conf, n_resp.ravel(),
+                     None if n_eff is None else n_eff.ravel())
     out["period_start"] = out["period"].dt.start_time
     lead = [*by_cols, "period", "period_start"]
     out = out[lead + [col for col in out.columns if col not in lead]]
@@ -1532,17 +1472,15 @@ def nps_trend(
             raise ValueError(f"baseline {baseline!r} covers none of the periods {full[0]}…{full[-1]}")
     bp, bpas, bd = pro[:, sel].sum(1), pas[:, sel].sum(1), det[:, sel].sum(1)
     bn = bp + bpas + bd
-    centre, _, _, _ = _net_stats(bp, bd, bn, z)
+    centre, _, _, _ = net_score(bp, bd, bn, conf)
+    centre = np.atleast_1d(centre)
     with np.errstate(invalid="ignore", divide="ignore"):
         ppl, pmi = bp / bn, bd / bn
         unit_var = np.maximum(ppl + pmi - (ppl - pmi) ** 2, 0.0)
     if numeric:
         centre = np.full_like(centre, float(baseline))
-    n_t = pro + pas + det
-    with np.errstate(invalid="ignore", divide="ignore"):
-        half = z * 100 * np.sqrt(unit_var[:, None] / n_t)
-    lcl = centre[:, None] - half
-    ucl = centre[:, None] + half
+    n_t = n_resp if n_eff is None else n_eff
+    lcl, ucl = control_limits(centre[:, None], unit_var[:, None], n_t, conf, scale=100)
     val = out["nps"].to_numpy().reshape(lcl.shape)
     low_sig = (n_t > 0) & (val < lcl)
     high_sig = (n_t > 0) & (val > ucl)
@@ -1554,7 +1492,10 @@ def nps_trend(
     signal[low_sig] = "low"
     signal[high_sig] = "high"
     out["signal"] = pd.Series(signal.ravel(), index=out.index, dtype=object)
-    out.attrs.update(conf=conf, freq=freq, by=by_cols, score=score, date=date, baseline=baseline)
+    _flag_columns(out, pro.ravel(), pas.ravel(), det.ravel(), n_resp.ravel(),
+                  None if n_eff is None else n_eff.ravel())
+    out.attrs.update(conf=conf, freq=freq, by=by_cols, score=score, date=date, baseline=baseline,
+                     weights=weights)
     return out
 
 
@@ -1643,7 +1584,7 @@ def cx_index(
     mat = np.empty((len(df), len(ratings)), dtype=float)
     for j, col in enumerate(ratings):
         clean_scores(df[col], low=low, high=high, name=str(col))  # raises on bad values
-        mat[:, j] = _score_array(df[col], low, high)
+        mat[:, j] = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     mat = 100 * (mat - low) / (high - low)
 
     if weights is None:
@@ -1694,7 +1635,7 @@ def cx_index(
     vals = per[ok]
     mean = float(vals.mean())
     sd = float(vals.std(ddof=1)) if n > 1 else float("nan")
-    se, lo, hi = (float(v) for v in _t_ci(mean, sd, n, conf))
+    se, lo, hi = t_interval(mean, sd, n, conf)
     note += "; each respondent's index is the weighted mean of the ratings they gave"
     return CXIndexResult(
         index=mean, sd=sd, se=se, ci_low=lo, ci_high=hi, n=n, n_missing=len(df) - n,
@@ -1703,156 +1644,15 @@ def cx_index(
     )
 
 
-# --------------------------------------------------------------------------- plots
+# --------------------------------------------------------------------------- plots (lazy)
+#: Charts live in :mod:`cxlib.plotting.metrics` (matplotlib is imported only when one is drawn);
+#: the names stay reachable here because lessons call ``metrics.plot_…``.
+_PLOTS = ('plot_nps_distribution', 'plot_nps_by', 'plot_nps_trend')
 
 
-def _axes(ax):
-    import matplotlib.pyplot as plt
+def __getattr__(name: str):
+    if name in _PLOTS:
+        from .plotting import metrics as _plotting
 
-    return plt.gca() if ax is None else ax
-
-
-def plot_nps_distribution(scores, ax=None, lang: str = "en"):
-    """Bar chart of 0–10 answers coloured detractor / passive / promoter.
-
-    Parameters
-    ----------
-    scores : array-like
-        0–10 answers (validated as in :func:`nps`).
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on (default: the current axes).
-    lang : {"en", "zh"}
-        Label language.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> ax = plot_nps_distribution([10, 9, 8, 7, 6, 0])
-    """
-    check_lang(lang)
-    cleaned = _clean(scores, NPS_LOW, NPS_HIGH, "scores")
-    counts = _answer_counts(cleaned.values, NPS_LOW, NPS_HIGH)
-    res = nps(cleaned.values)
-    from .plots import NPS_COLORS
-
-    ax = _axes(ax)
-    kinds = ["detractor"] * 7 + ["passive"] * 2 + ["promoter"] * 2
-    x = np.arange(NPS_LOW, NPS_HIGH + 1)
-    for kind, key in (("detractor", "nps.detractors"), ("passive", "nps.passives"),
-                      ("promoter", "nps.promoters")):
-        sel = np.array([k == kind for k in kinds])
-        ax.bar(x[sel], counts[sel], color=NPS_COLORS[kind], label=t(key, lang), edgecolor="white")
-    ax.set_xticks(x)
-    ax.set_xlabel(t("metrics.ltr_score", lang))
-    ax.set_ylabel(t("metrics.respondents", lang))
-    ax.set_title(t("metrics.nps_distribution_title", lang, nps=res.nps, n=res.n))
-    ax.legend(frameon=False)
-    return ax
-
-
-def _group_labels(table: pd.DataFrame, by: list) -> list[str]:
-    parts = [table[c].astype(object).where(table[c].notna(), "—").astype(str) for c in by]
-    return [" / ".join(vals) for vals in zip(*parts, strict=True)]
-
-
-def plot_nps_by(table: pd.DataFrame, ax=None, lang: str = "en"):
-    """Point-and-interval chart of an :func:`nps_by` table; small groups drawn hollow.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        Output of :func:`nps_by`.
-    ax : matplotlib.axes.Axes, optional
-    lang : {"en", "zh"}
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"seg": list("aaabbb"), "ltr": [10, 9, 3, 8, 2, 1]})
-    >>> ax = plot_nps_by(nps_by(df, "ltr", "seg"))
-    """
-    check_lang(lang)
-    needed = {"nps", "ci_low", "ci_high", "small_n"}
-    if not needed <= set(table.columns):
-        raise ValueError(f"plot_nps_by expects an nps_by() table with columns {sorted(needed)}")
-    ax = _axes(ax)
-    by = table.attrs.get("by") or [table.columns[0]]
-    labels = _group_labels(table, by)
-    y = np.arange(len(table))[::-1]
-    small = table["small_n"].to_numpy(dtype=bool)
-    val = table["nps"].to_numpy(dtype=float)
-    err = np.vstack([val - table["ci_low"].to_numpy(float), table["ci_high"].to_numpy(float) - val])
-    ax.errorbar(val, y, xerr=err, fmt="none", ecolor="#636363", capsize=3)
-    ax.scatter(val[~small], y[~small], color="#2c7fb8", zorder=3)
-    min_n = table.attrs.get("min_n", 30)
-    if small.any():
-        ax.scatter(val[small], y[small], facecolors="white", edgecolors="#2c7fb8", zorder=3,
-                   label=t("metrics.small_n", lang, min_n=min_n))
-        labels = [f"{lab} *" if s else lab for lab, s in zip(labels, small, strict=True)]
-        ax.legend(frameon=False, loc="best")
-    overall = table.attrs.get("overall")
-    if overall is not None:
-        ax.axvline(overall.nps, color="#969696", linestyle="--", linewidth=1)
-    ax.set_yticks(y)
-    ax.set_yticklabels(labels)
-    conf = table.attrs.get("conf", 0.95)
-    ax.set_xlabel(t("metrics.nps_points", lang))
-    ax.set_title(t("metrics.nps_by_title", lang, conf=conf))
-    return ax
-
-
-def plot_nps_trend(trend: pd.DataFrame, ax=None, lang: str = "en"):
-    """Line chart of an :func:`nps_trend` table: NPS, CI band, control limits, signals.
-
-    Parameters
-    ----------
-    trend : pandas.DataFrame
-        Output of :func:`nps_trend` (one line per group when it has ``by`` columns).
-    ax : matplotlib.axes.Axes, optional
-    lang : {"en", "zh"}
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"d": ["2024-01-05", "2024-02-20", "2024-03-02"],
-    ...                    "ltr": [10, 6, 9]})
-    >>> ax = plot_nps_trend(nps_trend(df, "ltr", "d"))
-    """
-    check_lang(lang)
-    needed = {"period_start", "nps", "ci_low", "ci_high", "lcl", "ucl", "flagged"}
-    if not needed <= set(trend.columns):
-        raise ValueError(f"plot_nps_trend expects an nps_trend() table with columns {sorted(needed)}")
-    ax = _axes(ax)
-    by = trend.attrs.get("by") or []
-    groups = [((), trend)] if not by else list(trend.groupby(by, sort=False, observed=True, dropna=False))
-    conf = trend.attrs.get("conf", 0.95)
-    for i, (key, part) in enumerate(groups):
-        color = f"C{i}"
-        x = part["period_start"]
-        name = " / ".join(map(str, key if isinstance(key, tuple) else (key,))) if by else "NPS"
-        ax.plot(x, part["nps"], marker="o", color=color, label=name)
-        ax.fill_between(x, part["ci_low"], part["ci_high"], color=color, alpha=0.15,
-                        label=t("metrics.ci_band", lang, conf=conf) if i == 0 else None)
-        ax.step(x, part["lcl"], where="mid", color=color, linestyle=":", linewidth=1,
-                label=t("metrics.control_limits", lang) if i == 0 else None)
-        ax.step(x, part["ucl"], where="mid", color=color, linestyle=":", linewidth=1)
-        ax.plot(x, part["baseline"], color=color, linestyle="--", linewidth=1,
-                label=t("metrics.baseline", lang) if i == 0 else None)
-        flag = part["flagged"].to_numpy(dtype=bool)
-        if flag.any():
-            ax.scatter(x[flag], part["nps"][flag], s=120, facecolors="none", edgecolors="#d7301f",
-                       linewidths=2, zorder=4, label=t("metrics.flagged", lang) if i == 0 else None)
-    ax.set_xlabel(t("metrics.period", lang))
-    ax.set_ylabel(t("metrics.nps_points", lang))
-    ax.set_title(t("metrics.nps_trend_title", lang))
-    ax.legend(frameon=False, fontsize="small")
-    return ax
+        return getattr(_plotting, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -59,15 +59,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import pingouin as pg
-from scipy import stats
 
 from . import i18n
-from ._validate import clean_scores, require_columns
+from ._validate import clean_scores
+from .aggregate.survey import cross_moments_array
 from .errors import CXDataError, format_examples
+from .stats.moments import covariance_from_sums, t_interval
+from .stats.multiple import adjust_pvalues
+from .stats.reliability import alpha_from_cov, feldt_interval
 
 __all__ = [
     "DIMENSIONS",
@@ -83,9 +84,9 @@ __all__ = [
     "reliability",
     "reliability_from_cov",
     "dimension_reliability",
-    "plot_gaps",
-    "plot_profile",
-    "plot_radar",
+    "plot_gaps",  # noqa: F822  (lazy, see __getattr__)
+    "plot_profile",  # noqa: F822  (lazy, see __getattr__)
+    "plot_radar",  # noqa: F822  (lazy, see __getattr__)
 ]
 
 #: The five RATER dimensions in the order of the instrument.
@@ -247,14 +248,11 @@ def _summarise(long: pd.DataFrame, keys: list, value: str, conf: float, extra: S
     for c in extra:
         out[c] = g[c].mean()
     out = out.reset_index()
-    n = out["n"].to_numpy(dtype=float)
-    sd = out["sd"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        se = np.where(n > 1, sd / np.sqrt(n), np.nan)
-        tcrit = np.where(n > 1, stats.t.ppf((1 + conf) / 2, np.maximum(n - 1, 1)), np.nan)
+    se, low, high = t_interval(out["mean"].to_numpy(dtype=float), out["sd"].to_numpy(dtype=float),
+                               out["n"].to_numpy(dtype=float), conf)
     out["se"] = se
-    out["ci_low"] = out["mean"] - tcrit * se
-    out["ci_high"] = out["mean"] + tcrit * se
+    out["ci_low"] = low
+    out["ci_high"] = high
     out["n"] = out["n"].astype("int64")
     return out.rename(columns={"mean": value})
 
@@ -616,6 +614,8 @@ def paired_tests(
     >>> paired_tests(df, instrument={"tangibles": [1]})[["gap", "dof"]].iloc[0].tolist()
     [-1.75, 3.0]
     """
+    import pingouin as pg  # the paired t test and effect sizes; imported when used
+
     inst = _instrument(instrument)
     by = _by_list(df, by)
     if not 0 < conf < 1:
@@ -637,10 +637,10 @@ def paired_tests(
                 res = pg.ttest(pe, ee, paired=True, confidence=conf)
                 d = pe - ee
                 sd = d.std(ddof=1)
-                half = stats.t.ppf((1 + conf) / 2, n - 1) * sd / np.sqrt(n)
+                _, low, high = t_interval(rec["gap"], sd, n, conf)
                 rec.update(
-                    ci_low=rec["gap"] - half,
-                    ci_high=rec["gap"] + half,
+                    ci_low=low,
+                    ci_high=high,
                     t=float(res["T"].iloc[0]),
                     dof=float(res["dof"].iloc[0]),
                     p_value=float(res["p_val"].iloc[0]),
@@ -663,7 +663,7 @@ def paired_tests(
             pv = out["p_value"].to_numpy()[idx]
             ok = ~np.isnan(pv)
             if ok.any():
-                _, padj = pg.multicomp(pv[ok], method=correction)
+                padj = adjust_pvalues(pv[ok], correction)
                 adj[idx[ok]] = padj
         out["p_adjusted"] = adj
     out["n"] = out["n"].astype("int64")
@@ -720,8 +720,8 @@ def reliability_from_cov(
     n : int
         Respondents, used by the Feldt interval.
     corr : DataFrame or array, optional
-        Item correlation matrix for ``alpha_std``; default the correlation
-        implied by ``cov`` (identical to the pairwise one for complete data).
+        Item correlation matrix for ``alpha_std``; default ``cov2cor(cov)``, the correlation
+        implied by ``cov``, as psych 2.2.9 does.
     means : sequence, optional
         Item means (reported only).
     counts : sequence, optional
@@ -744,6 +744,9 @@ def reliability_from_cov(
       item i with the sum of the other items (psych's ``r.drop``)
     * Feldt: F = F(n − 1, (n − 1)(k − 1));
       [1 − (1 − alpha)·F_{1−p/2}, 1 − (1 − alpha)·F_{p/2}], p = 1 − conf.
+
+    The algebra is :func:`cxlib.stats.reliability.alpha_from_cov` and
+    :func:`cxlib.stats.reliability.feldt_interval`; this function validates and labels.
     """
     names = list(cov.columns) if isinstance(cov, pd.DataFrame) else None
     c = np.asarray(cov, dtype=float)
@@ -765,29 +768,15 @@ def reliability_from_cov(
         ii, jj = np.nonzero(np.triu(np.isnan(c), 1))
         pairs = [f"{names[a]}–{names[b]}" for a, b in zip(ii[:5], jj[:5], strict=True)]
         raise CXDataError(f"item pairs with fewer than 2 joint answers, so no covariance: {pairs}")
-    r = np.asarray(corr, dtype=float) if corr is not None else c / np.sqrt(np.outer(var, var))
-    total = c.sum()
-    tr = var.sum()
-    colsum = c.sum(axis=0)
-    eps = 1e-9 * tr  # a sum variance this small is zero up to rounding
-    with np.errstate(invalid="ignore", divide="ignore"):
-        # NaN rather than ±inf (or a rounding-noise 1e15) when the items cancel out (ΣC = 0)
-        alpha = (k / (k - 1)) * (1 - tr / total) if abs(total) > eps else np.nan
+    res = alpha_from_cov(c)
+    alpha = res["alpha"]
+    if corr is not None:
+        r = np.asarray(corr, dtype=float)
         alpha_std = (k / (k - 1)) * (1 - k / r.sum()) if abs(r.sum()) > 1e-9 * k else np.nan
-        rest = total - 2 * colsum + var  # variance of the sum of the other items
-        rest = np.where(np.abs(rest) > eps, rest, np.nan)
-        r_drop = (colsum - var) / np.sqrt(var * rest)
-        if k > 2:
-            a_drop = ((k - 1) / (k - 2)) * (1 - (tr - var) / rest)
-        else:
-            a_drop = np.full(k, np.nan)
-    p = 1 - conf
-    if n > 1:
-        df1, df2 = n - 1, (n - 1) * (k - 1)
-        ci_low = 1 - (1 - alpha) * stats.f.ppf(1 - p / 2, df1, df2)
-        ci_high = 1 - (1 - alpha) * stats.f.ppf(p / 2, df1, df2)
     else:
-        ci_low = ci_high = np.nan
+        alpha_std = res["alpha_std"]
+    a_drop, r_drop = res["alpha_if_dropped"], res["r_drop"]
+    ci_low, ci_high = feldt_interval(alpha, n, k, conf)
     items = pd.DataFrame(
         {
             "alpha_if_dropped": a_drop,
@@ -830,13 +819,17 @@ def reliability(items, conf: float = 0.95) -> ReliabilityResult:
     Notes
     -----
     **Missing data are handled pairwise, exactly as psych::alpha(use =
-    "pairwise") does**: the covariance matrix C is R's ``cov(x, use =
+    "pairwise") does** (psych 2.2.9): the covariance matrix C is R's ``cov(x, use =
     "pairwise")`` — each covariance from the rows answering both items, each
-    variance from the rows answering that item — and R is ``cor(x, use =
-    "pairwise")`` (each correlation from its own complete pairs, so R is not
-    cov2cor(C) when data are missing). Item means, SDs and ``n`` use every
-    available answer of the item. Raw alpha, r.drop and alpha-if-dropped come
-    from C, ``alpha_std`` from R (formulas in :func:`reliability_from_cov`).
+    variance from the rows answering that item — and the correlation matrix behind
+    ``alpha_std`` is ``cov2cor(C)``, the one implied by C (not the pairwise
+    correlation matrix, whose entries each use their own rows). Item means, SDs and
+    ``n`` use every available answer of the item. Raw alpha, r.drop and
+    alpha-if-dropped come from C (formulas in :func:`reliability_from_cov`).
+
+    C comes from one aggregation (:func:`cxlib.aggregate.survey.cross_moments`:
+    pairwise counts, sums and cross-products, a matrix product on complete data)
+    and :func:`cxlib.stats.moments.covariance_from_sums`.
     Rows with no answer at all are dropped and not counted in ``n``. No row is
     imputed and nothing is deleted listwise.
 
@@ -863,7 +856,7 @@ def reliability(items, conf: float = 0.95) -> ReliabilityResult:
     0.9333
     """
     if isinstance(items, pd.DataFrame):
-        frame = items.copy()
+        frame = items.copy(deep=False)  # columns are replaced, never written into
     else:
         arr = np.asarray(items)
         if arr.ndim != 2:
@@ -872,35 +865,45 @@ def reliability(items, conf: float = 0.95) -> ReliabilityResult:
     frame.columns = [str(c) for c in frame.columns]
     if frame.shape[1] < 2:
         raise CXDataError(f"reliability needs at least 2 items, got {frame.shape[1]}: {list(frame.columns)}")
-    for col in frame.columns:
-        s = frame[col]
-        if pd.api.types.is_bool_dtype(s.dtype) or not (
-            pd.api.types.is_numeric_dtype(s.dtype) or s.dtype == object
-        ):
-            raise CXDataError(f"item {col!r}: expected numbers, got dtype {s.dtype}")
-        num = pd.to_numeric(s, errors="coerce")
-        bad = num.isna() & s.notna()
-        if bad.any():
-            idx = np.flatnonzero(bad.to_numpy())
-            raise CXDataError(
-                f"item {col!r}: non-numeric values — "
-                f"{format_examples(list(s.index[idx[:5]]), list(s.iloc[idx[:5]]), label='row')}"
-            )
-        inf = np.isinf(num.to_numpy(dtype=float, na_value=np.nan))
-        if inf.any():
-            idx = np.flatnonzero(inf)
-            raise CXDataError(
-                f"item {col!r}: infinite values — {format_examples(list(s.index[idx[:5]]), label='row')}"
-            )
-        frame[col] = num.astype(float)
-    frame = frame[frame.notna().any(axis=1)]
-    n = len(frame)
+    numeric = all(pd.api.types.is_numeric_dtype(d) and not pd.api.types.is_bool_dtype(d) for d in frame.dtypes)
+    if not numeric:  # object columns holding numbers: check and convert one by one
+        for col in frame.columns:
+            s = frame[col]
+            if pd.api.types.is_bool_dtype(s.dtype) or not (
+                pd.api.types.is_numeric_dtype(s.dtype) or s.dtype == object
+            ):
+                raise CXDataError(f"item {col!r}: expected numbers, got dtype {s.dtype}")
+            num = pd.to_numeric(s, errors="coerce")
+            bad = num.isna() & s.notna()
+            if bad.any():
+                idx = np.flatnonzero(bad.to_numpy())
+                raise CXDataError(
+                    f"item {col!r}: non-numeric values — "
+                    f"{format_examples(list(s.index[idx[:5]]), list(s.iloc[idx[:5]]), label='row')}"
+                )
+            frame[col] = num.astype(float)
+    x = frame.to_numpy(dtype="float64", na_value=np.nan)
+    inf = np.isinf(x)
+    if inf.any():
+        j = int(np.flatnonzero(inf.any(axis=0))[0])
+        idx = np.flatnonzero(inf[:, j])
+        raise CXDataError(
+            f"item {frame.columns[j]!r}: infinite values — {format_examples(list(frame.index[idx[:5]]), label='row')}"
+        )
+    nan = np.isnan(x)
+    if nan.any():
+        answered = ~nan.all(axis=1)
+        if not answered.all():
+            x = x[answered]
+    n = x.shape[0]
     if n < 2:
         raise CXDataError(f"reliability needs at least 2 respondents with answers, got {n}")
-    counts = frame.notna().sum().to_numpy()
-    cov = frame.cov()  # pairwise complete, n − 1, like R's cov(use = "pairwise")
-    corr = frame.corr()  # pairwise complete, like R's cor(use = "pairwise")
-    return reliability_from_cov(cov, n, corr=corr, means=frame.mean().to_numpy(), counts=counts, conf=conf)
+    cm = cross_moments_array(x, columns=list(frame.columns), what="reliability")
+    cov = pd.DataFrame(covariance_from_sums(cm.n, cm.sum_x, cm.sum_xy), index=frame.columns, columns=frame.columns)
+    counts = np.diag(cm.n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.diag(cm.sum_x) / counts
+    return reliability_from_cov(cov, n, means=means, counts=counts.astype("int64"), conf=conf)
 
 
 def dimension_reliability(
@@ -939,175 +942,15 @@ def dimension_reliability(
     return out
 
 
-# --------------------------------------------------------------------------- charts
-def _need(table: pd.DataFrame, cols: Sequence[str], fn: str, source: str):
-    require_columns(table, cols, fn, hint=f"pass the result of {source}")
+# --------------------------------------------------------------------------- plots (lazy)
+#: Charts live in :mod:`cxlib.plotting.servqual` (matplotlib is imported only when one is drawn);
+#: the names stay reachable here because lessons call ``servqual.plot_…``.
+_PLOTS = ('plot_gaps', 'plot_profile', 'plot_radar')
 
 
-_KNOWN = {"dimension", "n", "expectation", "perception", "gap", "sd", "se", "ci_low", "ci_high", "t", "dof",
-          "p_value", "p_adjusted", "cohen_d", "hedges_g", "cohen_dz"}
+def __getattr__(name: str):
+    if name in _PLOTS:
+        from .plotting import servqual as _plotting
 
-
-def _by_of(table: pd.DataFrame) -> list:
-    by = table.attrs.get("by")
-    if by is None:
-        by = [c for c in table.columns if c not in _KNOWN]
-    return list(by)
-
-
-def _group_label(key, lang: str) -> str:
-    key = key if isinstance(key, tuple) else (key,)
-    names = i18n.labels("property", lang)  # property ids (city, resort, airport) have labels
-    return " · ".join(names.get(str(v), str(v)) for v in key)
-
-
-def _dims_in(table: pd.DataFrame) -> list:
-    d = table["dimension"]
-    if isinstance(d.dtype, pd.CategoricalDtype):
-        return [c for c in d.cat.categories if c in set(d)]
-    return list(pd.unique(d))
-
-
-_GAP_NEG, _GAP_POS = "#e76f51", "#2a9d8f"
-
-
-def plot_gaps(table: pd.DataFrame, ax=None, lang: str = "en"):
-    """Diverging horizontal bars of the mean gap P − E per dimension, with CI whiskers.
-
-    Parameters
-    ----------
-    table : DataFrame
-        Result of :func:`gap_by_dimension` (grouped bars when it was computed
-        ``by=`` a column).
-    ax : matplotlib Axes, optional
-    lang : {"en", "zh"}
-
-    Returns
-    -------
-    matplotlib Axes
-    """
-    i18n.check_lang(lang)
-    _need(table, ["dimension", "gap", "ci_low", "ci_high"], "plot_gaps", "gap_by_dimension()")
-    ax = plt.gca() if ax is None else ax
-    dims = _dims_in(table)
-    by = _by_of(table)
-    ypos = np.arange(len(dims))[::-1].astype(float)
-    pos = dict(zip(dims, ypos, strict=True))
-    if by:
-        groups = list(table.groupby(by, sort=False, dropna=False))
-        h = 0.8 / len(groups)
-        colors = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
-        for gi, (key, sub) in enumerate(groups):
-            y = np.array([pos[d] for d in sub["dimension"]]) + 0.4 - h * (gi + 0.5)
-            g = sub["gap"].to_numpy(dtype=float)
-            err = np.vstack([g - sub["ci_low"].to_numpy(dtype=float), sub["ci_high"].to_numpy(dtype=float) - g])
-            ax.barh(y, g, height=h * 0.9, color=colors[gi % len(colors)], label=_group_label(key, lang))
-            ax.errorbar(g, y, xerr=err, fmt="none", ecolor="0.25", elinewidth=1, capsize=2)
-        ax.legend(fontsize="small")
-    else:
-        sub = table.set_index("dimension").loc[dims]
-        g = sub["gap"].to_numpy(dtype=float)
-        err = np.vstack([g - sub["ci_low"].to_numpy(dtype=float), sub["ci_high"].to_numpy(dtype=float) - g])
-        ax.barh(ypos, g, height=0.6, color=np.where(g < 0, _GAP_NEG, _GAP_POS))
-        ax.errorbar(g, ypos, xerr=err, fmt="none", ecolor="0.25", elinewidth=1, capsize=3)
-    ax.axvline(0, color="0.3", lw=1)
-    ax.set_yticks(ypos, [_dim_label(d, lang) for d in dims])
-    conf = table.attrs.get("conf", 0.95)
-    ax.set_xlabel(i18n.t("servqual.chart.gap_axis", lang, conf=f"{100 * conf:g}"))
-    ax.set_title(i18n.t("servqual.chart.gaps_title", lang))
-    return ax
-
-
-def plot_profile(df: pd.DataFrame, ax=None, lang: str = "en", instrument=None):
-    """Expectation and perception profiles: mean E and mean P per dimension.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Raw answers (E and P columns) or a :func:`gap_by_dimension` table.
-    ax : matplotlib Axes, optional
-    lang : {"en", "zh"}
-    instrument : mapping, optional
-        For raw answers of an adapted instrument.
-
-    Returns
-    -------
-    matplotlib Axes
-    """
-    i18n.check_lang(lang)
-    table = df if {"dimension", "expectation", "perception"} <= set(df.columns) else gap_by_dimension(
-        df, instrument=instrument)
-    ax = plt.gca() if ax is None else ax
-    dims = _dims_in(table)
-    x = np.arange(len(dims))
-    by = _by_of(table)
-    groups = list(table.groupby(by, sort=False, dropna=False)) if by else [(None, table)]
-    colors = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0", "C1"])
-    for gi, (key, sub) in enumerate(groups):
-        sub = sub.set_index("dimension").reindex(dims)
-        suffix = "" if key is None else f" ({_group_label(key, lang)})"
-        ce = colors[(2 * gi) % len(colors)] if key is None else colors[gi % len(colors)]
-        cp = colors[(2 * gi + 1) % len(colors)] if key is None else colors[gi % len(colors)]
-        ax.plot(x, sub["expectation"].to_numpy(dtype=float), marker="o", ls="--", color=ce,
-                label=i18n.t("servqual.measure.expectation", lang) + suffix)
-        ax.plot(x, sub["perception"].to_numpy(dtype=float), marker="s", ls="-", color=cp,
-                label=i18n.t("servqual.measure.perception", lang) + suffix)
-    ax.set_xticks(x, [_dim_label(d, lang) for d in dims])
-    ax.set_ylim(1, 7)
-    ax.set_ylabel(i18n.t("servqual.chart.score_axis", lang))
-    ax.set_title(i18n.t("servqual.chart.profile_title", lang))
-    ax.legend(fontsize="small")
-    return ax
-
-
-def plot_radar(table: pd.DataFrame, ax=None, lang: str = "en"):
-    """Radar (polar) chart of mean expectation and perception per dimension.
-
-    Parameters
-    ----------
-    table : DataFrame
-        Result of :func:`gap_by_dimension` (one E and one P polygon; with
-        groups, one pair per group).
-    ax : matplotlib polar Axes, optional
-        Must be polar (``plt.subplot(projection="polar")``); default: the
-        current axes if polar, else a new polar axes (on a new figure if the
-        current one already has axes).
-    lang : {"en", "zh"}
-
-    Returns
-    -------
-    matplotlib PolarAxes
-    """
-    i18n.check_lang(lang)
-    _need(table, ["dimension", "expectation", "perception"], "plot_radar", "gap_by_dimension()")
-    if ax is None:
-        fig = plt.gcf()
-        if fig.axes and fig.gca().name == "polar":
-            ax = fig.gca()
-        elif not fig.axes:
-            ax = fig.add_subplot(projection="polar")
-        else:
-            ax = plt.figure().add_subplot(projection="polar")
-    elif getattr(ax, "name", "") != "polar":
-        raise ValueError("plot_radar needs polar axes: create them with plt.subplot(projection='polar')")
-    dims = _dims_in(table)
-    angles = np.linspace(0, 2 * np.pi, len(dims), endpoint=False)
-    closed = np.append(angles, angles[0])
-    by = _by_of(table)
-    groups = list(table.groupby(by, sort=False, dropna=False)) if by else [(None, table)]
-    colors = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0", "C1"])
-    for gi, (key, sub) in enumerate(groups):
-        sub = sub.set_index("dimension").reindex(dims)
-        suffix = "" if key is None else f" ({_group_label(key, lang)})"
-        for mi, (measure, ls) in enumerate((("expectation", "--"), ("perception", "-"))):
-            v = sub[measure].to_numpy(dtype=float)
-            color = colors[(gi * 2 + mi) % len(colors)] if key is None else colors[gi % len(colors)]
-            ax.plot(closed, np.append(v, v[0]), ls=ls, marker="o", color=color,
-                    label=i18n.t(f"servqual.measure.{measure}", lang) + suffix)
-            if measure == "perception":
-                ax.fill(closed, np.append(v, v[0]), color=color, alpha=0.1)
-    ax.set_xticks(angles, [_dim_label(d, lang) for d in dims])
-    ax.set_ylim(0, 7)
-    ax.set_title(i18n.t("servqual.chart.radar_title", lang))
-    ax.legend(loc="upper right", bbox_to_anchor=(1.3, 1.1), fontsize="small")
-    return ax
+        return getattr(_plotting, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

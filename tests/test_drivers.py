@@ -675,3 +675,45 @@ def test_revenue_at_risk_by_hand():
     assert res.by_group.loc["passives", "revenue_gap"] == pytest.approx(50)
     with pytest.raises(DriverDataError, match=r"negative revenue — 1 index: index 2 \(-5.0\)"):
         drivers.revenue_at_risk(df.assign(revenue=[1, 2, -5, 1, 1, 1, 1.0]), "nps", "revenue")
+
+
+def test_quasi_separation_is_a_clear_error_not_an_odds_ratio_of_1e10():
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 6, 200).astype(float)
+    y = np.where(x > 3, 1, np.where(x == 3, rng.integers(0, 2, 200), 0))  # x ≥ 4 always repurchase
+    df = pd.DataFrame({"x": x, "z": rng.normal(size=200), "y": y})
+    with pytest.raises(drivers.DriverDataError, match=r"\(quasi-\)separated.*'x'"):
+        drivers.repurchase_model(df, "y", ["x", "z"])
+
+
+def test_weighted_drivers_equal_replicated_rows_and_unit_weights():
+    rng = np.random.default_rng(9)
+    n = 120
+    d = pd.DataFrame({"a": rng.integers(1, 6, n), "b": rng.integers(1, 6, n), "c": rng.integers(1, 6, n)}).astype(float)
+    d["y"] = d["a"] + 0.5 * d["b"] + rng.normal(size=n)
+    d["w"] = rng.integers(1, 4, n).astype(float)
+    replicated = d.loc[d.index.repeat(d["w"].astype(int))].reset_index(drop=True)
+    for fn, col in ((drivers.relative_weights, "raw_weight"), (drivers.shapley_r2, "r2_share")):
+        weighted = fn(d, "y", ["a", "b", "c"], weights="w")
+        # integer weights = each row counted w times: the correlation matrix is the same
+        np.testing.assert_allclose(weighted[col], fn(replicated, "y", ["a", "b", "c"])[col], rtol=1e-10)
+        np.testing.assert_allclose(fn(d.assign(w=1.0), "y", ["a", "b", "c"], weights="w")[col],
+                                   fn(d, "y", ["a", "b", "c"])[col], rtol=1e-10)
+    r = drivers.correlations(d, "y", ["a", "b"], weights="w")
+    assert r["r"].tolist() == pytest.approx(drivers.correlations(replicated, "y", ["a", "b"])["r"].tolist(), rel=1e-10)
+    with pytest.raises(drivers.DriverDataError, match="weights column 'w'"):
+        drivers.betas(d.assign(w=-1.0), "y", ["a", "b"], weights="w")
+
+
+def test_plot_ipa_refuses_to_guess_cut_points_after_a_merge():
+    d = pd.DataFrame({"a": [1, 2, 3, 4, 5, 4], "b": [2, 2, 3, 5, 4, 5], "y": [1, 2, 3, 5, 5, 4]}).astype(float)
+    res = drivers.ipa(d, ["a", "b"], outcome="y", split="median")
+    merged = res.merge(pd.DataFrame({"x": [1, 2]}, index=res.index), left_index=True, right_index=True)
+    assert "performance_cut" not in merged.attrs  # what pandas does
+    fig, ax = plt.subplots()
+    with pytest.raises(KeyError, match="performance_cut"):
+        drivers.plot_ipa(merged, ax=ax)
+    ax = drivers.plot_ipa(merged, ax=ax, performance_cut=res.attrs["performance_cut"],
+                          importance_cut=res.attrs["importance_cut"])
+    assert ax.lines[0].get_xdata()[0] == res.attrs["performance_cut"]
+    plt.close(fig)

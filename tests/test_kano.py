@@ -325,3 +325,23 @@ def test_continuous_plot_legend_names_importance_values():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     plt.close(fig)
     assert labels and all(label.strip() for label in labels)
+
+
+def test_weighted_kano_table_hand_worked_and_unit_weights():
+    # respondents: (2, 5) → M with weight 3; (1, 5) → O with weight 1; Better = 1/4, Worse = −(1 + 3)/4
+    df = pd.DataFrame({"wifi_func": [2, 1], "wifi_dys": [5, 5], "w": [3.0, 1.0]})
+    t = kano.kano_table(df, weights="w")
+    assert (t.loc[0, "M"], t.loc[0, "O"], t.loc[0, "n"]) == (3.0, 1.0, 2)
+    assert t.loc[0, "better"] == 0.25 and t.loc[0, "worse"] == -1.0
+    assert t.loc[0, "n_eff"] == pytest.approx(16 / 10)
+    # functional scores 2 (must-be) and 4 (like): weighted mean (3·2 + 4)/4 = 2.5
+    assert t.loc[0, "functional_mean"] == 2.5
+    rng = np.random.default_rng(4)
+    wide = pd.DataFrame({"x_func": rng.integers(1, 6, 80), "x_dys": rng.integers(1, 6, 80), "w": 1.0})
+    a, b = kano.kano_table(wide), kano.kano_table(wide, weights="w")
+    for col in ("A", "O", "M", "I", "R", "Q", "better", "worse", "functional_mean", "functional_sd",
+                "dysfunctional_mean", "dysfunctional_sd"):
+        assert float(b.loc[0, col]) == pytest.approx(float(a.loc[0, col]), rel=1e-12), col
+    assert b.loc[0, "category"] == a.loc[0, "category"]
+    with pytest.raises(CXDataError, match="weights column 'w'"):
+        kano.kano_table(wide.assign(w=-1.0), weights="w")

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import cxlib.metrics as m
-from cxlib.errors import CXDataError, ScoreError
+from cxlib.errors import CXDataError, DegenerateSampleWarning, ScoreError
 from cxlib.i18n import t
 from cxlib.metrics import (
     ces,
@@ -100,9 +100,10 @@ def test_nps_hand_worked_six_answers():
 
 def test_nps_result_fields_are_the_public_ones():
     assert [f for f in m.NPSResult.__dataclass_fields__] == [
-        "nps", "n", "promoters", "passives", "detractors", "se", "ci_low", "ci_high", "n_missing"]
+        "nps", "n", "promoters", "passives", "detractors", "se", "ci_low", "ci_high", "n_missing",
+        "n_eff", "degenerate", "small_sample", "method"]
     assert [f for f in m.NPSTestResult.__dataclass_fields__] == [
-        "nps_x", "nps_y", "difference", "se", "z", "p_value", "ci_low", "ci_high"]
+        "nps_x", "nps_y", "difference", "se", "z", "p_value", "ci_low", "ci_high", "degenerate", "method"]
 
 
 def test_nps_hand_worked_skewed_with_missing():
@@ -204,9 +205,18 @@ def test_nps_test_difference_is_signed_unlike_r():
 
 
 def test_nps_test_from_counts_and_degenerate_se():
-    # all promoters vs all detractors: SE 0 on both sides -> z = inf, p = 0 (as R)
-    r = nps_test([10, 10], [0, 0])
-    assert r.difference == 200 and r.se == 0 and r.z == math.inf and r.p_value == 0
+    # all promoters vs all detractors: SE 0 on both sides. R says z = inf, p = 0 from four
+    # answers; we flag it, warn, and give no p-value (the fix of issue 13)
+    with pytest.warns(DegenerateSampleWarning, match="adjusted_wald"):
+        r = nps_test([10, 10], [0, 0])
+    assert r.difference == 200 and r.se == 0 and r.degenerate
+    assert math.isnan(r.z) and math.isnan(r.p_value)
+    # the adjusted Wald test (Rocks 2016): n' = 5, p̃₊ = 2.75/5, p̃₋ = 0.75/5 → ±40 points,
+    # SE² = 100²·(0.7 − 0.16)/5 per sample
+    a = nps_test([10, 10], [0, 0], method="adjusted_wald")
+    assert a.difference == 200 and not math.isnan(a.p_value)
+    assert a.se == pytest.approx(math.sqrt(2 * 1e4 * 0.54 / 5), rel=1e-12)
+    assert a.z == pytest.approx(80 / a.se, rel=1e-12)
     same = nps_test([10], [9])
     assert math.isnan(same.z) and math.isnan(same.p_value)
     c = nps_test_from_counts((3, 0, 1), (1, 1, 2))
@@ -380,8 +390,12 @@ def test_prop_adding_a_promoter_never_lowers_nps(scores, promoter):
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 10))
 def test_prop_single_row(score):
-    r = nps([score])
-    assert r.n == 1 and r.se == 0 and r.ci_low == r.nps == r.ci_high
+    with pytest.warns(DegenerateSampleWarning):
+        r = nps([score])
+    assert r.n == 1 and r.se == 0 and r.ci_low == r.nps == r.ci_high  # Wald, as R
+    assert r.degenerate and r.small_sample
+    a = nps([score], method="adjusted_wald")  # Rocks (2016): never a point
+    assert a.ci_high - a.ci_low > 100 and -100 <= a.ci_low < a.ci_high <= 100
     assert r.nps in (-100, 0, 100)
 
 
@@ -433,7 +447,7 @@ def test_nps_by_hand_worked_with_holm():
     assert tab.attrs["overall"].nps == pytest.approx(-100 / 6)
     expected_cols = ["seg", "n", "n_missing", "promoters", "passives", "detractors", "nps", "se",
                      "ci_low", "ci_high", "nps_rest", "diff_vs_rest", "z", "p_value", "p_adjusted",
-                     "small_n"]
+                     "small_n", "n_eff", "degenerate"]
     assert tab.columns.tolist() == expected_cols
     # the same test as nps_test on the two groups
     r = nps_test([10, 9, 3], [8, 2, 1])
@@ -476,20 +490,18 @@ def test_nps_by_several_columns_categorical_and_missing_keys():
     assert tab["nps"].tolist() == pytest.approx([0, -100, 100, 0])
 
 
-def test_counting_pass_chunks_and_compaction_agree(monkeypatch):
+def test_counting_pass_agrees_with_pandas_groupby():
     rng = np.random.default_rng(7)
     n = 3000
     df = pd.DataFrame({"a": rng.integers(0, 7, n), "b": rng.choice(list("xyz"), n),
                        "ltr": rng.integers(0, 11, n).astype(float)})
     df.loc[rng.random(n) < 0.1, "ltr"] = np.nan
     ref = nps_by(df, "ltr", ["a", "b"])
-    monkeypatch.setattr(m, "_CHUNK", 97)  # many chunks, NaN spread over them
-    pd.testing.assert_frame_equal(nps_by(df, "ltr", ["a", "b"]), ref, check_like=False)
-    monkeypatch.setattr(m, "_MAX_CHUNKED_BINS", 20)  # forces the factorize-compaction path
-    pd.testing.assert_frame_equal(nps_by(df, "ltr", ["a", "b"]), ref)
     grouped = df.groupby(["a", "b"])["ltr"]
     assert ref["n"].tolist() == grouped.count().tolist()
     assert ref["n_missing"].tolist() == grouped.apply(lambda s: s.isna().sum()).tolist()
+    promoters = grouped.apply(lambda s: (s >= 9).sum() / s.count())
+    assert ref["promoters"].tolist() == pytest.approx(promoters.tolist(), rel=1e-15)
 
 
 def test_nps_by_accepts_integer_and_string_scores():

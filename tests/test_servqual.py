@@ -277,15 +277,14 @@ def test_psych_example_with_missing_values():
 
 
 def _psych_by_loops(x: np.ndarray):
-    """psych::alpha(use = "pairwise") re-done the long way: pair by pair, as in R's cov/cor."""
+    """psych::alpha(use = "pairwise") re-done the long way: pair by pair, as in R's cov."""
     k = x.shape[1]
     c = np.empty((k, k))
-    r = np.empty((k, k))
     for i, j in itertools.product(range(k), range(k)):
         both = ~np.isnan(x[:, i]) & ~np.isnan(x[:, j])
         xi, xj = x[both, i], x[both, j]
         c[i, j] = ((xi - xi.mean()) * (xj - xj.mean())).sum() / (both.sum() - 1)
-        r[i, j] = 1.0 if i == j else np.corrcoef(xi, xj)[0, 1]
+    r = c / np.sqrt(np.outer(np.diag(c), np.diag(c)))  # psych 2.2.9: R <- cov2cor(C)
     alpha_raw = (1 - np.trace(c) / c.sum()) * (k / (k - 1))
     alpha_std = (1 - k / r.sum()) * (k / (k - 1))
     r_drop, a_drop = [], []
@@ -316,9 +315,13 @@ def test_pairwise_alpha_matches_psych_recomputed_pair_by_pair():
     np.testing.assert_allclose(r.items["mean"], means, rtol=1e-12)
     np.testing.assert_allclose(r.items["sd"], sds, rtol=1e-12)
     np.testing.assert_array_equal(r.items["n"], (~np.isnan(x)).sum(axis=0))
-    # with holes the pairwise correlation matrix is not cov2cor(C): alpha_std differs from the C-implied one
+    # with holes the pairwise correlation matrix is not cov2cor(C); psych 2.2.9 takes alpha_std from
+    # cov2cor(C) (the fix of issue 13: the pairwise correlations gave a different, wrong value)
+    pairwise_r = pd.DataFrame(x).corr().to_numpy()
+    from_pairwise_r = (1 - 4 / pairwise_r.sum()) * (4 / 3)
+    assert r.alpha_std != pytest.approx(from_pairwise_r, rel=1e-9)
     implied = sq.reliability_from_cov(pd.DataFrame(x).cov(), n=40)
-    assert implied.alpha_std != pytest.approx(alpha_std, rel=1e-9)
+    assert implied.alpha_std == pytest.approx(alpha_std, rel=1e-12)
 
 
 def test_rows_without_any_answer_are_not_respondents():

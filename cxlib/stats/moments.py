@@ -24,7 +24,8 @@ population variances are involved. *Biometrika* 34, 28–35.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+
+from ._dist import t_ppf, t_sf
 
 __all__ = [
     "kish_n",
@@ -280,7 +281,7 @@ def t_interval(mean, sd, n, conf: float = 0.95):
     n = np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.where(n >= 2, sd / np.sqrt(n), np.nan)
-        tq = stats.t.ppf(0.5 + conf / 2, np.where(n >= 2, n - 1, np.nan))
+        tq = t_ppf(0.5 + conf / 2, np.where(n >= 2, n - 1, np.nan))
     return _out(se, mean - tq * se, mean + tq * se)
 
 
@@ -334,7 +335,44 @@ def welch_test(mean1, sd1, n1, mean2, sd2, n2, conf: float = 0.95):
         dof = var * var / (v1 * v1 / (k1 - 1) + v2 * v2 / (k2 - 1))
         diff = m1 - m2
         tval = np.where(se > 0, diff / se, np.nan)
-        p = 2 * stats.t.sf(np.abs(tval), dof)
-        half = stats.t.ppf(0.5 + conf / 2, dof) * se
+        p = 2 * t_sf(np.abs(tval), dof)
+        half = t_ppf(0.5 + conf / 2, dof) * se
     return {"difference": diff, "se": se, "dof": dof, "t": tval, "p_value": p,
             "ci_low": diff - half, "ci_high": diff + half}
+
+
+def covariance_from_sums(n, sum_x, sum_xy, sum_w2=None):
+    """Covariance matrix from pairwise-complete sums (unweighted, or weighted with Kish's correction).
+
+    Parameters
+    ----------
+    n : (k, k) array-like
+        Rows (or Σw) where both columns i and j are present.
+    sum_x : (k, k) array-like
+        ``sum_x[i, j]`` = Σ xᵢ (or Σ w·xᵢ) over the rows where i and j are present.
+    sum_xy : (k, k) array-like
+        Σ xᵢxⱼ (or Σ w·xᵢxⱼ) over those rows.
+    sum_w2 : (k, k) array-like, optional
+        Σw² over those rows (weighted only).
+
+    Returns
+    -------
+    numpy.ndarray
+        Unweighted: ``(Σxᵢxⱼ − ΣxᵢΣxⱼ/n)/(n − 1)``, R's ``cov(x, use = "pairwise")``.
+        Weighted: ``(Σwxᵢxⱼ − ΣwxᵢΣwxⱼ/Σw)/Σw · n_eff/(n_eff − 1)`` with n_eff = (Σw)²/Σw², so
+        that unit weights give the unweighted matrix. NaN where a pair has fewer than two rows.
+
+    Examples
+    --------
+    >>> covariance_from_sums([[3, 3], [3, 3]], [[6, 6], [9, 9]], [[14, 20], [20, 29]]).tolist()
+    [[1.0, 1.0], [1.0, 1.0]]
+    """
+    n = np.asarray(n, dtype=float)
+    sx = np.asarray(sum_x, dtype=float)
+    sxy = np.asarray(sum_xy, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centred = sxy - sx * sx.T / n
+        if sum_w2 is None:
+            return np.where(n > 1, centred / (n - 1), np.nan)
+        ne = n * n / np.asarray(sum_w2, dtype=float)
+        return np.where(ne > 1, centred / n * ne / (ne - 1), np.nan)

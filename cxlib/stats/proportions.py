@@ -26,7 +26,8 @@ Cohen, J. (1988). *Statistical Power Analysis for the Behavioral Sciences* (2nd 
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+
+from ._dist import norm_ppf, norm_sf
 
 __all__ = [
     "critical_z",
@@ -35,6 +36,7 @@ __all__ = [
     "newcombe_interval",
     "two_proportion_ztest",
     "cohens_h",
+    "weighted_share",
 ]
 
 
@@ -63,7 +65,7 @@ def critical_z(conf: float) -> float:
     """
     if isinstance(conf, bool) or not isinstance(conf, int | float | np.floating) or not 0 < conf < 1:
         raise ValueError(f"conf must be a number strictly between 0 and 1, got {conf!r}")
-    return float(stats.norm.ppf(0.5 + conf / 2))
+    return float(norm_ppf(0.5 + conf / 2))
 
 
 def _scalar_or_array(*arrays):
@@ -151,8 +153,11 @@ def wilson_interval(x, n, conf: float = 0.95):
         z2n = z * z / nn
         centre = (p + z2n / 2) / (1 + z2n)
         half = z / (1 + z2n) * np.sqrt(p * (1 - p) / nn + z2n / (4 * nn))
-    low = np.clip(centre - half, 0.0, 1.0)
-    high = np.clip(centre + half, 0.0, 1.0)
+    # exact ends: the bound is 0 (1) when no (every) trial succeeded, not a rounding residue
+    low = np.where(xx == 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+    high = np.where(xx == nn, 1.0, np.clip(centre + half, 0.0, 1.0))
+    low = np.where(np.isnan(centre), np.nan, low)
+    high = np.where(np.isnan(centre), np.nan, high)
     return _scalar_or_array(low, high)
 
 
@@ -247,7 +252,7 @@ def two_proportion_ztest(x1, n1, x2, n2):
         pooled = (x1 + x2) / (n1 + n2)
         se0 = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
         z = np.where(se0 > 0, (p1 - p2) / se0, np.nan)
-    p = 2 * stats.norm.sf(np.abs(z))
+    p = 2 * norm_sf(np.abs(z))
     return _scalar_or_array(z, p)
 
 
@@ -281,3 +286,58 @@ def cohens_h(p1, p2):
 
     h = np.asarray(proportion_effectsize(np.asarray(p1, dtype=float), np.asarray(p2, dtype=float)))
     return float(h) if h.ndim == 0 else h
+
+
+def weighted_share(sum_w_success, sum_w, sum_w2, conf: float = 0.95):
+    """A weighted share with its Kish SE and Wilson interval (vectorised over groups).
+
+    Parameters
+    ----------
+    sum_w_success : float or array-like
+        Σw over the respondents with the attribute (e.g. a top-2-box answer).
+    sum_w : float or array-like
+        Σw over all respondents with an answer.
+    sum_w2 : float or array-like
+        Σw² over the same respondents.
+    conf : float
+        Confidence level.
+
+    Returns
+    -------
+    dict of floats or numpy.ndarrays
+        ``share`` = Σw_success/Σw, ``n_eff`` = (Σw)²/Σw² (Kish), ``se`` = √(share(1 − share)/n_eff),
+        ``ci_low``, ``ci_high`` — the Wilson interval (:func:`wilson_interval`) at n = n_eff.
+        With unit weights these are the unweighted share, SE and Wilson interval.
+
+    Notes
+    -----
+    The point estimate is the design-consistent weighted share (R ``survey::svymean`` of the
+    indicator); the SE is Kish's model-based approximation, which ignores any correlation between
+    weights and answers (see :mod:`cxlib.stats.moments`).
+
+    References
+    ----------
+    Kish (1965), Survey Sampling, §11.7. Wilson (1927).
+
+    Examples
+    --------
+    Three of four respondents satisfied, weights 1, 1, 2 (satisfied) and 4 (not): share 4/8,
+    n_eff = 64/22.
+
+    >>> r = weighted_share(4.0, 8.0, 22.0)
+    >>> r["share"], round(r["n_eff"], 4), round(r["se"], 4)
+    (0.5, 2.9091, 0.2932)
+    """
+    from .moments import kish_n
+
+    sw_x = np.asarray(sum_w_success, dtype=float)
+    sw = np.asarray(sum_w, dtype=float)
+    n_eff = np.asarray(kish_n(sw, sum_w2), dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = sw_x / sw
+        se = np.sqrt(share * (1 - share) / n_eff)
+    low, high = wilson_interval(share * n_eff, n_eff, conf)
+    out = {"share": share, "n_eff": n_eff, "se": se, "ci_low": low, "ci_high": high}
+    if share.ndim == 0:
+        return {k: float(v) for k, v in out.items()}
+    return {k: np.asarray(v) for k, v in out.items()}
