@@ -37,9 +37,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
-from functools import cache
 from datetime import datetime
-from functools import reduce
+from functools import cache, reduce
 
 import narwhals as nw
 import numpy as np
@@ -157,10 +156,6 @@ def _check_missing(lf: nw.LazyFrame, counts: pd.Series, columns: Sequence[str], 
                 f"{_examples(lf, nw.col(c).is_null(), c)}; expected a value in every row "
                 "(fill them, e.g. with 'unknown', or filter those rows out first)"
             )
-
-
-def _null_counts(columns: Sequence[str]) -> list[nw.Expr]:
-    return [nw.col(c).is_null().cast(nw.Int64).sum().alias(f"_null_{c}") for c in columns]
 
 
 def _check_temporal(lf: nw.LazyFrame, column: str, table: str) -> None:
@@ -326,37 +321,55 @@ def session_frame(
     if micros:
         lf = with_epoch_us(lf, time, "_us")
     st = nw.col(step)
+    # only the funnel's steps may occur: unknown values are those counted at no step, and the
+    # session starts at its first event — no per-row test needed for either
+    only_steps = not check_steps or set(allowed) == set(steps)
     cols = [_count(st == s, f"_h{j}") for j, s in enumerate(steps)]
     if micros:
         cols += [nw.when(st == s).then(nw.col("_us")).alias(f"_u{j}") for j, s in enumerate(steps)]
     if time:
         cols += [nw.when(st == s).then(nw.col(time)).alias(f"_t{j}") for j, s in enumerate(steps)]
-        cols.append(nw.when(st.is_in(list(steps))).then(nw.col(time)).alias("_ts"))
-    unknown = (~st.is_in(allowed) & ~st.is_null()) if check_steps else nw.lit(False)
-    cols.append(_count(unknown, "_unknown"))
-    checked = [session, step, *keep] + ([time] if time else [])
-    cols += [_count(nw.col(c).is_null(), f"_null_{c}") for c in dict.fromkeys(checked)]
+        if not only_steps:
+            cols.append(nw.when(st.is_in(list(steps))).then(nw.col(time)).alias("_ts"))
+    if check_steps and not only_steps:
+        cols.append(_count(~st.is_in(allowed) & ~st.is_null(), "_unknown"))
+    checked = list(dict.fromkeys([session, step, *keep] + ([time] if time else [])))
     cols += [nw.col(f).cast(nw.Int64).alias(f"_f_{f}") for f in flags]
     for f in step_flags:
         cols += [(nw.col(f).cast(nw.Int64) * (st == s).cast(nw.Int64)).alias(f"_f_{f}_{j}")
                  for j, s in enumerate(steps)]
-    aggs = [nw.col(f"_h{j}").max() for j in range(k)]
+    aggs = [nw.col(f"_h{j}").sum() for j in range(k)]
     if micros:
         aggs += [nw.col(f"_u{j}").min() for j in range(k)]
     if time:
-        aggs += [nw.col(f"_t{j}").min() for j in range(k)] + [nw.col("_ts").min().alias("_start")]
+        aggs += [nw.col(f"_t{j}").min() for j in range(k)]
+        aggs.append((nw.col(time) if only_steps else nw.col("_ts")).min().alias("_start"))
     for c in keep:
         aggs += [nw.col(c).min().alias(c), nw.col(c).max().alias(f"_max_{c}")]
-    aggs += [nw.col(f"_null_{c}").sum() for c in dict.fromkeys(checked)]
-    aggs += [nw.col("_unknown").sum(), nw.len().alias("_nrows")]
+    aggs += [nw.col(c).count().alias(f"_count_{c}") for c in checked if c != session]
+    aggs.append(nw.len().alias("_nrows"))
+    if check_steps and not only_steps:
+        aggs.append(nw.col("_unknown").sum())
     aggs += [nw.col(f"_f_{f}").max() for f in flags]
     aggs += [nw.col(f"_f_{f}_{j}").max() for f in step_flags for j in range(k)]
     per = lf.with_columns(*cols).group_by(session).agg(*aggs)
+    # counts of missing values per session: rows − non-missing (a missing session id is its own group)
+    derived = [(nw.col("_nrows") - nw.col(f"_count_{c}")).alias(f"_null_{c}") for c in checked if c != session]
+    derived.append(_count(nw.col(session).is_null(), "_nullkey").alias(f"_null_{session}"))
+    if check_steps and only_steps:
+        derived.append((nw.col(f"_count_{step}") - reduce(operator.add, [nw.col(f"_h{j}") for j in range(k)]))
+                       .alias("_unknown"))
+    elif not check_steps:
+        derived.append(nw.lit(0).cast(nw.Int64).alias("_unknown"))
     if keep:
-        per = per.with_columns(_count(_any([nw.col(c) != nw.col(f"_max_{c}") for c in keep]), "_split"))
+        derived.append(_count(_any([nw.col(c) != nw.col(f"_max_{c}") for c in keep]), "_split"))
     else:
-        per = per.with_columns(nw.lit(0).cast(nw.Int64).alias("_split"))
-    info = {"source": examples, "session": session, "step": step, "keep": keep, "checked": list(dict.fromkeys(checked)),
+        derived.append(nw.lit(0).cast(nw.Int64).alias("_split"))
+    per = per.with_columns(*derived).with_columns(
+        *[(nw.col(f"_h{j}") > 0).cast(nw.Int64).alias(f"_h{j}") for j in range(k)],
+        (nw.col(f"_null_{session}") * nw.col("_nrows")).alias(f"_null_{session}"),
+    )
+    info = {"source": examples, "session": session, "step": step, "keep": keep, "checked": checked,
             "allowed": allowed, "table": table}
     return per, info
 
@@ -590,25 +603,37 @@ def session_before_after_counts(
 
 
 def _transaction_checks(lf, customer, time, value, freq, *, exclude_negative, table):
-    """One pass: missing values, negative amounts, first/last period (of the rows kept).
+    """One cheap pass — counts, minima, maxima — for missing values, bad amounts and the periods.
 
-    Periods grow with time, so the first and last periods are those of the first and last
-    time: two scalars, numbered in Python.
+    Missing values are ``len − count``; negative or infinite amounts show in the minimum and
+    maximum, and are only counted (a second pass) when there are some. Periods grow with time, so
+    the first and last periods are those of the first and last time: scalars numbered in Python.
     """
-    exprs = _null_counts([customer, time] + ([value] if value else []))
-    exprs.append(nw.len().alias("_rows"))
+    cols = [customer, time] + ([value] if value else [])
+    exprs = [nw.len().alias("_rows"), *[nw.col(c).count().alias(f"_count_{c}") for c in cols]]
     t = nw.col(time)
+    exprs += [t.min().alias("_tmin_all"), t.max().alias("_tmax_all")]
     if value:
-        neg = nw.col(value) < 0
-        exprs += [neg.cast(nw.Int64).sum().alias("_negative"),
-                  (~nw.col(value).is_finite() & ~nw.col(value).is_null()).cast(nw.Int64).sum().alias("_inf")]
-        kept = nw.when(~neg).then(t) if exclude_negative else t
-    else:
-        kept = t
-    exprs += [kept.min().alias("_tmin"), kept.max().alias("_tmax"), t.min().alias("_tmin_all")]
-    out = collect(lf.select(*exprs)).iloc[0]
-    if int(out["_rows"]) and not pd.isna(out["_tmin_all"]):
-        found = [c for c in ("_tmin", "_tmax", "_tmin_all") if not pd.isna(out[c])]
+        exprs += [nw.col(value).min().alias("_vmin"), nw.col(value).max().alias("_vmax")]
+    out = collect(lf.select(*exprs)).iloc[0].copy()
+    rows = int(out["_rows"])
+    for c in cols:
+        out[f"_null_{c}"] = rows - int(out[f"_count_{c}"])
+    out["_negative"] = out["_inf"] = 0
+    out["_tmin"], out["_tmax"] = out["_tmin_all"], out["_tmax_all"]
+    if value and rows and int(out[f"_null_{value}"]) < rows:
+        vmin, vmax = float(out["_vmin"]), float(out["_vmax"])
+        if vmin < 0 or not np.isfinite(vmin) or not np.isfinite(vmax):
+            neg = nw.col(value) < 0
+            extra = [neg.cast(nw.Int64).sum().alias("_negative"),
+                     (~nw.col(value).is_finite() & ~nw.col(value).is_null()).cast(nw.Int64).sum().alias("_inf")]
+            if exclude_negative:
+                extra += [nw.when(~neg).then(t).min().alias("_tmin"), nw.when(~neg).then(t).max().alias("_tmax")]
+            second = collect(lf.select(*extra)).iloc[0]
+            for k in second.index:
+                out[k] = second[k]
+    if rows and not pd.isna(out["_tmin_all"]):
+        found = [c for c in ("_tmin", "_tmax", "_tmin_all", "_tmax_all") if not pd.isna(out[c])]
         numbers = period_numbers([out[c] for c in found], freq)
         for c, v in zip(found, numbers, strict=True):
             out["_p" + c[2:]] = int(v)
@@ -680,7 +705,8 @@ def customer_aggregates(
     rows = with_period(lf, time, freq, "_p")
     if exclude:
         rows = rows.filter(nw.col(value) >= 0)
-    rows = rows.filter(nw.col("_p") <= end)
+    if end < int(chk["_pmax_all"]):
+        rows = rows.filter(nw.col("_p") <= end)
     cp = rows.group_by(customer, "_p").agg(*([nw.col(value).sum().alias("_v")] if value else []), nw.len().alias("_n"))
     # the customer's first period beside each of its periods: a window, not a self-join, so the
     # rows are scanned once
@@ -742,9 +768,11 @@ def cohort_counts(
             f"the observation end (period {end}) lies before the first row of column '{time}' "
             f"(period {int(chk['_pmin_all'])})"
         )
+    rows = with_period(lf, time, freq, "_p")
+    if end < int(chk["_pmax_all"]):
+        rows = rows.filter(nw.col("_p") <= end)
     cp = (
-        with_period(lf, time, freq, "_p")
-        .filter(nw.col("_p") <= end)
+        rows
         .group_by(customer, "_p")
         .agg(nw.len().alias("_n"))
     )
