@@ -43,6 +43,9 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_value import _rss_kib  # noqa: E402  (peak-RSS reading, shared with the RFM benchmark)
 
 STEPS = ["home", "search", "product", "cart", "checkout", "payment", "order"]
 TASKS = ("nps_by", "funnel", "rfm", "cohorts")
@@ -161,14 +164,6 @@ def library_call(task: str, data):
     if task == "rfm":
         return value.rfm_summary(data, "customer_id", "order_time", "amount")
     return value.cohort_retention(data, "customer_id", "order_time")
-
-
-def _rss_kib(field: str) -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(field):
-                return int(line.split()[1])
-    raise KeyError(field)
 
 
 def worker(task: str, impl: str, mode: str, rows: int, data_dir: str) -> dict:
