@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_value.py [--sizes 1000000 10000000] [--ids int|str]
+    python benchmarks/bench_value.py [--rows 1000000 10000000] [--ids int|str]
                                      [--lifetimes-path SITE_PACKAGES] [--naive-max 1000000]
 
 For each size it builds a synthetic transaction log (seeded: about 10 transactions per
@@ -135,7 +135,7 @@ def lifetimes_available(path: str | None) -> bool:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    ap.add_argument("--sizes", "--rows", dest="sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
     ap.add_argument("--ids", choices=["int", "str"], default="int")
     ap.add_argument("--lifetimes-path", default=os.environ.get("LIFETIMES_PATH"))
     ap.add_argument("--naive-max", type=int, default=None,

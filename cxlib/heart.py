@@ -31,11 +31,12 @@ proportions: comparison of eleven methods. *Statistics in Medicine*, 17, 873–8
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
+from functools import reduce
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from . import metrics
 from .errors import CXDataError
@@ -45,7 +46,6 @@ from .value import (
     _fail,
     _need_columns,
     _parse_datetimes,
-    _period_ordinals,
     _period_start,
     cohort_retention,
 )
@@ -62,9 +62,6 @@ __all__ = [
     "retention",
     "task_success",
     "before_after",
-    "plot_engagement",
-    "plot_before_after",
-    "plot_heart_dashboard",
 ]
 
 DIMENSIONS = ("happiness", "engagement", "adoption", "retention", "task_success")
@@ -95,6 +92,18 @@ _TABLE_ROWS = [
     ("task_success", "task_success"),
     ("task_success", "before_after"),
 ]
+
+
+_PLOTS = ("plot_engagement", "plot_before_after", "plot_heart_dashboard")
+
+
+def __getattr__(name: str):
+    """``heart.plot_*`` are the charts of :mod:`cxlib.plotting.heart`, imported on first use."""
+    if name in _PLOTS:
+        from .plotting import heart as _plotting
+
+        return getattr(_plotting, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def heart_table(lang: str = "en") -> pd.DataFrame:
@@ -159,8 +168,120 @@ def _flag(events: pd.DataFrame, col: str) -> np.ndarray:
     return as_num.to_numpy(dtype="float64") == 1
 
 
+def _is_sessions_table(data) -> bool:
+    """True for the output of :func:`sessions` (one row per session) rather than an event log."""
+    from .engine import column_names
+
+    cols = set(column_names(data))
+    return {"start", "user", "reached_order"} <= cols
+
+
+def _pandas_events(events: pd.DataFrame, c: dict, steps) -> pd.DataFrame:
+    """Row checks of a pandas event log whose errors name the index labels; times parsed."""
+    if len(events) == 0:
+        raise CXDataError("events: the table has no rows")
+    for k in ("session", "user", "platform"):
+        miss = events[c[k]].isna().to_numpy()
+        if miss.any():
+            _fail(c[k], f"missing {k} values", events.index, miss, expected=f"a {k} on every row")
+    step = events[c["step"]]
+    bad = ~step.isin(list(steps)).to_numpy()
+    if bad.any():
+        _fail(c["step"], "unknown funnel steps", events.index, bad, step.to_numpy(dtype=object), f"one of {list(steps)}")
+    out = events
+    times = events[c["time"]]
+    if not pd.api.types.is_datetime64_any_dtype(times.dtype) or times.hasnans:
+        out = out.assign(**{c["time"]: _parse_datetimes(times, c["time"], None)})
+    for k in ("feature", "error"):
+        if c[k] in events.columns:
+            out = out.assign(**{c[k]: _flag(events, c[k])})
+    return out
+
+
+def _split_sessions_message(events: pd.DataFrame, c: dict) -> None:
+    """The error naming the rows of sessions logged with two users or platforms (error path only)."""
+    codes = pd.factorize(events[c["session"]])[0]
+    frame = pd.DataFrame({"s": codes, "u": events[c["user"]].to_numpy(), "p": events[c["platform"]].to_numpy()})
+    for key, label in (("u", "user"), ("p", "platform")):
+        nun = frame.groupby("s", sort=False)[key].nunique()
+        split = set(nun.index[nun.to_numpy() > 1].tolist())
+        if split:
+            rows = frame["s"].isin(split).to_numpy()
+            _fail(c[label], f"sessions logged with more than one {label}", events.index, rows,
+                  events[c["session"]].to_numpy(dtype=object), f"one {label} per session")
+
+
+def _session_level(data, columns: Mapping | None, steps: Sequence[str] = STEPS, *, micros: bool = False):
+    """A lazy one-row-per-session frame with the standard names, and its steps.
+
+    Columns: the session id, ``user``, ``platform``, ``start``, ``reached_<s>`` (0/1),
+    ``t_<s>``, with ``micros`` ``u_<s>`` (``t_<s>`` in microseconds since 1970) and, when the log
+    has them, ``feature`` (0/1) and ``error_<s>``/``error`` (0/1).
+    An event log of any engine is reduced inside its engine
+    (:func:`cxlib.aggregate.behaviour.session_frame`); a :func:`sessions` table is used as is.
+    """
+    import narwhals as nw
+
+    from .aggregate.behaviour import checked_sessions
+    from .engine import column_names, lazy
+
+    if _is_sessions_table(data):
+        names = column_names(data)
+        if micros and isinstance(data, pd.DataFrame):  # times in µs since 1970 (NaN: step not reached)
+            epoch = {}
+            for s in steps:
+                if f"t_{s}" in names:
+                    t_s = data[f"t_{s}"]
+                    t_s = t_s.dt.tz_localize(None) if getattr(t_s.dt, "tz", None) is not None else t_s
+                    epoch[f"u_{s}"] = (t_s - pd.Timestamp(0)).dt.total_seconds().round(6) * 1e6
+            data = data.assign(**epoch)
+            micros = False
+        lf = lazy(data)
+        casts = [nw.col(n).cast(nw.Int64) for n in names
+                 if n.startswith(("reached_", "error")) or n == "feature"]
+        steps = tuple(getattr(data, "attrs", {}).get("steps", STEPS))
+        lf = lf.with_columns(*casts)
+        if micros:
+            from .aggregate.behaviour import with_epoch_us
+
+            for s in steps:
+                if f"t_{s}" in names:
+                    lf = with_epoch_us(lf, f"t_{s}", f"u_{s}")
+        return lf, steps
+    c = _columns(columns)
+    need = [c[k] for k in ("session", "user", "platform", "step", "time")]
+    have = column_names(data)
+    missing = [n for n in need if n not in have]
+    if missing:
+        _need_columns(pd.DataFrame(columns=have), need, "events")
+    events = _pandas_events(data, c, steps) if isinstance(data, pd.DataFrame) else data
+    flags = [c["feature"]] if c["feature"] in have else []
+    step_flags = [c["error"]] if c["error"] in have else []
+    try:
+        per = checked_sessions(events, list(steps), session=c["session"], step=c["step"], time=c["time"],
+                               keep=[c["user"], c["platform"]], flags=flags, step_flags=step_flags,
+                               allowed=list(steps), micros=micros)
+    except CXDataError as exc:
+        if isinstance(data, pd.DataFrame) and "within the session" in str(exc):
+            _split_sessions_message(data, c)
+        raise
+    cols = [nw.col(c["session"]), nw.col(c["user"]).alias("user"), nw.col(c["platform"]).alias("platform"),
+            nw.col("_start").alias("start")]
+    for j, s in enumerate(steps):
+        cols += [nw.col(f"_h{j}").alias(f"reached_{s}"), nw.col(f"_t{j}").alias(f"t_{s}")]
+        if micros:
+            cols.append(nw.col(f"_u{j}").alias(f"u_{s}"))
+    if step_flags:
+        errs = [nw.col(f"_f_{c['error']}_{j}") for j in range(len(steps))]
+        cols += [e.alias(f"error_{s}") for e, s in zip(errs, steps, strict=True)]
+        cols.append((reduce(operator.add, errs) > 0).cast(nw.Int64).alias("error"))
+    if flags:
+        cols.append(nw.col(f"_f_{c['feature']}").alias("feature"))
+    return per.select(*cols), tuple(steps)
+
+
 def sessions(
-    events: pd.DataFrame,
+    events,
     steps: Sequence[str] = STEPS,
     *,
     columns: Mapping | None = None,
@@ -169,7 +290,7 @@ def sessions(
 
     Parameters
     ----------
-    events : DataFrame
+    events : pandas, Polars, PyArrow, DuckDB, Dask or PySpark table
         The event log (one row per step event).
     steps : sequence of str
         The funnel steps, in order; any other step value raises.
@@ -184,6 +305,12 @@ def sessions(
         NaT if not reached), ``error_<s>`` (an error at that step); ``error`` (any error),
         ``feature`` (the feature flag on any event). Sessions are sorted by start.
 
+    Notes
+    -----
+    The other HEART functions do not need this table: they reduce the event log to the
+    same one-row-per-session frame lazily, inside the log's engine, and only their counts
+    leave it. Call this function to look at sessions.
+
     Raises
     ------
     CXDataError
@@ -191,85 +318,25 @@ def sessions(
         or a session logged on two platforms — the message names the rows.
     """
     c = _columns(columns)
-    need = [c[k] for k in ("session", "user", "platform", "step", "time")]
-    _need_columns(events, need, "events")
-    if len(events) == 0:
-        raise CXDataError("events: the table has no rows")
-    for k in ("session", "user", "platform"):
-        miss = events[c[k]].isna().to_numpy()
-        if miss.any():
-            _fail(c[k], f"missing {k} values", events.index, miss, expected=f"a {k} on every row")
-    step = events[c["step"]]
-    step_code = pd.Index(list(steps)).get_indexer(step.to_numpy(dtype=object)).astype(np.int64)
-    bad = step_code < 0
-    if bad.any():
-        _fail(c["step"], "unknown funnel steps", events.index, bad, step.to_numpy(dtype=object), f"one of {list(steps)}")
-    times = _parse_datetimes(events[c["time"]], c["time"], None)
-    ts = times.dt.tz_localize(None) if isinstance(times.dtype, pd.DatetimeTZDtype) else times
-    tsv = ts.to_numpy().astype("datetime64[ns]").view("i8")
+    from .aggregate.behaviour import collect
 
-    codes, sess_ids = pd.factorize(events[c["session"]])
-    n = len(sess_ids)
-    k = len(steps)
-    # user and platform must be constant within a session
-    frame = pd.DataFrame({"s": codes, "u": events[c["user"]].to_numpy(), "p": events[c["platform"]].to_numpy()})
-    for key, label in (("u", "user"), ("p", "platform")):
-        nun = frame.groupby("s", sort=False)[key].nunique().reindex(range(n)).to_numpy()
-        if (nun > 1).any():
-            bad_sess = set(np.flatnonzero(nun > 1).tolist())
-            rows = frame["s"].isin(bad_sess).to_numpy()
-            _fail(c[label], f"sessions logged with more than one {label}", events.index, rows,
-                  events[c["session"]].to_numpy(dtype=object), f"one {label} per session")
-    first_row = np.full(n, len(codes), dtype=np.int64)
-    np.minimum.at(first_row, codes, np.arange(len(codes)))
-    big = np.iinfo(np.int64).max
-    tstep = np.full((n, k), big, dtype=np.int64)
-    np.minimum.at(tstep, (codes, step_code), tsv)
-    start = tstep.min(axis=1)
-    out = pd.DataFrame(
-        {
-            "user": frame["u"].to_numpy()[first_row],
-            "platform": frame["p"].to_numpy()[first_row],
-            "start": pd.to_datetime(start, unit="ns"),
-        },
-        index=pd.Index(sess_ids, name=c["session"]),
-    )
-    reached = tstep < big
-    err = None
-    if c["error"] in events.columns:
-        e = _flag(events, c["error"])
-        err = np.zeros((n, k), dtype=bool)
-        np.logical_or.at(err, (codes, step_code), e)
-    for j, s in enumerate(steps):
-        out[f"reached_{s}"] = reached[:, j]
-        col = np.where(reached[:, j], tstep[:, j], np.iinfo(np.int64).min)
-        out[f"t_{s}"] = pd.to_datetime(col, unit="ns")  # int64 min is NaT
-        if err is not None:
-            out[f"error_{s}"] = err[:, j]
-    if err is not None:
-        out["error"] = err.any(axis=1)
-    if c["feature"] in events.columns:
-        f = _flag(events, c["feature"])
-        out["feature"] = np.bincount(codes, weights=f, minlength=n) > 0
+    lf, steps = _session_level(events, columns, steps)
+    out = collect(lf).set_index(c["session"])
+    for col in out.columns:
+        if col.startswith(("reached_", "error")) or col == "feature":
+            out[col] = out[col].astype(bool)
     out = out.sort_values("start", kind="stable")
     out.attrs["steps"] = tuple(steps)
     return out
 
 
-def _sessions_of(data: pd.DataFrame, columns) -> pd.DataFrame:
-    """Accept either an event log or the output of :func:`sessions`."""
-    if "start" in data.columns and "reached_order" in data.columns and "user" in data.columns:
-        return data
-    return sessions(data, columns=columns)
-
-
-def _group_keys(frame: pd.DataFrame, by) -> list:
+def _group_keys(columns, by) -> list:
     if by is None:
         return []
     keys = [by] if isinstance(by, str) else list(by)
-    missing = [b for b in keys if b not in frame.columns]
+    missing = [b for b in keys if b not in columns]
     if missing:
-        raise CXDataError(f"by: no column(s) {missing}; session columns are {list(frame.columns)[:12]} …")
+        raise CXDataError(f"by: no column(s) {missing}; session columns are {list(columns)[:12]} …")
     return keys
 
 
@@ -284,6 +351,16 @@ def _as_key_dict(keys: list, key) -> dict:
         return {}
     key = key if isinstance(key, tuple) else (key,)
     return dict(zip(keys, key, strict=True))
+
+
+def _when(ts: pd.Timestamp, start_dtype):
+    """A Timestamp as the literal to compare with the session starts (time zone matched)."""
+    tz = getattr(start_dtype, "time_zone", None)
+    if tz is not None and ts.tzinfo is None:
+        ts = ts.tz_localize(tz)
+    elif tz is None and ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts.to_pydatetime()
 
 
 # --------------------------------------------------------------------------------------
@@ -348,12 +425,12 @@ def happiness(
 
 
 # --------------------------------------------------------------------------------------
-# Engagement
+# Engagement, adoption, retention
 # --------------------------------------------------------------------------------------
 
 
 def engagement(
-    events: pd.DataFrame,
+    events,
     freq: str = "W",
     by: str | Sequence[str] | None = None,
     *,
@@ -363,7 +440,7 @@ def engagement(
 
     Parameters
     ----------
-    events : DataFrame
+    events : pandas, Polars, PyArrow, DuckDB, Dask or PySpark table
         Event log (or the output of :func:`sessions`).
     freq : str
         Period: ``"W"`` (Monday–Sunday weeks, default), ``"D"``, ``"M"``.
@@ -380,7 +457,8 @@ def engagement(
     Notes
     -----
     A session belongs to the period of its first event. The first and last periods of a
-    log may be partial; drop them before reading a trend.
+    log may be partial; drop them before reading a trend. Users and sessions are counted
+    inside the engine (:func:`cxlib.aggregate.behaviour.engagement_counts`).
 
     Examples
     --------
@@ -391,26 +469,23 @@ def engagement(
     >>> engagement(ev)[["users", "sessions", "sessions_per_user"]].to_numpy().tolist()
     [[2.0, 3.0, 1.5]]
     """
-    s = _sessions_of(events, columns)
+    from .aggregate.behaviour import PERIOD_FREQS, engagement_counts
+
     freq = _canonical_freq(freq)
-    keys = _group_keys(s, by)
-    per = _period_ordinals(s["start"].to_numpy(), freq)
-    frame = s[keys + ["user"]].copy()
-    frame["_p"] = per
-    g = frame.groupby(["_p"] + keys, sort=True, observed=True)["user"]
-    out = pd.DataFrame({"users": g.nunique(), "sessions": g.size()}).reset_index()
+    if freq not in PERIOD_FREQS:
+        raise ValueError(f"freq={freq!r}: engagement periods are one of {list(PERIOD_FREQS)}")
+    lf, _ = _session_level(events, columns)
+    keys = _group_keys(lf.collect_schema().names(), by)
+    out = engagement_counts(lf, user="user", start="start", freq=freq, by=keys)
+    out["users"] = out["users"].astype("float64")
+    out["sessions"] = out["sessions"].astype("float64")
     out["sessions_per_user"] = out["sessions"] / out["users"]
-    out.insert(0, "period", [pd.Period(_period_start(p, freq), freq=freq) for p in out.pop("_p")])
+    out["period"] = [pd.Period(_period_start(p, freq), freq=freq) for p in out["period"]]
     return out
 
 
-# --------------------------------------------------------------------------------------
-# Adoption
-# --------------------------------------------------------------------------------------
-
-
 def adoption(
-    events: pd.DataFrame,
+    events,
     release_date,
     within_days: int = 30,
     by: str | Sequence[str] | None = None,
@@ -423,7 +498,7 @@ def adoption(
 
     Parameters
     ----------
-    events : DataFrame
+    events : pandas, Polars, PyArrow, DuckDB, Dask or PySpark table
         Event log with the feature flag (``one_click`` in the sample), or :func:`sessions`.
     release_date : date-like
         The feature's release date (``releases.release_date``).
@@ -445,30 +520,33 @@ def adoption(
     Notes
     -----
     adoption = |users with ≥ 1 session using the feature in the window| / |users with ≥ 1
-    session (reaching ``among_step``) in the window|.
+    session (reaching ``among_step``) in the window|; users are counted inside the engine
+    (:func:`cxlib.aggregate.behaviour.adoption_counts`), the interval is
+    :func:`cxlib.stats.proportions.wilson_interval`.
     """
+    import narwhals as nw
+
+    from .aggregate.behaviour import adoption_counts
+    from .stats.proportions import wilson_interval
+
     if not isinstance(within_days, int | np.integer) or isinstance(within_days, bool) or within_days < 1:
         raise ValueError(f"within_days must be a whole number ≥ 1, got {within_days!r}")
-    s = _sessions_of(events, columns)
-    if "feature" not in s.columns:
+    lf, steps = _session_level(events, columns)
+    schema = lf.collect_schema()
+    if "feature" not in schema.names():
         raise CXDataError(f"events: no feature column {_columns(columns)['feature']!r}")
     start = pd.Timestamp(release_date)
     stop = start + pd.Timedelta(days=int(within_days))
-    w = s[(s["start"] >= start) & (s["start"] < stop)]
+    w = lf.filter((nw.col("start") >= _when(start, schema["start"])) & (nw.col("start") < _when(stop, schema["start"])))
     if among_step is not None:
-        if f"reached_{among_step}" not in w.columns:
-            raise ValueError(f"among_step must be one of the steps {list(s.attrs.get('steps', STEPS))}")
-        w = w[w[f"reached_{among_step}"]]
-    if len(w) == 0:
+        if f"reached_{among_step}" not in schema.names():
+            raise ValueError(f"among_step must be one of the steps {list(steps)}")
+        w = w.filter(nw.col(f"reached_{among_step}") == 1)
+    keys = _group_keys(schema.names(), by)
+    out = adoption_counts(w, user="user", feature="feature", by=keys)
+    if len(out) == 0 or int(out["active_users"].sum()) == 0:
         raise CXDataError(f"events: no sessions between {start.date()} and {stop.date()} (exclusive)")
-    keys = _group_keys(w, by)
-    users = w.groupby(keys + ["user"], sort=True, observed=True)["feature"].any().reset_index()
-    if keys:
-        g = users.groupby(keys, sort=True, observed=True)["feature"]
-        out = pd.DataFrame({"active_users": g.size(), "adopters": g.sum()}).reset_index()
-    else:
-        out = pd.DataFrame({"active_users": [len(users)], "adopters": [int(users["feature"].sum())]})
-    lo, hi = metrics.wilson_ci(out["adopters"].to_numpy(), out["active_users"].to_numpy(), conf)
+    lo, hi = wilson_interval(out["adopters"].to_numpy(), out["active_users"].to_numpy(), conf)
     out["adoption"] = out["adopters"] / out["active_users"]
     out["ci_low"] = lo
     out["ci_high"] = hi
@@ -476,13 +554,8 @@ def adoption(
     return out
 
 
-# --------------------------------------------------------------------------------------
-# Retention
-# --------------------------------------------------------------------------------------
-
-
 def retention(
-    events: pd.DataFrame,
+    events,
     weeks: int | Sequence[int] | None = None,
     *,
     observation_period_end=None,
@@ -492,7 +565,7 @@ def retention(
 
     Parameters
     ----------
-    events : DataFrame
+    events : pandas, Polars, PyArrow, DuckDB, Dask or PySpark table
         Event log (or :func:`sessions`).
     weeks : int or list of int, optional
         Keep only these week offsets (e.g. ``[1, 4]``); default all.
@@ -504,16 +577,20 @@ def retention(
         cohort week, columns week offsets 0, 1, …, cells the share of the cohort with a
         session in that week (NaN where not observed yet).
     """
-    s = _sessions_of(events, columns)
-    mat = cohort_retention(s, "user", "start", freq="W", observation_period_end=observation_period_end)
+    from .stats.value import retention_average
+
+    lf, _ = _session_level(events, columns)
+    mat = cohort_retention(lf, "user", "start", freq="W", observation_period_end=observation_period_end)
     if weeks is not None:
         cols = [weeks] if isinstance(weeks, int | np.integer) else list(weeks)
         bad = [w for w in cols if w not in mat.columns]
         if bad:
             raise ValueError(f"weeks {bad} are beyond the data (offsets 0–{mat.columns.max()})")
-        sizes = mat.attrs.get("cohort_size")
+        attrs = dict(mat.attrs)
         mat = mat[cols]
-        mat.attrs["cohort_size"] = sizes
+        mat.attrs.update(attrs)
+        sizes = attrs["cohort_size"].to_numpy()
+        mat.attrs["average"] = pd.Series(retention_average(mat.to_numpy(), sizes), index=mat.columns, name="average")
     return mat
 
 
@@ -531,14 +608,14 @@ def _funnel_pair(metric) -> tuple[str, str]:
     return start, end
 
 
-def _check_steps(s: pd.DataFrame, *steps):
-    for st in steps:
-        if f"reached_{st}" not in s.columns:
-            raise ValueError(f"unknown step {st!r}; steps are {list(s.attrs.get('steps', STEPS))}")
+def _check_steps(names, steps, *wanted):
+    for st in wanted:
+        if f"reached_{st}" not in names:
+            raise ValueError(f"unknown step {st!r}; steps are {list(steps)}")
 
 
 def task_success(
-    events: pd.DataFrame,
+    events,
     by: str | Sequence[str] | None = "platform",
     *,
     start_step: str = "checkout",
@@ -551,7 +628,7 @@ def task_success(
 
     Parameters
     ----------
-    events : DataFrame
+    events : pandas, Polars, PyArrow, DuckDB, Dask or PySpark table
         Event log (or :func:`sessions`).
     by : str or list or None
         Split by these session columns (default ``"platform"``).
@@ -571,6 +648,12 @@ def task_success(
         ``error_rate`` (share of started sessions with an error at an ``error_steps`` step)
         with Wilson ``error_ci_low`` / ``error_ci_high``.
 
+    Notes
+    -----
+    Counts and the exact distribution of the completion times (sessions per duration in
+    microseconds) come from the engine; quantiles are
+    :func:`cxlib.stats.funnel.quantiles_from_counts` (linear interpolation, as numpy).
+
     Examples
     --------
     >>> import pandas as pd
@@ -582,34 +665,53 @@ def task_success(
     >>> r[["started", "completed", "completion_rate", "median_minutes", "error_rate"]].iloc[0].tolist()
     [2.0, 1.0, 0.5, 4.0, 0.5]
     """
-    s = _sessions_of(events, columns)
-    _check_steps(s, start_step, end_step, *error_steps)
-    st = s[s[f"reached_{start_step}"]]
-    if len(st) == 0:
+    import narwhals as nw
+
+    from .aggregate.behaviour import collect
+    from .stats.funnel import quantiles_from_counts
+    from .stats.proportions import wilson_interval
+
+    lf, steps = _session_level(events, columns, micros=True)
+    names = lf.collect_schema().names()
+    _check_steps(names, steps, start_step, end_step, *error_steps)
+    keys = _group_keys(names, by)
+    has_err = all(f"error_{e}" in names for e in error_steps)
+    st = lf.filter(nw.col(f"reached_{start_step}") == 1).with_columns(
+        nw.col(f"reached_{end_step}").alias("_done"),
+        *([(reduce(operator.add, [nw.col(f"error_{e}") for e in error_steps]) > 0).cast(nw.Int64).alias("_err")]
+          if has_err else []),
+        (nw.col(f"u_{end_step}") - nw.col(f"u_{start_step}")).alias("_us"),
+    )
+    aggs = [nw.len().alias("started"), nw.col("_done").sum().alias("completed")]
+    if has_err:
+        aggs.append(nw.col("_err").sum().alias("error_sessions"))
+    counts = collect(st.group_by(*keys).agg(*aggs) if keys else st.select(*aggs))
+    if len(counts) == 0 or int(counts["started"].sum()) == 0:
         raise CXDataError(f"events: no session reached the step {start_step!r}")
-    keys = _group_keys(st, by)
-    has_err = all(f"error_{e}" in st.columns for e in error_steps)
+    durations = collect(st.filter(nw.col("_done") == 1).group_by(*keys, "_us").agg(nw.len().alias("_n")))
+    counts = counts.sort_values(keys, kind="stable").reset_index(drop=True) if keys else counts
     rows = []
-    for key, g in _grouped(st, keys):
-        done = g[f"reached_{end_step}"].to_numpy()
-        minutes = ((g[f"t_{end_step}"] - g[f"t_{start_step}"]).dt.total_seconds() / 60)[done]
-        x, n = int(done.sum()), len(g)
-        lo, hi = metrics.wilson_ci(x, n, conf)
-        row = {**_as_key_dict(keys, key), "started": n, "completed": x, "completion_rate": x / n,
-               "ci_low": lo, "ci_high": hi,
-               "median_minutes": float(minutes.median()) if x else np.nan,
-               "p90_minutes": float(minutes.quantile(0.9)) if x else np.nan}
+    for _, row in counts.iterrows():  # one iteration per group
+        sel = np.ones(len(durations), dtype=bool)
+        for k in keys:
+            sel &= (durations[k] == row[k]).to_numpy()
+        d = durations.loc[sel]
+        x, n = int(row["completed"]), int(row["started"])
+        lo, hi = wilson_interval(x, n, conf)
+        med, p90 = quantiles_from_counts(d["_us"].to_numpy(dtype="float64") / 6e7, d["_n"].to_numpy(), [0.5, 0.9])
+        out = {**{k: row[k] for k in keys}, "started": n, "completed": x, "completion_rate": x / n,
+               "ci_low": float(lo), "ci_high": float(hi),
+               "median_minutes": float(med) if x else np.nan, "p90_minutes": float(p90) if x else np.nan}
         if has_err:
-            e = g[[f"error_{s_}" for s_ in error_steps]].any(axis=1).to_numpy()
-            k = int(e.sum())
-            elo, ehi = metrics.wilson_ci(k, n, conf)
-            row.update(error_sessions=k, error_rate=k / n, error_ci_low=elo, error_ci_high=ehi)
-        rows.append(row)
+            e = int(row["error_sessions"])
+            elo, ehi = wilson_interval(e, n, conf)
+            out.update(error_sessions=e, error_rate=e / n, error_ci_low=float(elo), error_ci_high=float(ehi))
+        rows.append(out)
     return pd.DataFrame(rows)
 
 
 def before_after(
-    events: pd.DataFrame,
+    events,
     release_date,
     metric="checkout_completion",
     by: str | Sequence[str] | None = "platform",
@@ -618,40 +720,14 @@ def before_after(
     columns: Mapping | None = None,
     conf: float = 0.95,
 ) -> pd.DataFrame:
-    """Compare a funnel completion rate before and after a release: CIs, z test, Cohen's h.
+    """HEART's name for :func:`cxlib.journey.before_after` with a task metric instead of two steps.
 
-    Parameters
-    ----------
-    events : DataFrame
-        Event log (or :func:`sessions`).
-    release_date : date-like
-        Sessions starting before it are "before", the others "after".
-    metric : str or (str, str)
-        ``"checkout_completion"`` (checkout → order, default), ``"payment_completion"``
-        (payment → order), ``"cart_completion"``, ``"conversion"`` (home → order), or any
-        (start step, end step) pair.
-    by : str or list or None
-        Split by these session columns (default ``"platform"``).
-    window_days : int, optional
-        Use only sessions within this many days either side of the release (default all).
-
-    Returns
-    -------
-    DataFrame
-        One row per group: ``n_before``, ``x_before``, ``p_before``, ``ci_low_before``,
-        ``ci_high_before`` and the same ``_after`` (Wilson intervals); ``difference`` =
-        p_after − p_before with Newcombe's ``diff_ci_low`` / ``diff_ci_high``; ``z``,
-        ``p_value`` (pooled two-proportion z test, two-sided) and ``cohens_h``.
-
-    Notes
-    -----
-    Pooled z test: p̄ = (x₁ + x₂)/(n₁ + n₂), z = (p₂ − p₁)/√(p̄(1 − p̄)(1/n₁ + 1/n₂)).
-    Cohen's h = 2·asin√p₂ − 2·asin√p₁ (0.2 small, 0.5 medium, 0.8 large; Cohen 1988).
-    The difference's interval is Newcombe's (1998) method 10, built from the two Wilson
-    intervals: [d − √((p₂ − l₂)² + (u₁ − p₁)²), d + √((u₂ − p₂)² + (p₁ − l₁)²)].
-    A before/after comparison is not an experiment: anything else that changed at the
-    release date (season, a campaign) is confounded with it; compare with a platform that
-    did not get the feature where there is one.
+    ``metric`` is ``"checkout_completion"`` (checkout → order, default),
+    ``"payment_completion"`` (payment → order), ``"cart_completion"``, ``"conversion"``
+    (home → order) or any (start step, end step) pair; the rest — the rule for *before*
+    (the session's first ``start`` step event is earlier than the release), the columns and
+    the statistics — is :func:`cxlib.journey.before_after`. ``events`` may also be a
+    :func:`sessions` table; ``columns`` renames an event log's columns as elsewhere here.
 
     Examples
     --------
@@ -661,244 +737,22 @@ def before_after(
     ...     "step": ["checkout", "order", "checkout", "checkout", "order", "checkout", "order"],
     ...     "timestamp": pd.to_datetime(["2026-03-01"] * 3 + ["2026-04-02"] * 4)})
     >>> r = before_after(ev, "2026-04-01")
-    >>> r[["n_before", "x_before", "n_after", "x_after", "difference"]].iloc[0].tolist()
+    >>> r[["n_before", "converted_before", "n_after", "converted_after", "difference"]].iloc[0].tolist()
     [2.0, 1.0, 2.0, 2.0, 0.5]
     """
+    from . import journey
+
     start_step, end_step = _funnel_pair(metric)
-    s = _sessions_of(events, columns)
-    _check_steps(s, start_step, end_step)
-    release = pd.Timestamp(release_date)
-    st = s[s[f"reached_{start_step}"]]
-    if window_days is not None:
-        span = pd.Timedelta(days=int(window_days))
-        st = st[(st["start"] >= release - span) & (st["start"] < release + span)]
-    after = (st["start"] >= release).to_numpy()
-    if not after.any() or after.all():
-        raise CXDataError(
-            f"events: sessions reaching {start_step!r} are all {'after' if after.all() else 'before'} "
-            f"the release date {release.date()}; need sessions on both sides"
-        )
-    keys = _group_keys(st, by)
-    frame = pd.DataFrame({"after": after, "done": st[f"reached_{end_step}"].to_numpy()}, index=st.index)
-    gkeys = keys or ["_all"]
-    for k in keys:
-        frame[k] = st[k].to_numpy()
-    if not keys:
-        frame["_all"] = 0
-    g = frame.groupby(gkeys + ["after"], sort=True, observed=True)["done"]
-    counts = pd.DataFrame({"n": g.size(), "x": g.sum()}).unstack("after", fill_value=0)
-    n = counts["n"].reindex(columns=[False, True], fill_value=0).to_numpy(dtype="float64")
-    x = counts["x"].reindex(columns=[False, True], fill_value=0).to_numpy(dtype="float64")
-    res = _two_proportions(x[:, 0], n[:, 0], x[:, 1], n[:, 1], conf)
-    out = counts.index.to_frame(index=False) if keys else pd.DataFrame(index=[0])
-    for col, vals in res.items():
-        out[col] = vals
-    out.attrs.update(metric=(start_step, end_step), release_date=release, window_days=window_days)
+    c = _columns(columns)
+    data = events
+    if not _is_sessions_table(events):
+        renames = {c[k]: std for k, std in (("session", "session_id"), ("step", "step"), ("time", "timestamp"))
+                   if c[k] != std}
+        if renames:
+            from .engine import lazy
+
+            data = lazy(events).rename(renames)
+    out = journey.before_after(data, release_date, step=start_step, next_step=end_step, by=by, conf=conf,
+                               window_days=window_days)
+    out.attrs["metric"] = (start_step, end_step)
     return out
-
-
-def _two_proportions(x1, n1, x2, n2, conf):
-    x1, n1, x2, n2 = (np.atleast_1d(np.asarray(v, dtype="float64")) for v in (x1, n1, x2, n2))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p1, p2 = x1 / n1, x2 / n2
-        l1, u1 = metrics.wilson_ci(x1, n1, conf)
-        l2, u2 = metrics.wilson_ci(x2, n2, conf)
-        l1, u1, l2, u2 = (np.atleast_1d(v) for v in (l1, u1, l2, u2))
-        d = p2 - p1
-        pooled = (x1 + x2) / (n1 + n2)
-        se0 = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-        z = np.where(se0 > 0, d / se0, np.where(d == 0, 0.0, np.nan))
-        pval = 2 * norm.sf(np.abs(z))
-        h = 2 * np.arcsin(np.sqrt(p2)) - 2 * np.arcsin(np.sqrt(p1))
-    return {
-        "n_before": n1.astype(np.int64), "x_before": x1.astype(np.int64), "p_before": p1,
-        "ci_low_before": l1, "ci_high_before": u1,
-        "n_after": n2.astype(np.int64), "x_after": x2.astype(np.int64), "p_after": p2,
-        "ci_low_after": l2, "ci_high_after": u2,
-        "difference": d,
-        "diff_ci_low": d - np.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2),
-        "diff_ci_high": d + np.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2),
-        "z": z, "p_value": pval, "cohens_h": h,
-    }
-
-
-# --------------------------------------------------------------------------------------
-# plots
-# --------------------------------------------------------------------------------------
-
-
-def _ax(ax):
-    import matplotlib.pyplot as plt
-
-    return ax if ax is not None else plt.gca()
-
-
-def _label_group(value, lang):
-    try:
-        return t(f"platform.{value}", lang)
-    except KeyError:
-        return str(value)
-
-
-def plot_engagement(table: pd.DataFrame, ax=None, lang: str = "en", by: str | None = "platform"):
-    """Line chart of sessions per user per period from :func:`engagement`. Returns the Axes."""
-    check_lang(lang)
-    ax = _ax(ax)
-    x = table["period"].map(lambda p: p.start_time)
-    if by and by in table.columns:
-        for key, g in table.assign(_x=x).groupby(by, sort=True):
-            ax.plot(g["_x"], g["sessions_per_user"], marker=".", label=_label_group(key, lang))
-        ax.legend(fontsize=8)
-    else:
-        ax.plot(x, table["sessions_per_user"], marker=".")
-    ax.set_ylabel(t("heart.plot.sessions_per_user", lang))
-    ax.set_title(t("heart.dim.engagement", lang))
-    ax.tick_params(axis="x", labelrotation=30, labelsize=8)
-    return ax
-
-
-def plot_before_after(table: pd.DataFrame, ax=None, lang: str = "en", by: str | None = "platform"):
-    """Before/after bars with Wilson intervals from :func:`before_after`. Returns the Axes."""
-    check_lang(lang)
-    ax = _ax(ax)
-    groups = table[by].tolist() if by and by in table.columns else [""]
-    x = np.arange(len(groups))
-    width = 0.38
-    for j, (side, color) in enumerate((("before", "#8c8c8c"), ("after", "#1f5f8b"))):
-        p = table[f"p_{side}"].to_numpy()
-        err = np.vstack([p - table[f"ci_low_{side}"].to_numpy(), table[f"ci_high_{side}"].to_numpy() - p])
-        ax.bar(x + (j - 0.5) * width, p, width, yerr=err, capsize=3, color=color,
-               label=t(f"heart.plot.{side}", lang))
-    for i, row in enumerate(table.itertuples()):
-        ax.text(i, min(1.02, max(row.ci_high_before, row.ci_high_after) + 0.02),
-                f"h = {row.cohens_h:.2f}", ha="center", fontsize=8)
-    ax.set_xticks(x, [_label_group(g, lang) for g in groups])
-    ax.set_ylim(0, 1.1)
-    from matplotlib.ticker import PercentFormatter
-
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    start, end = table.attrs.get("metric", ("checkout", "order"))
-    ax.set_ylabel(t("heart.plot.completion", lang, start=_step(start, lang), end=_step(end, lang)))
-    ax.set_title(t("heart.plot.before_after", lang))
-    ax.legend(fontsize=8, loc="lower right")
-    return ax
-
-
-def _step(step, lang):
-    try:
-        return t(f"heart.step.{step}", lang)
-    except KeyError:
-        return str(step)
-
-
-def plot_heart_dashboard(
-    events: pd.DataFrame,
-    survey: pd.DataFrame | None = None,
-    release_date=None,
-    *,
-    lang: str = "en",
-    within_days: int = 30,
-    metric="payment_completion",
-    columns: Mapping | None = None,
-    figsize=(15, 8.5),
-):
-    """A one-page HEART dashboard (figure-level): one panel per dimension plus the release test.
-
-    Panels: Happiness (CSAT and NPS by platform, with CIs; needs ``survey``), Engagement
-    (sessions per user per week), Adoption (feature use within ``within_days`` of the
-    release among all active users and among those who reached payment, by platform), Retention (weekly cohort curves), Task success (checkout
-    completion, time and errors by platform) and the before/after comparison of ``metric``
-    around ``release_date``. Panels without their input say so.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import PercentFormatter
-
-    from .value import plot_retention_curves
-
-    check_lang(lang)
-    s = _sessions_of(events, columns)
-    fig, axes = plt.subplots(2, 3, figsize=figsize)
-    a_h, a_e, a_a, a_r, a_t, a_b = axes.ravel()
-
-    # Happiness
-    if survey is not None:
-        hap = happiness(survey, platform=None, by="platform")
-        for j, m in enumerate(("csat", "nps")):
-            sub = hap[hap["metric"] == m]
-            x = np.arange(len(sub)) + (j - 0.5) * 0.38
-            v = sub["value"].to_numpy()
-            a_h.bar(x, v, 0.38, yerr=np.vstack([v - sub["ci_low"], sub["ci_high"] - v]), capsize=3,
-                    label=t(f"heart.plot.{m}", lang))
-        a_h.set_xticks(np.arange(len(sub)), [_label_group(p, lang) for p in sub["platform"]])
-        a_h.axhline(0, color="black", lw=0.8)
-        a_h.legend(fontsize=8)
-    else:
-        _empty(a_h, lang)
-    a_h.set_title(t("heart.dim.happiness", lang))
-
-    # Engagement
-    plot_engagement(engagement(s, by="platform"), ax=a_e, lang=lang)
-
-    # Adoption
-    if release_date is not None and "feature" in s.columns:
-        for j, step in enumerate((None, "payment")):
-            ad = adoption(s, release_date, within_days=within_days, by="platform", among_step=step)
-            v = ad["adoption"].to_numpy()
-            a_a.bar(np.arange(len(ad)) + (j - 0.5) * 0.38, v, 0.38, capsize=3,
-                    yerr=np.vstack([v - ad["ci_low"], ad["ci_high"] - v]),
-                    color=("#3a9a5b", "#1f5f8b")[j],
-                    label=t("heart.plot.adoption_all" if step is None else "heart.plot.adoption_payment", lang))
-        a_a.set_xticks(np.arange(len(ad)), [_label_group(p, lang) for p in ad["platform"]])
-        a_a.set_ylim(0, 1)
-        a_a.yaxis.set_major_formatter(PercentFormatter(1.0))
-        a_a.set_ylabel(t("heart.plot.adoption", lang, days=within_days))
-        a_a.legend(fontsize=8)
-    else:
-        _empty(a_a, lang)
-    a_a.set_title(t("heart.dim.adoption", lang))
-
-    # Retention
-    plot_retention_curves(retention(s), ax=a_r, lang=lang, show_cohorts=False)
-    a_r.set_title(t("heart.dim.retention", lang))
-    a_r.set_xlabel(t("heart.plot.weeks", lang))
-
-    # Task success
-    ts = task_success(s, by="platform")
-    labels = [_label_group(p, lang) for p in ts["platform"]]
-    v = ts["completion_rate"].to_numpy()
-    a_t.bar(np.arange(len(ts)) - 0.19, v, 0.38, yerr=np.vstack([v - ts["ci_low"], ts["ci_high"] - v]),
-            capsize=3, label=t("heart.plot.completion_short", lang))
-    if "error_rate" in ts:
-        e = ts["error_rate"].to_numpy()
-        a_t.bar(np.arange(len(ts)) + 0.19, e, 0.38, color="#c0392b",
-                yerr=np.vstack([e - ts["error_ci_low"], ts["error_ci_high"] - e]), capsize=3,
-                label=t("heart.plot.error_rate", lang))
-    for i, m in enumerate(ts["median_minutes"]):
-        a_t.text(i - 0.19, 0.03, t("heart.plot.median_minutes", lang, m=m), ha="center", fontsize=8,
-                 color="white", rotation=90, va="bottom")
-    a_t.set_xticks(np.arange(len(ts)), labels)
-    a_t.set_ylim(0, 1.05)
-    a_t.yaxis.set_major_formatter(PercentFormatter(1.0))
-    a_t.legend(fontsize=8)
-    a_t.set_title(t("heart.dim.task_success", lang))
-
-    # Before / after
-    if release_date is not None:
-        plot_before_after(before_after(s, release_date, metric=metric, by="platform"), ax=a_b, lang=lang)
-    else:
-        _empty(a_b, lang)
-        a_b.set_title(t("heart.plot.before_after", lang))
-
-    fig.suptitle(t("heart.plot.dashboard", lang))
-    fig.tight_layout()
-    return fig
-
-
-def _empty(ax, lang):
-    ax.text(0.5, 0.5, t("heart.plot.no_data", lang), ha="center", va="center", transform=ax.transAxes)
-    ax.set_xticks([])
-    ax.set_yticks([])

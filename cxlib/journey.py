@@ -19,10 +19,13 @@ log that tracks them. This module turns that map and the data into the lesson
 * :func:`before_after` / :func:`plot_before_after` — did a release (one-click pay)
   lift the conversion of a step.
 
-Every statistic is computed in two layers (see ``DESIGN.md``): rows are aggregated to
-counts, sums or a sessions × steps matrix, and the math runs on those aggregates
-(``_funnel_from_counts``, ``_before_after_from_counts``, ``_nps_from_counts``,
-``_wilson_interval``, ``_newcombe_interval``).
+Every statistic is computed in two layers (``docs/ARCHITECTURE.md``): rows are aggregated
+to sufficient statistics inside the data's own engine (:mod:`cxlib.aggregate.behaviour`:
+sessions per set of steps, per duration, per side of a release date), and the math runs on
+those aggregates (:mod:`cxlib.stats.funnel`, :mod:`cxlib.stats.proportions`). The event-log
+functions (:func:`funnel`, :func:`step_times`, :func:`before_after`) accept pandas, Polars,
+PyArrow, DuckDB, Dask and PySpark tables. The charts live in :mod:`cxlib.plotting.journey`
+(``journey.plot_*`` still finds them, importing matplotlib only then).
 
 References
 ----------
@@ -41,34 +44,45 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
-from matplotlib import transforms
 from scipy import stats
 
 from ._validate import clean_scores, require_columns
 from .errors import CXDataError, format_examples
-from .i18n import check_lang, t
+from .i18n import check_lang
 
 __all__ = [
     "STAGES",
     "CHANNELS",
     "touchpoint_inventory",
-    "plot_inventory",
     "touchpoint_ratings",
-    "plot_rating_heatmap",
     "emotion_curve",
-    "plot_emotion_curve",
     "funnel",
-    "plot_funnel",
     "step_times",
     "moments_of_truth",
-    "plot_moments_of_truth",
     "before_after",
-    "plot_before_after",
 ]
+
+_PLOTS = (
+    "plot_inventory",
+    "plot_rating_heatmap",
+    "plot_emotion_curve",
+    "plot_funnel",
+    "plot_moments_of_truth",
+    "plot_before_after",
+)
+
+
+def __getattr__(name: str):
+    """``journey.plot_*`` are the charts of :mod:`cxlib.plotting.journey`, imported on first use
+    (so importing this statistics module never imports matplotlib)."""
+    if name in _PLOTS:
+        from .plotting import journey as _plotting
+
+        return getattr(_plotting, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: Journey stages in journey order (seed 003: 认知, 购买, 使用, 反馈).
 STAGES = ("awareness", "purchase", "use", "feedback")
@@ -199,91 +213,9 @@ def _z(conf: float) -> float:
     return float(stats.norm.ppf(0.5 + conf / 2))
 
 
-def _label(key: str, lang: str, default: str) -> str:
-    """``t(key, lang)`` if the label exists, else ``default`` (for data values without a label)."""
-    try:
-        return t(key, lang)
-    except KeyError:
-        return default
-
-
-def _value_label(column: str, value, lang: str) -> str:
-    """Shared labels first (``platform.web``, ``property.city`` from labels_core), then journey's."""
-    base = column[: -len("_id")] if column.endswith("_id") else column
-    for key in (f"{column}.{value}", f"{base}.{value}", f"journey.value.{column}.{value}"):
-        text = _label(key, lang, "")
-        if text:
-            return text
-    return str(value)
-
-
-def _step_label(step, lang: str) -> str:
-    return _label(f"journey.step.{step}", lang, str(step))
-
-
-def _group_columns(table: pd.DataFrame, first_column: str) -> list[str]:
-    """The grouping columns of a result table: those before ``first_column``."""
-    return [str(c) for c in table.columns[: table.columns.get_loc(first_column)]]
-
-
-def _group_labels(table: pd.DataFrame, by: list[str], lang: str) -> pd.Series:
-    if not by:
-        return pd.Series(t("journey.all", lang), index=table.index)
-    parts = [table[c].map(lambda v, c=c: _value_label(c, v, lang)).astype(str) for c in by]
-    out = parts[0]
-    for p in parts[1:]:
-        out = out + " · " + p
-    return out
-
-
-def _touchpoint_labels(table: pd.DataFrame, lang: str) -> pd.Series:
-    name = f"name_{lang}"
-    if name in table.columns:
-        return table[name].where(table[name].notna(), table["touchpoint"]).astype(str)
-    return table["touchpoint"].astype(str)
-
-
 # --------------------------------------------------------------------------------------
 # Math on aggregates
 # --------------------------------------------------------------------------------------
-
-
-def _wilson_interval(x, n, conf: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    r"""Wilson (1927) score interval for ``x`` successes out of ``n``; NaN where ``n`` = 0.
-
-    .. math:: \frac{\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n + z^2/4n^2}}{1 + z^2/n}
-
-    Delegates to :func:`cxlib.metrics.wilson_ci` (one implementation in the library).
-    """
-    from .metrics import wilson_ci
-
-    x = np.asarray(x, dtype="float64")
-    n = np.asarray(n, dtype="float64")
-    shape = np.broadcast_shapes(x.shape, n.shape)
-    n_ok = np.where(n > 0, n, np.nan)  # n = 0 (or missing) gives a missing interval
-    low, high = wilson_ci(np.atleast_1d(x), np.atleast_1d(n_ok), conf)
-    return np.asarray(low, dtype="float64").reshape(shape), np.asarray(
-        high, dtype="float64"
-    ).reshape(shape)
-
-
-def _newcombe_interval(x1, n1, x2, n2, conf: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    r"""Newcombe (1998, method 10) hybrid score interval for p₂ − p₁.
-
-    With Wilson limits (l₁, u₁) for p₁ and (l₂, u₂) for p₂ and d = p₂ − p₁:
-
-    .. math:: L = d - \sqrt{(p_2 - l_2)^2 + (u_1 - p_1)^2}, \quad
-              U = d + \sqrt{(u_2 - p_2)^2 + (p_1 - l_1)^2}
-    """
-    x1, n1, x2, n2 = (np.asarray(a, dtype="float64") for a in (x1, n1, x2, n2))
-    l1, u1 = _wilson_interval(x1, n1, conf)
-    l2, u2 = _wilson_interval(x2, n2, conf)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p1, p2 = x1 / n1, x2 / n2
-    d = p2 - p1
-    return d - np.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2), d + np.sqrt(
-        (u2 - p2) ** 2 + (p1 - l1) ** 2
-    )
 
 
 def _nps_from_counts(n, promoters, detractors) -> tuple[np.ndarray, np.ndarray]:
@@ -368,99 +300,6 @@ def touchpoint_inventory(world, lang: str = "en") -> pd.DataFrame:
         }
     )
     return out
-
-
-def plot_inventory(inventory, ax=None, lang: str = "en"):
-    """Draw the journey map: a stage × channel grid listing the touchpoints in each cell.
-
-    Parameters
-    ----------
-    inventory : DataFrame, str or mapping
-        A table from :func:`touchpoint_inventory`, or a world (then built in ``lang``).
-    ax : matplotlib Axes, optional
-        Where to draw; the current Axes by default.
-    lang : {"en", "zh"}
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Cells are shaded by the number of touchpoints; names in black are rated in the
-        survey (grey: not rated), boxed names are steps of the event-log funnel. (Colour
-        and boxes rather than bold/italic, which the CJK font does not have.)
-    """
-    check_lang(lang)
-    if not isinstance(inventory, pd.DataFrame):
-        inventory = touchpoint_inventory(inventory, lang)
-    _require(inventory, ["touchpoint", "stage", "channel"], "inventory")
-    ax = ax if ax is not None else plt.gca()
-    names = inventory["name"] if "name" in inventory.columns else inventory["touchpoint"]
-    stage = pd.Categorical(inventory["stage"], categories=STAGES)
-    channel = pd.Categorical(inventory["channel"], categories=CHANNELS)
-    counts = pd.crosstab(channel, stage, dropna=False).reindex(
-        index=list(CHANNELS), columns=list(STAGES), fill_value=0
-    )
-    sns.heatmap(
-        counts,
-        ax=ax,
-        cmap="Blues",
-        cbar=False,
-        vmin=0,
-        vmax=max(1, counts.to_numpy().max()) * 2.5,
-        linewidths=2,
-        linecolor="white",
-        annot=False,
-    )
-    rated = (
-        inventory["rated"].to_numpy()
-        if "rated" in inventory.columns
-        else np.zeros(len(inventory), bool)
-    )
-    tracked = (
-        inventory["in_funnel"].to_numpy()
-        if "in_funnel" in inventory.columns
-        else np.zeros(len(inventory), bool)
-    )
-    codes_s, codes_c = stage.codes, channel.codes
-    for i in range(len(CHANNELS)):
-        for j in range(len(STAGES)):
-            members = np.flatnonzero((codes_c == i) & (codes_s == j))
-            m = len(members)
-            for k, row in enumerate(members):
-                ax.text(
-                    j + 0.5,
-                    i + 0.5 + (k - (m - 1) / 2) * min(0.19, 0.9 / m),
-                    str(names.iloc[row]),
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    color="black" if rated[row] else "0.45",
-                    bbox=(
-                        {
-                            "boxstyle": "round,pad=0.15",
-                            "facecolor": "none",
-                            "edgecolor": "0.35",
-                            "linewidth": 0.6,
-                        }
-                        if tracked[row]
-                        else None
-                    ),
-                )
-    ax.set_xticklabels([t(f"stage.{s}", lang) for s in STAGES], rotation=0)
-    ax.set_yticklabels([t(f"channel.{c}", lang) for c in CHANNELS], rotation=0)
-    ax.set_xlabel(t("journey.axis.stage", lang))
-    ax.set_ylabel(t("journey.axis.channel", lang))
-    ax.set_title(t("journey.title.inventory", lang), pad=18)
-    ax.text(
-        0.5,
-        1.01,
-        t("journey.note.rated", lang),
-        transform=ax.transAxes,
-        fontsize=8,
-        ha="center",
-        va="bottom",
-        color="0.3",
-    )
-    return ax
 
 
 # --------------------------------------------------------------------------------------
@@ -719,273 +558,72 @@ def emotion_curve(
     return out
 
 
-def plot_rating_heatmap(table: pd.DataFrame, ax=None, lang: str = "en"):
-    """Heatmap of mean ratings: touchpoints (rows) × segments (columns), annotated.
-
-    Parameters
-    ----------
-    table : DataFrame
-        From :func:`touchpoint_ratings` (or :func:`emotion_curve`).
-    ax : matplotlib Axes, optional
-    lang : {"en", "zh"}
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    check_lang(lang)
-    _require(table, ["touchpoint", "mean"], "ratings table")
-    ax = ax if ax is not None else plt.gca()
-    by = [c for c in _group_columns(table, "touchpoint") if c != "position"]
-    frame = pd.DataFrame(
-        {
-            "row": _touchpoint_labels(table, lang).to_numpy(),
-            "col": _group_labels(table, by, lang).to_numpy(),
-            "mean": table["mean"].to_numpy(),
-        }
-    )
-    grid = frame.pivot(index="row", columns="col", values="mean")
-    grid = grid.reindex(index=pd.unique(frame["row"]), columns=pd.unique(frame["col"]))
-    sns.heatmap(
-        grid,
-        ax=ax,
-        annot=True,
-        fmt=".2f",
-        cmap="RdYlGn",
-        linewidths=0.5,
-        cbar_kws={"label": t("journey.axis.mean_rating", lang)},
-    )
-    ax.tick_params(axis="y", labelrotation=0)
-    ax.set_ylabel(t("journey.axis.touchpoint", lang))
-    ax.set_xlabel(" · ".join(_label(f"journey.axis.{c}", lang, c) for c in by) if by else "")
-    ax.set_title(t("journey.title.ratings", lang))
-    return ax
-
-
-def plot_emotion_curve(curve: pd.DataFrame, ax=None, lang: str = "en"):
-    """Line of mean rating along the journey with a CI band; the lowest point is annotated.
-
-    Parameters
-    ----------
-    curve : DataFrame
-        From :func:`emotion_curve`.
-    ax : matplotlib Axes, optional
-    lang : {"en", "zh"}
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        One line per segment; each segment's lowest point is ringed and the lowest of
-        all is labelled "moment of pain". With ``stage`` in the table, dotted lines
-        separate the journey stages.
-    """
-    check_lang(lang)
-    _require(curve, ["position", "touchpoint", "mean", "ci_low", "ci_high"], "emotion curve")
-    ax = ax if ax is not None else plt.gca()
-    by = _group_columns(curve, "position")
-    groups = _group_labels(curve, by, lang)
-    names = _touchpoint_labels(curve, lang)
-    palette = sns.color_palette(n_colors=max(1, groups.nunique()))
-    for color, g in zip(palette, pd.unique(groups), strict=False):
-        sel = (groups == g).to_numpy()
-        x = curve["position"].to_numpy()[sel]
-        ax.plot(x, curve["mean"].to_numpy()[sel], marker="o", color=color, label=g)
-        ax.fill_between(
-            x,
-            curve["ci_low"].to_numpy()[sel],
-            curve["ci_high"].to_numpy()[sel],
-            color=color,
-            alpha=0.2,
-        )
-    if "lowest" in curve.columns and curve["lowest"].any():
-        low = curve[curve["lowest"].to_numpy()]
-        ax.scatter(
-            low["position"],
-            low["mean"],
-            s=160,
-            facecolors="none",
-            edgecolors="crimson",
-            linewidths=2,
-            zorder=3,
-        )
-        worst = curve.loc[curve["mean"].idxmin()]
-        lows = curve["ci_low"].to_numpy(dtype="float64")
-        floor = np.nanmin(np.where(np.isnan(lows), curve["mean"].to_numpy(dtype="float64"), lows))
-        top = np.nanmax(curve[["mean", "ci_high"]].to_numpy(dtype="float64"))
-        span = max(top - floor, 1e-9)
-        ax.set_ylim(floor - 0.25 * span, top + 0.05 * span)
-        ax.annotate(
-            t("journey.note.moment_of_pain", lang, name=names.loc[worst.name]),
-            xy=(worst["position"], worst["mean"]),
-            xytext=(worst["position"], floor - 0.17 * span),
-            ha="center",
-            va="center",
-            color="crimson",
-            fontsize=9,
-            arrowprops={"arrowstyle": "->", "color": "crimson"},
-        )
-    first = curve.drop_duplicates("position").sort_values("position")
-    ax.set_xticks(first["position"])
-    ax.set_xticklabels(names.loc[first.index], rotation=30, ha="right")
-    if "stage" in curve.columns:
-        stage = first["stage"].astype(str).to_numpy()
-        pos = first["position"].to_numpy()
-        trans = transforms.blended_transform_factory(ax.transData, ax.transAxes)
-        starts = [0] + [i for i in range(1, len(stage)) if stage[i] != stage[i - 1]]
-        for a, b in zip(starts, starts[1:] + [len(stage)], strict=False):
-            if a > 0:
-                ax.axvline(pos[a] - 0.5, color="grey", linestyle=":", linewidth=1)
-            ax.text(
-                (pos[a] + pos[b - 1]) / 2,
-                1.01,
-                _label(f"stage.{stage[a]}", lang, stage[a]),
-                transform=trans,
-                ha="center",
-                va="bottom",
-                fontsize=9,
-                color="grey",
-            )
-    ax.set_xlabel(t("journey.axis.journey_step", lang))
-    ax.set_ylabel(t("journey.axis.mean_rating", lang))
-    ax.set_title(t("journey.title.emotion_curve", lang), pad=18)
-    if by:
-        ax.legend(title=" · ".join(_label(f"journey.axis.{c}", lang, c) for c in by))
-    return ax
-
-
 # --------------------------------------------------------------------------------------
 # Funnel
 # --------------------------------------------------------------------------------------
 
 
-def _resolve_steps(events: pd.DataFrame, steps) -> list:
-    """Validate the funnel steps and the events' step values; return the steps in order."""
-    _check_no_missing(events, ["step"], "events")
-    known = _default_funnel_steps()
+def _check_steps_arg(steps) -> list:
+    """Validate the ``steps`` argument itself (not the data); default: the dictionary's funnel."""
     if steps is None:
-        steps = known
-    else:
-        if isinstance(steps, str):
-            raise TypeError(
-                f"steps must be a list of step names in funnel order, got the string {steps!r}"
-            )
-        steps = list(steps)
+        return _default_funnel_steps()
+    if isinstance(steps, str):
+        raise TypeError(f"steps must be a list of step names in funnel order, got the string {steps!r}")
+    steps = list(steps)
     if len(steps) < 2:
         raise ValueError(f"a funnel needs at least two steps, got {steps}")
     dupes = sorted({s for s in steps if steps.count(s) > 1}, key=str)
     if dupes:
         raise ValueError(f"steps lists {dupes} more than once")
-    observed = set(pd.unique(events["step"]).tolist())
-    unknown = [s for s in steps if s not in observed and s not in known]
-    if unknown:
-        raise CXDataError(
-            f"unknown step name(s) {unknown} in steps; the events have steps "
-            f"{sorted(map(str, observed))} and the dictionary's funnel is {known}"
-        )
-    allowed = set(steps) | set(known)
-    bad = ~events["step"].isin(list(allowed)).to_numpy()
-    if bad.any():
-        rows = list(events.index[bad])
-        raise CXDataError(
-            f"table 'events', column 'step': unknown step values — "
-            f"{format_examples(rows, events['step'].to_numpy()[bad].tolist(), label='index')}; "
-            f"expected one of {steps} (add them to steps or filter those events out)"
-        )
     return steps
 
 
-def _session_groups(ev: pd.DataFrame, by: list[str], sessions) -> tuple[np.ndarray, pd.DataFrame]:
-    """Group code per session (aligned with ``sessions``) and the group keys.
+def _observed_steps(events) -> list:
+    """Distinct step values of the events (one small query; only called to explain an error)."""
+    from .engine import collect, lazy
 
-    A session belongs to one group: a session whose ``by`` values change raises.
+    return sorted(map(str, collect(lazy(events).select("step").unique())["step"].dropna().tolist()))
+
+
+def _resolve_steps(events, steps) -> tuple[list, list]:
+    """The funnel steps in order and the step values allowed in the events.
+
+    Step names outside the dictionary's funnel must occur in the events (one query, only
+    when there are such names).
     """
-    if not by:
-        return np.zeros(len(sessions), dtype=np.intp), pd.DataFrame(index=range(1))
-    per = ev[["session_id", *by]].drop_duplicates()
-    split = per["session_id"].duplicated(keep=False).to_numpy()
-    if split.any():
-        sess = pd.unique(per["session_id"][split])
+    known = _default_funnel_steps()
+    steps = _check_steps_arg(steps)
+    foreign = [s for s in steps if s not in known]
+    if foreign:
+        observed = _observed_steps(events)
+        unknown = [s for s in foreign if s not in observed]
+        if unknown:
+            raise CXDataError(
+                f"unknown step name(s) {unknown} in steps; the events have steps {observed} and the "
+                f"dictionary's funnel is {known}"
+            )
+    return steps, list(dict.fromkeys([*steps, *known]))
+
+
+def _event_table(events, columns: Sequence[str], *, time: bool = False):
+    """The event log for the aggregation layer: column check, and ISO text times parsed (pandas)."""
+    from .engine import column_names
+
+    have = column_names(events)
+    missing = [c for c in columns if c not in have]
+    if missing:
         raise CXDataError(
-            f"table 'events': {len(sess)} session(s) change {by} within the session, e.g. "
-            f"{[str(s) for s in sess[:5]]}; expected one value per session"
+            f"table 'events' is missing column(s) {missing}; it has {have[:15]}" + (" …" if len(have) > 15 else "")
         )
-    per = per.set_index("session_id").reindex(sessions).reset_index(drop=True)
-    return _group_codes(per, by)
-
-
-def _reach_counts(events: pd.DataFrame, steps: list, by: list[str], mode: str) -> pd.DataFrame:
-    """Layer 1 of :func:`funnel`: sessions reaching each step per group (sessions × steps matrix)."""
-    ev = events[events["step"].isin(steps).to_numpy()]
-    sess_codes, sessions = pd.factorize(ev["session_id"], sort=False)
-    step_codes = pd.Categorical(ev["step"], categories=steps).codes
-    has = np.zeros((len(sessions), len(steps)), dtype=bool)
-    has[sess_codes, step_codes] = True  # a session counts once per step, however many events
-    if mode == "closed":
-        reached = np.logical_and.accumulate(has, axis=1)
-    else:  # "open": reaching a later step implies having passed the earlier ones
-        reached = np.logical_or.accumulate(has[:, ::-1], axis=1)[:, ::-1]
-    codes, keys = _session_groups(ev, by, sessions)
-    g, k = len(keys), len(steps)
-    counts = np.zeros((g, k), dtype="int64")
-    with_event = np.zeros((g, k), dtype="int64")
-    for j in range(k):
-        counts[:, j] = np.bincount(codes, weights=reached[:, j], minlength=g)
-        with_event[:, j] = np.bincount(codes, weights=has[:, j], minlength=g)
-    out = keys.loc[keys.index.repeat(k)].reset_index(drop=True)
-    out["step"] = np.tile(np.asarray(steps, dtype=object), g)
-    out["position"] = np.tile(np.arange(1, k + 1), g)
-    out["sessions"] = counts.ravel()
-    out["sessions_with_event"] = with_event.ravel()
-    return out
-
-
-def _funnel_from_counts(
-    counts: pd.DataFrame, by: list[str], conf: float, leak: str
-) -> pd.DataFrame:
-    """Layer 2 of :func:`funnel`: conversions, Wilson intervals, drop-off and the biggest leak.
-
-    ``counts`` has the ``by`` columns, ``step`` and ``sessions`` with each group's rows
-    consecutive and in funnel order (as returned by ``_reach_counts`` or by a database).
-    """
-    out = counts.copy()
-    n = out["sessions"].to_numpy(dtype="float64")
-    if by:
-        gb = out.groupby(by, sort=False, observed=True)["sessions"]
-        prev = gb.shift(1).to_numpy(dtype="float64")
-        first = gb.transform("first").to_numpy(dtype="float64")
-        keys = [out[c] for c in by]
-    else:
-        prev = out["sessions"].shift(1).to_numpy(dtype="float64")
-        first = np.full(len(out), n[0] if len(n) else np.nan)
-        keys = np.zeros(len(out), dtype=np.intp)
-    grow = np.flatnonzero(n > np.nan_to_num(prev, nan=np.inf))
-    if len(grow):
-        raise CXDataError(
-            "funnel counts increase from one step to the next at "
-            f"{format_examples(list(out.index[grow]), out['step'].to_numpy()[grow].tolist())}; "
-            "expected non-increasing counts"
-        )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        conv_prev = np.where(prev > 0, n / prev, np.nan)
-        conv_first = np.where(first > 0, n / first, np.nan)
-    out["conversion_prev"] = conv_prev
-    out["prev_ci_low"], out["prev_ci_high"] = _wilson_interval(n, np.nan_to_num(prev), conf)
-    out["conversion_first"] = conv_first
-    out["first_ci_low"], out["first_ci_high"] = _wilson_interval(n, first, conf)
-    out["drop_off"] = pd.array(np.where(np.isnan(prev), np.nan, prev - n), dtype="Int64")
-    out["drop_off_rate"] = 1 - conv_prev
-    crit = out["drop_off_rate"] if leak == "rate" else out["drop_off"].astype("float64")
-    crit = crit.where(crit > 0, -1.0)  # no loss (or no previous step) can never be the leak
-    best = crit.groupby(keys, sort=False).idxmax()
-    flag = np.zeros(len(out), dtype=bool)
-    chosen = best.to_numpy()
-    flag[out.index.get_indexer(chosen[crit.loc[chosen].to_numpy() > 0])] = True
-    out["biggest_leak"] = flag
-    return out
+    if time and isinstance(events, pd.DataFrame):
+        ts = events["timestamp"]
+        if not pd.api.types.is_datetime64_any_dtype(ts.dtype) or ts.hasnans:
+            events = events.assign(timestamp=_timestamps(events))
+    return events
 
 
 def funnel(
-    events: pd.DataFrame,
+    events,
     steps=None,
     by="platform",
     conf: float = 0.95,
@@ -997,8 +635,10 @@ def funnel(
 
     Parameters
     ----------
-    events : DataFrame
-        Event log with ``session_id``, ``step`` and the ``by`` columns (one row per event).
+    events : pandas, Polars, PyArrow, DuckDB, Dask or PySpark table
+        Event log with ``session_id``, ``step`` and the ``by`` columns (one row per event);
+        a DuckDB relation over Parquet files (:func:`cxlib.engine.scan_parquet`) is
+        aggregated inside DuckDB.
     steps : list of str, optional
         Funnel steps in order. Default: the e-commerce dictionary's ``funnel_steps``
         (home → search → product → cart → checkout → payment → order). With explicit
@@ -1033,13 +673,15 @@ def funnel(
 
     Notes
     -----
-    With n_k sessions reaching step k, conversion from the previous step is
-    n_k / n_{k−1} and from the first step n_k / n_1, each with the Wilson (1927) score
-    interval
+    Two layers: :func:`cxlib.aggregate.behaviour.step_set_counts` counts sessions per group
+    and *set of steps seen* inside the engine (one group-by per session, one per set), and
+    :func:`cxlib.stats.funnel.reach_from_step_sets` and
+    :func:`cxlib.stats.funnel.funnel_from_counts` turn those counts into the funnel. With
+    n_k sessions reaching step k, conversion from the previous step is n_k / n_{k−1} and
+    from the first step n_k / n_1, each with the Wilson (1927) score interval
 
     .. math:: \frac{\hat p + \frac{z^2}{2n} \pm z\sqrt{\frac{\hat p(1-\hat p)}{n} + \frac{z^2}{4n^2}}}{1 + z^2/n}.
 
-    Counts come from a sessions × steps boolean matrix (no row-wise ``apply``).
     **Time order is not checked**: a session whose timestamps run against the funnel
     order (e.g. a payment logged before the cart) still reaches the steps it has
     events for; :func:`step_times` reports such sessions as ``n_out_of_order``.
@@ -1063,100 +705,39 @@ def funnel(
     >>> f[["step", "sessions", "conversion_prev", "biggest_leak"]].values.tolist()
     [['cart', 3, nan, False], ['payment', 2, 0.6666666666666666, False], ['order', 1, 0.5, True]]
     """
+    from .aggregate.behaviour import step_set_counts
+    from .stats.funnel import funnel_from_counts, reach_from_step_sets
+
     by_cols = _by_list(by)
     conf = _check_conf(conf)
     if mode not in ("closed", "open"):
         raise ValueError(f"mode must be 'closed' or 'open', got {mode!r}")
     if leak not in ("rate", "sessions"):
         raise ValueError(f"leak must be 'rate' or 'sessions', got {leak!r}")
-    _require(events, ["session_id", "step", *by_cols], "events")
-    _check_no_missing(events, ["session_id", *by_cols], "events")
-    steps = _resolve_steps(events, steps)
-    counts = _reach_counts(events, steps, by_cols, mode)
-    return _funnel_from_counts(counts, by_cols, conf, leak)
-
-
-def plot_funnel(table: pd.DataFrame, ax=None, lang: str = "en"):
-    """Horizontal funnel bars (% of the first step) per group, the biggest leak highlighted.
-
-    Parameters
-    ----------
-    table : DataFrame
-        From :func:`funnel`.
-    ax : matplotlib Axes, optional
-    lang : {"en", "zh"}
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Bars show ``conversion_first`` with its Wilson interval; each bar is labelled
-        with the conversion from the previous step; the biggest-leak bar of each group
-        has a red edge and label.
-    """
-    check_lang(lang)
-    _require(
-        table,
-        ["step", "position", "conversion_first", "conversion_prev", "biggest_leak"],
-        "funnel table",
-    )
-    ax = ax if ax is not None else plt.gca()
-    by = _group_columns(table, "step")
-    groups = _group_labels(table, by, lang)
-    names = list(pd.unique(groups))
-    steps = table.drop_duplicates("position").sort_values("position")["step"].tolist()
-    height = 0.8 / max(1, len(names))
-    palette = sns.color_palette(n_colors=max(1, len(names)))
-    for gi, (g, color) in enumerate(zip(names, palette, strict=False)):
-        sub = table[(groups == g).to_numpy()]
-        y = sub["position"].to_numpy() - 1 + (gi - (len(names) - 1) / 2) * height
-        val = 100 * sub["conversion_first"].to_numpy(dtype="float64")
-        err = np.vstack(
-            [
-                val - 100 * sub["first_ci_low"].to_numpy(dtype="float64"),
-                100 * sub["first_ci_high"].to_numpy(dtype="float64") - val,
-            ]
+    events = _event_table(events, ["session_id", "step", *by_cols])
+    steps, allowed = _resolve_steps(events, steps)
+    sets = step_set_counts(events, steps, by=by_cols, allowed=allowed)
+    sets = sets[sets["mask"] > 0]
+    k = len(steps)
+    if by_cols:
+        groups = sets[by_cols].drop_duplicates().reset_index(drop=True)
+        codes = groups.reset_index().merge(sets, on=by_cols, how="right")["index"].to_numpy()
+    else:
+        groups = pd.DataFrame(index=range(1))
+        codes = np.zeros(len(sets), dtype=np.intp)
+    reached = np.zeros((len(groups), k), dtype=np.int64)
+    with_event = np.zeros((len(groups), k), dtype=np.int64)
+    for g in range(len(groups)):  # one iteration per group (a handful), not per row
+        sel = codes == g
+        reached[g], with_event[g] = reach_from_step_sets(
+            sets["mask"].to_numpy()[sel], sets["sessions"].to_numpy()[sel], k, mode
         )
-        leak = sub["biggest_leak"].to_numpy(dtype=bool)
-        ax.barh(
-            y,
-            np.nan_to_num(val),
-            height=height * 0.95,
-            color=color,
-            label=g,
-            edgecolor=np.where(leak, "crimson", "none").tolist(),
-            linewidth=np.where(leak, 2.5, 0).tolist(),
-            xerr=np.clip(np.nan_to_num(err), 0, None),
-            error_kw={"elinewidth": 0.8, "ecolor": "0.3"},
-        )
-        for yy, v, c, lk in zip(
-            y, val, sub["conversion_prev"].to_numpy(dtype="float64"), leak, strict=False
-        ):
-            if np.isnan(c):
-                continue
-            text = t("journey.note.step_conversion", lang, rate=c)
-            if lk:
-                text += " — " + t("journey.note.biggest_leak", lang)
-            ax.text(
-                np.nan_to_num(v) + 1.5,
-                yy,
-                text,
-                va="center",
-                fontsize=8,
-                color="crimson" if lk else "0.25",
-                # emphasis by colour only: the CJK font has no bold face
-            )
-    ax.set_yticks(np.arange(len(steps)))
-    ax.set_yticklabels([_step_label(s, lang) for s in steps])
-    ax.invert_yaxis()
-    ax.set_xlim(0, 135)
-    ax.set_xlabel(t("journey.axis.share_of_first", lang))
-    ax.set_ylabel(t("journey.axis.funnel_step", lang))
-    ax.set_title(t("journey.title.funnel", lang))
-    if by:
-        ax.legend(
-            title=" · ".join(_label(f"journey.axis.{c}", lang, c) for c in by), loc="lower right"
-        )
-    return ax
+    counts = groups.loc[groups.index.repeat(k)].reset_index(drop=True)
+    counts["step"] = np.tile(np.asarray(steps, dtype=object), len(groups))
+    counts["position"] = np.tile(np.arange(1, k + 1), len(groups))
+    counts["sessions"] = reached.ravel()
+    counts["sessions_with_event"] = with_event.ravel()
+    return funnel_from_counts(counts, by_cols, conf, leak)
 
 
 # --------------------------------------------------------------------------------------
@@ -1179,7 +760,7 @@ def _timestamps(events: pd.DataFrame) -> pd.Series:
 
 
 def step_times(
-    events: pd.DataFrame,
+    events,
     steps=None,
     by="platform",
     *,
@@ -1192,9 +773,9 @@ def step_times(
 
     Parameters
     ----------
-    events : DataFrame
-        Event log with ``session_id``, ``step``, ``timestamp`` (datetime64 or ISO 8601
-        strings, no missing values) and the ``by`` columns.
+    events : pandas, Polars, PyArrow, DuckDB, Dask or PySpark table
+        Event log with ``session_id``, ``step``, ``timestamp`` (date-times; ISO 8601
+        strings are parsed for a pandas table; no missing values) and the ``by`` columns.
     steps : list of str, optional
         Funnel steps in order (default and validation as in :func:`funnel`).
     by : str, list of str or None
@@ -1218,6 +799,11 @@ def step_times(
     ``n_out_of_order`` and left out of ``n``, the median and the quartiles. Sessions
     that skip step k−1 or k give no duration for that pair.
 
+    The engine returns sessions per group, pair and duration in whole microseconds
+    (:func:`cxlib.aggregate.behaviour.step_duration_counts`), the exact distribution, so
+    the quantiles (:func:`cxlib.stats.funnel.quantiles_from_counts`) equal those of the
+    raw durations on every engine.
+
     Examples
     --------
     >>> ev = pd.DataFrame({"session_id": ["a", "a", "b", "b"], "step": ["cart", "payment"] * 2,
@@ -1226,55 +812,26 @@ def step_times(
     >>> step_times(ev, steps=["cart", "payment"], by=None)[["n", "median"]].values.tolist()
     [[2.0, 60.0]]
     """
+    from .aggregate.behaviour import step_duration_counts
+    from .stats.funnel import durations_from_counts
+
     by_cols = _by_list(by)
     if unit not in _TIME_UNITS:
         raise ValueError(f"unit must be one of {list(_TIME_UNITS)}, got {unit!r}")
-    _require(events, ["session_id", "step", "timestamp", *by_cols], "events")
-    _check_no_missing(events, ["session_id", *by_cols], "events")
-    steps = _resolve_steps(events, steps)
-    ts = _timestamps(events)
-    keep = events["step"].isin(steps).to_numpy()
-    ev = events[keep]
-    seconds = (ts[keep] - ts.min()).dt.total_seconds().to_numpy()
-    sess_codes, sessions = pd.factorize(ev["session_id"], sort=False)
-    step_codes = pd.Categorical(ev["step"], categories=steps).codes
-    # first time of each step per session: sessions × steps matrix (NaN = step not reached)
-    first = pd.DataFrame({"s": sess_codes, "k": step_codes, "t": seconds}).sort_values(
-        "t", kind="stable"
-    )
-    first = first.drop_duplicates(["s", "k"])
-    times = np.full((len(sessions), len(steps)), np.nan)
-    times[first["s"].to_numpy(), first["k"].to_numpy()] = first["t"].to_numpy()
-    dur = np.diff(times, axis=1) / _TIME_UNITS[unit]  # sessions × (K − 1)
-    codes, keys = _session_groups(ev, by_cols, sessions)
-    g, m = len(keys), len(steps) - 1
-    long = pd.DataFrame(
-        {
-            "g": np.repeat(codes, m),
-            "pair": np.tile(np.arange(m), len(sessions)),
-            "d": dur.ravel(),
-        }
-    )
-    long = long[~np.isnan(long["d"].to_numpy())]
-    neg = long["d"].to_numpy() < 0
-    full = pd.MultiIndex.from_product([range(g), range(m)], names=["g", "pair"])
-    n_out = long[neg].groupby(["g", "pair"]).size().reindex(full, fill_value=0)
-    ok = long[~neg].groupby(["g", "pair"])["d"]
-    q = (
-        ok.quantile([0.25, 0.5, 0.75]).unstack().reindex(full)
-        if (~neg).any()
-        else pd.DataFrame(np.nan, index=full, columns=[0.25, 0.5, 0.75])
-    )
-    out = keys.loc[keys.index.repeat(m)].reset_index(drop=True)
-    out["from_step"] = np.tile(np.asarray(steps[:-1], dtype=object), g)
-    out["to_step"] = np.tile(np.asarray(steps[1:], dtype=object), g)
-    out["n"] = ok.size().reindex(full, fill_value=0).to_numpy().astype("int64")
-    out["n_out_of_order"] = n_out.to_numpy().astype("int64")
-    out["median"] = q[0.5].to_numpy()
-    out["q1"] = q[0.25].to_numpy()
-    out["q3"] = q[0.75].to_numpy()
-    out["iqr"] = out["q3"] - out["q1"]
-    out["mean"] = ok.mean().reindex(full).to_numpy()
+    events = _event_table(events, ["session_id", "step", "timestamp", *by_cols], time=True)
+    steps, allowed = _resolve_steps(events, steps)
+    counts = step_duration_counts(events, steps, by=by_cols, allowed=allowed).rename(columns={"microseconds": "duration"})
+    m = len(steps) - 1
+    groups = counts[by_cols].drop_duplicates().sort_values(by_cols) if by_cols else pd.DataFrame(index=range(1))
+    full = groups.loc[groups.index.repeat(m)].reset_index(drop=True)
+    full["pair"] = np.tile(np.arange(m), len(groups))
+    stats_ = durations_from_counts(counts, [*by_cols, "pair"], scale=1e6 * _TIME_UNITS[unit])
+    out = full.merge(stats_, on=[*by_cols, "pair"], how="left")
+    out.insert(len(by_cols), "from_step", np.asarray(steps[:-1], dtype=object)[out["pair"].to_numpy()])
+    out.insert(len(by_cols) + 1, "to_step", np.asarray(steps[1:], dtype=object)[out["pair"].to_numpy()])
+    out = out.drop(columns="pair")
+    out["n"] = out["n"].fillna(0).astype("int64")
+    out["n_out_of_order"] = out["n_out_of_order"].fillna(0).astype("int64")
     out.attrs["unit"] = unit
     return out
 
@@ -1351,7 +908,10 @@ def moments_of_truth(
         with both answers), ``n_missing`` (rating or outcome missing; excluded),
         ``n_low``, ``share_low``, ``outcome_low``, ``outcome_rest``, ``outcome_all``,
         ``difference``, ``se``, ``ci_low``, ``ci_high``, ``z``, ``p_value``, ``cost``
-        and ``rank``. ``.attrs`` holds ``outcome`` and ``kind``.
+        and ``rank``. ``.attrs`` holds ``outcome`` and ``kind``. A touchpoint whose cost
+        cannot be computed — no respondent with both answers (n = 0), or no low or no other
+        rating — is listed last with ``rank`` missing (<NA>), never ranked; their number and
+        ids are in ``.attrs["n_unranked"]`` and ``.attrs["unranked"]``.
 
     Notes
     -----
@@ -1453,8 +1013,14 @@ def moments_of_truth(
     out = out.sort_values("cost", ascending=False, na_position="last", kind="stable").reset_index(
         drop=True
     )
-    out["rank"] = np.arange(1, len(out) + 1)
-    out.attrs.update(outcome=str(outcome), kind=kind)
+    # a touchpoint without a cost (nobody rated it with an outcome, or nobody / everybody rated
+    # it low) is not a moment of truth of any size: it is listed last, unranked, and counted
+    ranked = np.isfinite(out["cost"].to_numpy(dtype="float64"))
+    rank = np.full(len(out), np.nan)
+    rank[ranked] = np.arange(1, int(ranked.sum()) + 1)
+    out["rank"] = pd.array(rank, dtype="Int64")
+    out.attrs.update(outcome=str(outcome), kind=kind, n_unranked=int((~ranked).sum()),
+                     unranked=out.loc[~ranked, "touchpoint"].tolist())
     return out
 
 
@@ -1477,130 +1043,46 @@ def _low_matrix(
     return present, lowered
 
 
-def plot_moments_of_truth(table: pd.DataFrame, ax=None, lang: str = "en"):
-    """Bars of what each touchpoint's low ratings cost (largest on top), with the CI.
-
-    Parameters
-    ----------
-    table : DataFrame
-        From :func:`moments_of_truth`.
-    ax : matplotlib Axes, optional
-    lang : {"en", "zh"}
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Error bars are ``share_low`` × the CI of the difference (the share taken as
-        known); each bar is labelled with the share of low ratings.
-    """
-    check_lang(lang)
-    _require(
-        table, ["touchpoint", "cost", "share_low", "ci_low", "ci_high"], "moments-of-truth table"
-    )
-    ax = ax if ax is not None else plt.gca()
-    tab = table.sort_values("cost", ascending=False, na_position="last", kind="stable")
-    names = _touchpoint_labels(tab, lang)
-    cost = tab["cost"].to_numpy(dtype="float64")
-    share_col = "share_low_all" if "share_low_all" in tab.columns else "share_low"  # the base of "cost"
-    share = tab[share_col].to_numpy(dtype="float64")
-    lo, hi = (
-        share * tab["ci_low"].to_numpy(dtype="float64"),
-        share * tab["ci_high"].to_numpy(dtype="float64"),
-    )
-    y = np.arange(len(tab))
-    colors = np.where(cost > 0, "crimson", "grey").tolist()
-    ax.barh(
-        y,
-        np.nan_to_num(cost),
-        color=colors,
-        alpha=0.8,
-        xerr=np.clip(np.nan_to_num(np.vstack([cost - lo, hi - cost])), 0, None),
-        error_kw={"elinewidth": 0.8, "ecolor": "0.3"},
-    )
-    for yy, c, h, s in zip(y, cost, hi, share, strict=False):
-        if not np.isnan(s):
-            ax.annotate(
-                t("journey.note.share_low", lang, share=f"{s:.0%}" if s >= 0.01 else f"{s:.1%}"),
-                xy=(max(np.nan_to_num(c), np.nan_to_num(h)), yy),
-                xytext=(4, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=8,
-                color="0.25",
-            )
-    ax.margins(x=0.2)
-    ax.axvline(0, color="0.4", linewidth=0.8)
-    ax.set_yticks(y)
-    ax.set_yticklabels(names.tolist())
-    ax.invert_yaxis()
-    kind = table.attrs.get("kind", "nps")
-    if kind == "nps":
-        ax.set_xlabel(t("journey.axis.nps_cost", lang))
-    else:
-        ax.set_xlabel(t("journey.axis.mean_cost", lang, outcome=table.attrs.get("outcome", "")))
-    ax.set_ylabel(t("journey.axis.touchpoint", lang))
-    ax.set_title(t("journey.title.mot", lang))
-    return ax
-
-
 # --------------------------------------------------------------------------------------
 # Before / after a release
 # --------------------------------------------------------------------------------------
 
 
-def _before_after_from_counts(counts: pd.DataFrame, conf: float) -> pd.DataFrame:
-    """Layer 2 of :func:`before_after`, on ``n_before``, ``converted_before``, ``n_after``, ``converted_after``."""
-    out = counts.copy()
-    n1, x1 = out["n_before"].to_numpy("float64"), out["converted_before"].to_numpy("float64")
-    n2, x2 = out["n_after"].to_numpy("float64"), out["converted_after"].to_numpy("float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p1 = np.where(n1 > 0, x1 / n1, np.nan)
-        p2 = np.where(n2 > 0, x2 / n2, np.nan)
-        pooled = (x1 + x2) / (n1 + n2)
-        se0 = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-        z = np.where(se0 > 0, (p2 - p1) / se0, np.nan)
-        lift = np.where(p1 > 0, p2 / p1 - 1, np.nan)
-    lo, hi = _newcombe_interval(x1, n1, x2, n2, conf)
-    out["rate_before"] = p1
-    out["rate_after"] = p2
-    out["difference"] = p2 - p1
-    out["ci_low"] = lo
-    out["ci_high"] = hi
-    out["z"] = z
-    out["p_value"] = 2 * stats.norm.sf(np.abs(z))
-    out["cohens_h"] = 2 * np.arcsin(np.sqrt(p2)) - 2 * np.arcsin(np.sqrt(p1))
-    out["relative_lift"] = lift
-    counted = [
-        "n_before",
-        "converted_before",
-        "rate_before",
-        "n_after",
-        "converted_after",
-        "rate_after",
-    ]
-    stats_cols = ["difference", "ci_low", "ci_high", "z", "p_value", "cohens_h", "relative_lift"]
-    by = [c for c in counts.columns if c not in counted]
-    return out[[*by, *counted, *stats_cols]]
+def _release_timestamp(release_date, tz) -> pd.Timestamp:
+    try:
+        release = pd.Timestamp(release_date)
+    except (ValueError, TypeError):
+        raise ValueError(f"release_date must be a date such as '2026-03-01', got {release_date!r}") from None
+    if pd.isna(release):
+        raise ValueError(f"release_date is missing: {release_date!r}")
+    if tz is not None and release.tzinfo is None:
+        release = release.tz_localize(tz)
+    elif tz is None and release.tzinfo is not None:
+        raise ValueError("release_date has a time zone but the event timestamps do not; drop one of them")
+    return release
 
 
 def before_after(
-    events: pd.DataFrame,
+    events,
     release_date,
     step: str = "payment",
     next_step: str = "order",
     by="platform",
     conf: float = 0.95,
+    *,
+    window_days: int | None = None,
 ) -> pd.DataFrame:
     r"""Did a release lift the conversion from ``step`` to ``next_step``? Before vs after, per group.
 
-    Every session with an event of ``step`` is *before* if its first ``step`` event is
+    The one before/after rule of the workbook (also behind :func:`cxlib.heart.before_after`):
+    every session with an event of ``step`` is *before* if its **first** ``step`` event is
     earlier than ``release_date`` and *after* otherwise (a release on a date counts from
     00:00 of that day). It *converts* if it also has an event of ``next_step``
     (anywhere in the session: time order is not checked, as in :func:`funnel`).
 
     Parameters
     ----------
-    events : DataFrame
+    events : pandas, Polars, PyArrow, DuckDB, Dask or PySpark table
         Event log with ``session_id``, ``step``, ``timestamp`` and the ``by`` columns.
     release_date : str, date or Timestamp
         When the feature went live, e.g. the ``release_date`` of ``one_click_pay`` in
@@ -1612,21 +1094,27 @@ def before_after(
         Session-level group column(s), ``"platform"`` by default.
     conf : float
         Confidence level.
+    window_days : int, optional
+        Only sessions whose first ``step`` event lies within this many days either side of
+        the release (default: all).
 
     Returns
     -------
     pandas.DataFrame
         One row per group: the ``by`` columns, ``n_before``, ``converted_before``,
-        ``rate_before``, ``n_after``, ``converted_after``, ``rate_after``,
-        ``difference`` (after − before), ``ci_low``, ``ci_high``, ``z``, ``p_value``,
-        ``cohens_h`` and ``relative_lift`` (rate_after / rate_before − 1).
+        ``rate_before``, ``ci_low_before``, ``ci_high_before`` (Wilson), the same
+        ``_after``, ``difference`` (after − before) with Newcombe's ``ci_low``/``ci_high``,
+        ``z``, ``p_value``, ``cohens_h`` and ``relative_lift`` (rate_after / rate_before − 1).
+        A group with no session on one side has NaN rates and tests for that side.
 
     Notes
     -----
+    Counts come from :func:`cxlib.aggregate.behaviour.before_after_counts` (inside the
+    engine) and the statistics from :func:`cxlib.stats.funnel.before_after_from_counts`:
+
     * Difference CI: Newcombe's (1998, method 10) hybrid score interval from the
       Wilson intervals (l₁, u₁), (l₂, u₂) of the two rates, d = p₂ − p₁:
       L = d − √((p₂ − l₂)² + (u₁ − p₁)²), U = d + √((u₂ − p₂)² + (p₁ − l₁)²).
-      Unlike the Wald interval it stays inside [−1, 1] and behaves for rates near 0 or 1.
     * Test: pooled two-proportion z-test, z = (p₂ − p₁)/√(p̄(1 − p̄)(1/n₁ + 1/n₂)),
       two-sided p (same as ``statsmodels.stats.proportion.proportions_ztest``).
     * Effect size: Cohen's (1988) h = 2·arcsin√p₂ − 2·arcsin√p₁ (0.2 small, 0.5
@@ -1653,135 +1141,68 @@ def before_after(
     >>> ba[["rate_before", "rate_after", "difference"]].values.tolist()
     [[0.5, 1.0, 0.5]]
     """
+    from .aggregate.behaviour import before_after_counts
+    from .engine import lazy
+
     by_cols = _by_list(by)
     conf = _check_conf(conf)
-    _require(events, ["session_id", "step", "timestamp", *by_cols], "events")
-    _check_no_missing(events, ["session_id", "step", *by_cols], "events")
     if step == next_step:
         raise ValueError(f"step and next_step must differ, got {step!r} twice")
-    observed = set(pd.unique(events["step"]).tolist())
-    known = set(_default_funnel_steps())
-    unknown = [s for s in (step, next_step) if s not in observed and s not in known]
-    if unknown:
-        raise CXDataError(
-            f"unknown step name(s) {unknown}; the events have steps {sorted(map(str, observed))}"
-        )
-    ts = _timestamps(events)
-    try:
-        release = pd.Timestamp(release_date)
-    except (ValueError, TypeError):
-        raise ValueError(
-            f"release_date must be a date such as '2026-03-01', got {release_date!r}"
-        ) from None
-    if pd.isna(release):
-        raise ValueError(f"release_date is missing: {release_date!r}")
-    tz = getattr(ts.dt, "tz", None)
-    if tz is not None and release.tzinfo is None:
-        release = release.tz_localize(tz)
-    elif tz is None and release.tzinfo is not None:
-        raise ValueError(
-            "release_date has a time zone but the event timestamps do not; drop one of them"
-        )
-    at_step = (events["step"] == step).to_numpy()
-    ev = events[at_step]
-    sess_codes, sessions = pd.factorize(ev["session_id"], sort=False)
-    # a session's period is set by its FIRST event of `step` (layer 1: one min per session)
-    t_rel = (ts[at_step] - release).dt.total_seconds().to_numpy()
-    first_rel = pd.Series(t_rel).groupby(sess_codes).min().to_numpy()
-    is_after = first_rel >= 0
-    converted = pd.Index(sessions).isin(
-        events.loc[(events["step"] == next_step).to_numpy(), "session_id"]
-    )
-    if not is_after.any() or is_after.all():
-        side = "after" if not is_after.any() else "before"
+    if window_days is not None and (not isinstance(window_days, int | np.integer) or window_days < 1):
+        raise ValueError(f"window_days must be a whole number of days ≥ 1, got {window_days!r}")
+    if _is_session_table(events, step, next_step):
+        return _before_after_of_sessions(events, release_date, step, next_step, by_cols, conf, window_days)
+    events = _event_table(events, ["session_id", "step", "timestamp", *by_cols], time=True)
+    known = _default_funnel_steps()
+    if step not in known or next_step not in known:
+        observed = _observed_steps(events)
+        unknown = [s for s in (step, next_step) if s not in observed and s not in known]
+        if unknown:
+            raise CXDataError(f"unknown step name(s) {unknown}; the events have steps {observed}")
+    dtype = lazy(events).collect_schema()["timestamp"]
+    release = _release_timestamp(release_date, getattr(dtype, "time_zone", None))
+    counts = before_after_counts(events, release, step, next_step, by=by_cols, window_days=window_days)
+    return _before_after_result(counts, release, step, next_step, conf, window_days)
+
+
+def _is_session_table(data, step: str, next_step: str) -> bool:
+    """A one-row-per-session table (:func:`cxlib.heart.sessions`) with the two steps' columns."""
+    from .engine import column_names
+
+    cols = set(column_names(data))
+    return "session_id" not in cols and {f"t_{step}", f"reached_{next_step}", "start"} <= cols
+
+
+def _before_after_of_sessions(sessions, release_date, step, next_step, by_cols, conf, window_days):
+    """:func:`before_after` on a sessions table: the same rule on its ``t_<step>`` column."""
+    from .aggregate.behaviour import session_before_after_counts
+    from .engine import lazy
+
+    lf = lazy(sessions)
+    schema = lf.collect_schema()
+    missing = [c for c in by_cols if c not in schema.names()]
+    if missing:
+        raise CXDataError(f"table 'sessions' is missing column(s) {missing}")
+    release = _release_timestamp(release_date, getattr(schema[f"t_{step}"], "time_zone", None))
+    counts = session_before_after_counts(lf, release, time=f"t_{step}", converted=f"reached_{next_step}",
+                                         by=by_cols, window_days=window_days)
+    return _before_after_result(counts, release, step, next_step, conf, window_days)
+
+
+def _before_after_result(counts, release, step, next_step, conf, window_days) -> pd.DataFrame:
+    from .stats.funnel import before_after_from_counts
+
+    n_before, n_after = int(counts["n_before"].sum()), int(counts["n_after"].sum())
+    if n_before == 0 or n_after == 0:
+        side = "after" if n_after == 0 else "before"
+        first, last = counts.attrs.get("first"), counts.attrs.get("last")
         raise CXDataError(
             f"no session reached step {step!r} {side} the release date {release}; the "
-            f"{step!r} events run from {ts[at_step].min()} to {ts[at_step].max()}"
-            if len(sessions)
+            f"{step!r} events run from {first} to {last}"
+            if n_before + n_after
             else f"no session has an event of step {step!r}"
         )
-    codes, keys = _session_groups(ev, by_cols, sessions)
-    g = len(keys)
-    counts = keys.copy()
-    counts["n_before"] = np.bincount(codes, weights=~is_after, minlength=g).astype("int64")
-    counts["converted_before"] = np.bincount(
-        codes, weights=~is_after & converted, minlength=g
-    ).astype("int64")
-    counts["n_after"] = np.bincount(codes, weights=is_after, minlength=g).astype("int64")
-    counts["converted_after"] = np.bincount(
-        codes, weights=is_after & converted, minlength=g
-    ).astype("int64")
-    out = _before_after_from_counts(counts, conf)
-    out.attrs.update(step=step, next_step=next_step, release_date=str(release))
+    out = before_after_from_counts(counts, conf)
+    out.attrs.update(step=step, next_step=next_step, release_date=str(release), window_days=window_days)
     return out
 
-
-def plot_before_after(table: pd.DataFrame, ax=None, lang: str = "en"):
-    """Bars of the conversion before and after the release per group, with Wilson intervals.
-
-    Parameters
-    ----------
-    table : DataFrame
-        From :func:`before_after`.
-    ax : matplotlib Axes, optional
-    lang : {"en", "zh"}
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Each group shows two bars (before, after) labelled with the difference in
-        percentage points and its p-value.
-    """
-    check_lang(lang)
-    need = ["n_before", "converted_before", "n_after", "converted_after", "difference", "p_value"]
-    _require(table, need, "before/after table")
-    ax = ax if ax is not None else plt.gca()
-    by = _group_columns(table, "n_before")
-    groups = _group_labels(table, by, lang).tolist()
-    x = np.arange(len(table))
-    width = 0.38
-    colors = {"before": "0.65", "after": sns.color_palette()[0]}
-    tops = np.zeros(len(table))
-    for off, period in ((-width / 2, "before"), (width / 2, "after")):
-        xs = table[f"converted_{period}"].to_numpy("float64")
-        ns = table[f"n_{period}"].to_numpy("float64")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rate = 100 * xs / ns
-        lo, hi = _wilson_interval(xs, ns)
-        err = np.clip(np.nan_to_num(np.vstack([rate - 100 * lo, 100 * hi - rate])), 0, None)
-        ax.bar(
-            x + off,
-            np.nan_to_num(rate),
-            width,
-            yerr=err,
-            color=colors[period],
-            label=t(f"journey.period.{period}", lang),
-            error_kw={"elinewidth": 0.8},
-        )
-        tops = np.fmax(tops, np.nan_to_num(100 * hi))
-    for xi, top, d, p in zip(x, tops, table["difference"], table["p_value"], strict=False):
-        if np.isnan(d):
-            continue
-        ptxt = "< 0.001" if p < 0.001 else f"= {p:.3f}"
-        ax.text(
-            xi,
-            top + 2,
-            t("journey.note.difference", lang, diff=100 * d, p=ptxt),
-            ha="center",
-            fontsize=9,
-        )
-    ax.set_xticks(x)
-    ax.set_xticklabels(groups)
-    ax.set_ylim(0, 115)
-    ax.set_ylabel(t("journey.axis.conversion", lang))
-    step, next_step = table.attrs.get("step", "payment"), table.attrs.get("next_step", "order")
-    ax.set_title(
-        t(
-            "journey.title.before_after",
-            lang,
-            step=_step_label(step, lang),
-            next_step=_step_label(next_step, lang),
-        )
-    )
-    ax.legend(loc="upper left")
-    return ax

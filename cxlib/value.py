@@ -34,7 +34,8 @@ from ._validate import require_columns
 from .errors import CXDataError, format_examples
 from .errors import plain_value as _plain
 from .i18n import check_lang, t
-from .metrics import wilson_ci
+from .stats.proportions import wilson_interval
+from .stats.value import clv, cohort_matrix_from_counts, retention_average, rfm_from_aggregates
 
 __all__ = [
     "RateResult",
@@ -48,18 +49,25 @@ __all__ = [
     "churn_rate",
     "cohort_retention",
     "outcomes_after_survey",
-    "plot_cohort_heatmap",
-    "plot_retention_curves",
     "STAGES",
     "DIMENSIONS",
     "DEFAULT_STAGE_WEIGHTS",
     "assign_stage",
     "abc_scores",
-    "plot_abc_tiers",
+    "abc_tier_summary",
 ]
 
 RETURNS_MODES = ("error", "net", "exclude")
-_PACK_LIMIT = 2**62  # largest packed (customer, period) key; beyond it a two-key sort
+_PLOTS = ("plot_cohort_heatmap", "plot_retention_curves", "plot_abc_tiers")
+
+
+def __getattr__(name: str):
+    """``value.plot_*`` are the charts of :mod:`cxlib.plotting.value`, imported on first use."""
+    if name in _PLOTS:
+        from .plotting import value as _plotting
+
+        return getattr(_plotting, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------------------
@@ -107,7 +115,7 @@ class RateResult:
 
 
 def _rate(count: int, n: int, conf: float) -> RateResult:
-    lo, hi = wilson_ci(count, n, conf)
+    lo, hi = wilson_interval(count, n, conf)
     rate = count / n if n else float("nan")
     return RateResult(float(rate), int(count), int(n), float(lo), float(hi))
 
@@ -260,24 +268,6 @@ def _check_amounts(col: pd.Series, column: str, returns: str) -> tuple[np.ndarra
 # --------------------------------------------------------------------------------------
 
 
-def _sorted_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Customer codes 0…k−1 in sorted id order, and the sorted ids (like factorize(sort=True)).
-
-    Integer ids spanning a range not much larger than the row count (the usual dense
-    customer numbers) are coded by counting instead of hashing, several times faster.
-    """
-    if pd.api.types.is_integer_dtype(ids.dtype) and not isinstance(ids.dtype, pd.api.extensions.ExtensionDtype):
-        v = ids.to_numpy()
-        lo, hi = int(v.min()), int(v.max())
-        if hi - lo < 4 * len(v) + 1024:
-            off = v.astype(np.int64) - lo
-            present = np.bincount(off, minlength=hi - lo + 1) > 0
-            remap = np.cumsum(present) - 1
-            return remap[off], pd.Index((np.flatnonzero(present) + lo).astype(v.dtype), name=ids.name)
-    codes, uniques = pd.factorize(ids, sort=True)
-    return codes.astype(np.int64, copy=False), uniques
-
-
 def rfm_aggregates(
     transactions: pd.DataFrame,
     customer_id_col: str,
@@ -318,32 +308,32 @@ def rfm_aggregates(
 
     Notes
     -----
-    The aggregation is one sort of an integer key (customer and period packed in one
-    integer) plus
-    ``bincount`` sums — no per-customer Python code — so a DuckDB or Spark job can produce
-    the same five numbers per customer with ``min``, ``max``, ``count(distinct)`` and
-    ``sum`` and hand them to :func:`rfm_from_aggregates`.
+    The aggregation runs inside the data's engine
+    (:func:`cxlib.aggregate.behaviour.customer_aggregates`: group by customer and period,
+    then by customer, with ``min``, ``max``, ``count`` and ``sum``), so pandas, Polars,
+    PyArrow, DuckDB (also over Parquet files), Dask and PySpark tables give the same
+    numbers; only the per-customer table leaves the engine. A pandas table is first checked
+    row by row (errors name the index labels); other engines' bad rows are counted and
+    shown by value.
     """
-    cols = [customer_id_col, datetime_col] + ([monetary_value_col] if monetary_value_col else [])
-    _need_columns(transactions, cols)
-    if len(transactions) == 0:
-        raise CXDataError("transactions: the table has no rows")
-    freq = _canonical_freq(freq)
-    ids = transactions[customer_id_col]
-    _check_ids(ids, customer_id_col)
-    dates = _parse_datetimes(transactions[datetime_col], datetime_col, datetime_format)
-    per = _period_ordinals(_naive_datetime64(dates), freq)
-    values = negative = None
-    if monetary_value_col:
-        values, negative = _check_amounts(transactions[monetary_value_col], monetary_value_col, returns)
-    excluded = negative if (negative is not None and returns == "exclude") else None
-    if excluded is not None and excluded.all():
-        raise CXDataError(f"transactions: every row has a negative '{monetary_value_col}' and returns='exclude'")
+    from .aggregate.behaviour import PERIOD_FREQS, customer_aggregates
+    from .engine import column_names
 
-    if observation_period_end is None:
-        # as if excluded returns were not in the table
-        end = int(per.max() if excluded is None else per[~excluded].max())
-    else:
+    cols = [customer_id_col, datetime_col] + ([monetary_value_col] if monetary_value_col else [])
+    if returns not in RETURNS_MODES:
+        raise ValueError(f"returns must be one of {RETURNS_MODES}, got {returns!r}")
+    have = column_names(transactions)
+    missing = [c for c in cols if c not in have]
+    if missing:
+        require_columns(pd.DataFrame(columns=have), cols, "transactions")
+    freq = _canonical_freq(freq)
+    if freq not in PERIOD_FREQS:
+        raise ValueError(f"freq={freq!r}: RFM periods are one of {list(PERIOD_FREQS)} (days, weeks, months, "
+                         "quarters, years, hours, minutes, seconds)")
+    data = _pandas_transactions(transactions, customer_id_col, datetime_col, monetary_value_col, returns,
+                                datetime_format) if isinstance(transactions, pd.DataFrame) else transactions
+    end = None
+    if observation_period_end is not None:
         try:
             end_ts = pd.to_datetime(observation_period_end, format=datetime_format)
         except (ValueError, TypeError) as exc:
@@ -351,158 +341,60 @@ def rfm_aggregates(
         if end_ts is pd.NaT or pd.isna(end_ts):
             raise ValueError("observation_period_end is missing (NaT)")
         if end_ts.tzinfo is not None:
-            if isinstance(dates.dtype, pd.DatetimeTZDtype):
-                end_ts = end_ts.tz_convert(dates.dtype.tz)
+            tz = getattr(data[datetime_col].dtype, "tz", None) if isinstance(data, pd.DataFrame) else None
+            if tz is not None:
+                end_ts = end_ts.tz_convert(tz)
             end_ts = end_ts.tz_localize(None)
         end = int(_period_ordinals(np.array([end_ts.to_datetime64()]), freq)[0])
-        first_all = int(per.min())
-        if end < first_all:
+    try:
+        agg = customer_aggregates(data, customer_id_col, datetime_col, monetary_value_col, freq=freq,
+                                  end_period=end, returns=returns)
+    except CXDataError as exc:
+        if end is not None and "lies before the first transaction" in str(exc):
             raise CXDataError(
                 f"observation_period_end {end_ts} (period starting {_period_start(end, freq)}) lies "
-                f"before the first transaction in column '{datetime_col}' "
-                f"({_period_start(first_all, freq)}); expected an end on or after it"
-            )
-
-    keep = per <= end
-    n_returns = int(negative.sum()) if negative is not None else 0
-    if excluded is not None:
-        n_after = int((~keep & ~excluded).sum())
-        keep &= ~excluded
-    else:
-        n_after = int(len(per) - keep.sum())
-    if not keep.all():
-        ids = ids[keep]
-        per = per[keep]
-        if values is not None:
-            values = values[keep]
-    if len(per) == 0:
+                f"before the first transaction in column '{datetime_col}'; expected an end on or after it"
+            ) from None
+        raise
+    if len(agg) == 0:
         raise CXDataError(
-            f"transactions: no rows left after dropping {n_after} row(s) after the observation "
-            f"end and {n_returns if returns == 'exclude' else 0} return(s)"
+            f"transactions: no rows left after dropping {agg.attrs['n_after_end']} row(s) after the observation "
+            f"end and {agg.attrs['n_returns'] if returns == 'exclude' else 0} return(s)"
         )
-
-    codes, uniques = _sorted_codes(ids)
-    n_cust = len(uniques)
-    pmin = int(per.min())
-    span = int(per.max()) - pmin + 1
-    rel = per - pmin
-    del per
-    bits = max(1, (span - 1).bit_length())
-    if (n_cust << bits) < _PACK_LIMIT:
-        # packed key: customer in the high bits, period in the low bits; int32 when it fits
-        # (sorting half the bytes is about twice as fast)
-        kdt = np.int32 if (n_cust << bits) < 2**31 else np.int64
-        key = codes.astype(kdt)
-        key <<= bits
-        key |= rel.astype(kdt, copy=False)
-        key.sort()
-        new = np.empty(len(key), dtype=bool)
-        new[0] = True
-        np.not_equal(key[1:], key[:-1], out=new[1:])
-        pairs = key[new]
-        del key, new
-        pair_cust = (pairs >> bits).astype(np.int64)
-        pair_per = (pairs & ((1 << bits) - 1)).astype(np.int64)
-        del pairs
-    else:  # period numbers too fine for a packed key: two-key sort
-        order = np.lexsort((rel, codes))
-        c_s, p_s = codes[order], rel[order]
-        new = np.empty(len(c_s), dtype=bool)
-        new[0] = True
-        new[1:] = (c_s[1:] != c_s[:-1]) | (p_s[1:] != p_s[:-1])
-        pair_cust, pair_per = c_s[new], p_s[new]
-        del order, c_s, p_s, new
-    starts = np.flatnonzero(np.r_[True, pair_cust[1:] != pair_cust[:-1]])
-    ends = np.r_[starts[1:], len(pair_cust)]
-    first = pair_per[starts]
-    out = {
-        "first_period": first + pmin,
-        "last_period": pair_per[ends - 1] + pmin,
-        "n_periods": (ends - starts).astype(np.int64),
-    }
-    if values is not None:
-        in_first = rel == first[codes]
-        first_vals = np.where(in_first, values, 0.0)
-        out["first_value"] = np.bincount(codes, weights=first_vals, minlength=n_cust)
-        out["repeat_value"] = np.bincount(codes, weights=values - first_vals, minlength=n_cust)
-    agg = pd.DataFrame(out, index=pd.Index(uniques, name=customer_id_col))
+    agg.index.name = customer_id_col
+    end = agg.attrs["end_period"]
     agg.attrs.update(
-        end_period=end,
         observation_period_end=_period_start(end, freq),
         freq=freq,
-        n_transactions=int(len(rel)),
-        n_after_end=n_after,
         returns=returns,
-        n_returns=n_returns,
     )
+    agg.attrs.pop("first_period_all", None)
+    agg.attrs.pop("last_period_all", None)
     return agg
 
 
-def rfm_from_aggregates(
-    aggregates: pd.DataFrame,
-    end_period: int | None = None,
-    freq_multiplier: float = 1,
-    include_first_transaction: bool = False,
-) -> pd.DataFrame:
-    """Frequency, recency, T and monetary value from per-customer aggregates (layer 2).
+def _pandas_transactions(transactions: pd.DataFrame, customer_id_col, datetime_col, monetary_value_col,
+                         returns, datetime_format) -> pd.DataFrame:
+    """A pandas transaction log checked row by row (errors name the index labels), dates parsed.
 
-    Parameters
-    ----------
-    aggregates : DataFrame
-        Columns ``first_period``, ``last_period``, ``n_periods`` and optionally
-        ``first_value``, ``repeat_value`` — the output of :func:`rfm_aggregates` or the same
-        numbers from a database.
-    end_period : int, optional
-        Period number of the observation end; default ``aggregates.attrs["end_period"]``.
-    freq_multiplier, include_first_transaction
-        As in :func:`rfm_summary`.
-
-    Returns
-    -------
-    DataFrame
-        ``frequency``, ``recency``, ``T`` (and ``monetary_value``), float64.
-
-    Notes
-    -----
-    With periods numbered so that consecutive periods differ by one::
-
-        frequency      = n_periods − 1            (n_periods if include_first_transaction)
-        recency        = (last_period − first_period) / freq_multiplier
-        T              = (end_period − first_period) / freq_multiplier
-        monetary_value = repeat_value / (n_periods − 1), 0 when n_periods = 1
-                         ((first_value + repeat_value) / n_periods if include_first_transaction)
+    Only the columns used are kept (no copy of the values when they are already typed).
     """
-    need = ["first_period", "last_period", "n_periods"]
-    _need_columns(aggregates, need, "aggregates")
-    if end_period is None:
-        if "end_period" not in aggregates.attrs:
-            raise ValueError("end_period is required when aggregates.attrs has no 'end_period'")
-        end_period = aggregates.attrs["end_period"]
-    if not np.isfinite(freq_multiplier) or freq_multiplier <= 0:
-        raise ValueError(f"freq_multiplier must be a positive number, got {freq_multiplier!r}")
-    first = aggregates["first_period"].to_numpy(dtype="float64")
-    last = aggregates["last_period"].to_numpy(dtype="float64")
-    n = aggregates["n_periods"].to_numpy(dtype="float64")
-    if (first > end_period).any():
-        _fail("first_period", "customers whose first period lies after end_period", aggregates.index,
-              first > end_period, expected=f"first_period ≤ {end_period}")
-    out = pd.DataFrame(index=aggregates.index)
-    out["frequency"] = n if include_first_transaction else n - 1
-    out["recency"] = (last - first) / freq_multiplier
-    out["T"] = (end_period - first) / freq_multiplier
-    if "repeat_value" in aggregates.columns:
-        rep = aggregates["repeat_value"].to_numpy(dtype="float64")
-        if include_first_transaction:
-            tot = rep + aggregates["first_value"].to_numpy(dtype="float64")
-            out["monetary_value"] = tot / n
-        else:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out["monetary_value"] = np.where(n > 1, rep / (n - 1), 0.0)
-    out = out.astype("float64")
-    out.attrs.update({k: v for k, v in aggregates.attrs.items()})
-    out.attrs["freq_multiplier"] = freq_multiplier
-    out.attrs["include_first_transaction"] = include_first_transaction
-    return out
+    if len(transactions) == 0:
+        raise CXDataError("transactions: the table has no rows")
+    ids = transactions[customer_id_col]
+    _check_ids(ids, customer_id_col)
+    out = {customer_id_col: ids}
+    dates = transactions[datetime_col]
+    if not pd.api.types.is_datetime64_any_dtype(dates.dtype) or dates.hasnans:
+        dates = _parse_datetimes(dates, datetime_col, datetime_format)
+    out[datetime_col] = dates
+    if monetary_value_col:
+        col = transactions[monetary_value_col]
+        if not pd.api.types.is_float_dtype(col.dtype) or col.hasnans or returns == "error":
+            values, _ = _check_amounts(col, monetary_value_col, returns)
+            col = pd.Series(values, index=col.index, name=monetary_value_col)
+        out[monetary_value_col] = col
+    return pd.DataFrame(out, copy=False)
 
 
 def rfm_summary(
@@ -752,68 +644,6 @@ def rfm_scores(summary: pd.DataFrame, bins: int = 5, *, lang: str = "en") -> pd.
 # --------------------------------------------------------------------------------------
 
 
-def clv(margin, retention, discount):
-    """Simple customer lifetime value: CLV = m · r / (1 + d − r).
-
-    Parameters
-    ----------
-    margin : float or array-like
-        Margin per customer per period (money); may be negative.
-    retention : float or array-like
-        Retention rate per period, 0 ≤ r ≤ 1.
-    discount : float or array-like
-        Discount rate per period, d ≥ 0 (r = 1 needs d > 0).
-
-    Returns
-    -------
-    float, numpy array or Series (same shape as the broadcast inputs)
-
-    Notes
-    -----
-    The infinite-horizon value of a customer who yields margin ``m`` at the end of each
-    period and stays with constant probability ``r``, discounted at ``d``:
-    Σₜ m·rᵗ/(1+d)ᵗ = m·r/(1 + d − r) (Gupta & Lehmann 2003). The margin multiple
-    r/(1 + d − r) is 2.67 for r = 0.8, d = 0.1.
-
-    References
-    ----------
-    Gupta, S., & Lehmann, D. R. (2003). Customers as assets. *Journal of Interactive
-    Marketing*, 17(1), 9–24.
-
-    Examples
-    --------
-    >>> round(clv(100, 0.8, 0.1), 2)
-    266.67
-    """
-    index = next((x.index for x in (margin, retention, discount) if isinstance(x, pd.Series)), None)
-    scalar = all(np.ndim(x) == 0 for x in (margin, retention, discount))
-    try:
-        m, r, d = np.broadcast_arrays(*(np.asarray(x, dtype="float64") for x in (margin, retention, discount)))
-    except ValueError as exc:
-        raise ValueError(f"margin, retention and discount must have matching shapes: {exc}") from None
-    except TypeError as exc:
-        raise TypeError(f"margin, retention and discount must be numbers: {exc}") from None
-    for name, arr in (("margin", m), ("retention", r), ("discount", d)):
-        bad = ~np.isfinite(arr)
-        if bad.any():
-            raise ValueError(f"{name}: missing or infinite values at positions {np.flatnonzero(bad)[:5].tolist()}")
-    bad = (r < 0) | (r > 1)
-    if bad.any():
-        raise ValueError(f"retention must be between 0 and 1, got {r[bad][:5].tolist()}")
-    bad = d < 0
-    if bad.any():
-        raise ValueError(f"discount must be ≥ 0, got {d[bad][:5].tolist()}")
-    bad = (1 + d - r) <= 0
-    if bad.any():
-        raise ValueError("retention = 1 with discount = 0 gives an infinite CLV; use a discount > 0")
-    value = m * r / (1 + d - r)
-    if scalar:
-        return float(value)
-    if index is not None and value.ndim == 1 and len(index) == len(value):
-        return pd.Series(value, index=index, name="clv")
-    return value
-
-
 def repeat_rate(
     transactions: pd.DataFrame,
     customer_id_col: str,
@@ -925,131 +755,42 @@ def cohort_retention(
     >>> cohort_retention(tx, "c", "d").round(2).to_numpy().tolist()
     [[1.0, 0.5], [1.0, nan]]
     """
+    from .aggregate.behaviour import PERIOD_FREQS, cohort_counts
+    from .engine import column_names
+
     if kind not in ("share", "count"):
         raise ValueError(f"kind must be 'share' or 'count', got {kind!r}")
-    agg_tx = transactions
-    _need_columns(agg_tx, [customer_id_col, datetime_col])
-    if len(agg_tx) == 0:
-        raise CXDataError("transactions: the table has no rows")
+    have = column_names(transactions)
+    if customer_id_col not in have or datetime_col not in have:
+        require_columns(pd.DataFrame(columns=have), [customer_id_col, datetime_col], "transactions")
     freq = _canonical_freq(freq)
-    ids = agg_tx[customer_id_col]
-    _check_ids(ids, customer_id_col)
-    dates = _parse_datetimes(agg_tx[datetime_col], datetime_col, datetime_format)
-    per = _period_ordinals(_naive_datetime64(dates), freq)
-    if observation_period_end is None:
-        end = int(per.max())
-    else:
+    if freq not in PERIOD_FREQS:
+        raise ValueError(f"freq={freq!r}: cohort periods are one of {list(PERIOD_FREQS)}")
+    data = transactions
+    if isinstance(transactions, pd.DataFrame):
+        data = _pandas_transactions(transactions, customer_id_col, datetime_col, None, "net", datetime_format)
+    end = None
+    if observation_period_end is not None:
         end_ts = pd.Timestamp(observation_period_end)
-        end = int(_period_ordinals(np.array([end_ts.tz_localize(None).to_datetime64()]), freq)[0])
-        if end < per.min():
+        end_ts = end_ts.tz_localize(None) if end_ts.tzinfo is not None else end_ts
+        end = int(_period_ordinals(np.array([end_ts.to_datetime64()]), freq)[0])
+    try:
+        counts = cohort_counts(data, customer_id_col, datetime_col, freq=freq, end_period=end)
+    except CXDataError as exc:
+        if end is not None and "lies before the first" in str(exc):
             raise CXDataError(
                 f"observation_period_end {end_ts} lies before the first row of column '{datetime_col}'"
-            )
-    keep = per <= end
-    if not keep.all():
-        ids, per = ids[keep], per[keep]
-    codes, _ = pd.factorize(ids)
-    codes = codes.astype(np.int64, copy=False)
-    n_cust = int(codes.max()) + 1
-    first = np.full(n_cust, np.iinfo(np.int64).max)
-    np.minimum.at(first, codes, per)
-    offset = per - first[codes]
-    pmin = int(first.min())
-    n_off = end - pmin + 1
-    pairs = np.unique(codes * n_off + offset)
-    pair_cust = pairs // n_off
-    pair_off = pairs - pair_cust * n_off
-    cohorts, cohort_of_cust = np.unique(first - pmin, return_inverse=True)
-    counts = np.bincount(
-        cohort_of_cust[pair_cust] * n_off + pair_off, minlength=len(cohorts) * n_off
-    ).reshape(len(cohorts), n_off)
-    sizes = counts[:, 0]
-    mat = counts.astype("float64")
-    observable = (cohorts[:, None] + np.arange(n_off)[None, :]) <= (end - pmin)
-    if kind == "share":
-        mat = mat / sizes[:, None]
-    mat[~observable] = np.nan
-    idx = pd.PeriodIndex(
-        [pd.Period(_period_start(c + pmin, freq), freq=freq) for c in cohorts], name="cohort"
-    )
-    out = pd.DataFrame(mat, index=idx, columns=pd.RangeIndex(n_off, name="period"))
+            ) from None
+        raise
+    cohorts, mat, sizes = cohort_matrix_from_counts(counts, counts.attrs["end_period"], kind=kind)
+    idx = pd.PeriodIndex([pd.Period(_period_start(c, freq), freq=freq) for c in cohorts], name="cohort")
+    out = pd.DataFrame(mat, index=idx, columns=pd.RangeIndex(mat.shape[1], name="period"))
     out.attrs["cohort_size"] = pd.Series(sizes, index=idx, name="cohort_size")
     out.attrs["freq"] = freq
+    out.attrs["kind"] = kind
+    if kind == "share":
+        out.attrs["average"] = pd.Series(retention_average(mat, sizes), index=out.columns, name="average")
     return out
-
-
-def plot_cohort_heatmap(matrix: pd.DataFrame, ax=None, lang: str = "en", annot: bool = True, max_periods: int | None = None):
-    """Heatmap of a :func:`cohort_retention` matrix (shares shown as percentages).
-
-    Returns the matplotlib Axes.
-    """
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    check_lang(lang)
-    ax = ax if ax is not None else plt.gca()
-    data = matrix if max_periods is None else matrix.iloc[:, : max_periods + 1]
-    labels = [str(p) for p in data.index]
-    arr = data.to_numpy(dtype="float64")
-    share = bool(np.nanmax(arr, initial=0) <= 1.0)
-    # colour scale from the later periods (period 0 is always 100 % and would wash them out)
-    later = arr[:, 1:] if arr.shape[1] > 1 else arr
-    vmax = float(np.nanmax(later, initial=0)) or None if share else None
-    sns.heatmap(
-        data.set_axis(labels, axis=0),
-        ax=ax,
-        cmap="Blues",
-        vmin=0,
-        vmax=vmax,
-        annot=annot,
-        fmt=".0%" if share else ".0f",
-        cbar=False,
-        annot_kws={"fontsize": 8},
-    )
-    ax.set_xlabel(t("value.cohort.period", lang))
-    ax.set_ylabel(t("value.cohort.cohort", lang))
-    ax.set_title(t("value.cohort.title", lang))
-    return ax
-
-
-def plot_retention_curves(
-    matrix: pd.DataFrame,
-    ax=None,
-    lang: str = "en",
-    cohorts=None,
-    average: bool = True,
-    show_cohorts: bool = True,
-):
-    """Retention curve per cohort (thin lines) and the size-weighted average (thick line).
-
-    ``matrix`` is a :func:`cohort_retention` result (shares); ``cohorts`` picks cohorts by
-    index label; ``show_cohorts=False`` draws the average only. Returns the matplotlib Axes.
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import PercentFormatter
-
-    check_lang(lang)
-    ax = ax if ax is not None else plt.gca()
-    data = matrix if cohorts is None else matrix.loc[list(cohorts)]
-    x = np.asarray(data.columns, dtype=float)
-    for label, row in data.iterrows() if show_cohorts else ():
-        ax.plot(x, row.to_numpy(dtype=float), lw=1, alpha=0.5, label=str(label))
-    if average and len(data):
-        sizes = matrix.attrs.get("cohort_size")
-        w = (sizes.reindex(data.index).to_numpy(dtype=float) if sizes is not None else np.ones(len(data)))
-        vals = data.to_numpy(dtype=float)
-        ok = ~np.isnan(vals)
-        with np.errstate(invalid="ignore"):
-            avg = np.nansum(vals * w[:, None], axis=0) / np.where(ok, w[:, None], 0).sum(axis=0)
-        ax.plot(x, avg, lw=3, color="black", label=t("value.cohort.average", lang))
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_ylim(0, 1.05)
-    ax.set_xlabel(t("value.cohort.period", lang))
-    ax.set_ylabel(t("value.cohort.retained", lang))
-    ax.set_title(t("value.cohort.curves_title", lang))
-    if (show_cohorts and len(data) <= 12) or (average and not show_cohorts):
-        ax.legend(fontsize=8, ncol=2)
-    return ax
 
 
 # --------------------------------------------------------------------------------------
@@ -1289,28 +1030,33 @@ def abc_scores(
     return out
 
 
-def plot_abc_tiers(scores: pd.DataFrame, ax=None, lang: str = "en"):
-    """Mean Attitude, Behavior and Consumption score per value tier (grouped bars).
+def abc_tier_summary(scores: pd.DataFrame) -> pd.DataFrame:
+    """Mean Attitude, Behavior and Consumption score and the number of customers per value tier.
 
-    ``scores`` is the output of :func:`abc_scores`. Returns the matplotlib Axes.
+    Parameters
+    ----------
+    scores : DataFrame
+        Output of :func:`abc_scores` (``attitude``, ``behavior``, ``consumption``, ``tier``).
+
+    Returns
+    -------
+    DataFrame
+        Index ``tier`` (A, B, C, all three even when empty); columns ``attitude``,
+        ``behavior``, ``consumption`` (means, NaN for an empty tier) and ``n``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"attitude": [80., 60, 20], "behavior": [70., 50, 10],
+    ...                   "consumption": [90., 40, 30], "tier": ["A", "B", "B"]})
+    >>> abc_tier_summary(s).loc["B"].tolist()
+    [40.0, 30.0, 35.0, 2.0]
     """
-    import matplotlib.pyplot as plt
-
-    check_lang(lang)
     _need_columns(scores, list(DIMENSIONS) + ["tier"], "scores")
-    ax = ax if ax is not None else plt.gca()
-    means = scores.groupby("tier")[list(DIMENSIONS)].mean().reindex(["A", "B", "C"])
-    counts = scores["tier"].value_counts().reindex(["A", "B", "C"]).fillna(0).astype(int)
-    x = np.arange(3)
-    width = 0.26
-    for i, d in enumerate(DIMENSIONS):
-        ax.bar(x + (i - 1) * width, means[d].to_numpy(), width, label=t(f"value.dim.{d}", lang))
-    ax.set_xticks(x, [f"{t(f'value.tier.{k}', lang)}\n(n={counts[k]})" for k in ("A", "B", "C")])
-    ax.set_ylim(0, 100)
-    ax.set_ylabel(t("value.abc.mean_score", lang))
-    ax.set_title(t("value.abc.title", lang))
-    ax.legend(fontsize=8)
-    return ax
+    grouped = scores.groupby("tier")
+    out = grouped[list(DIMENSIONS)].mean().reindex(["A", "B", "C"])
+    out["n"] = grouped.size().reindex(["A", "B", "C"]).fillna(0).astype("int64")
+    out.index.name = "tier"
+    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -1342,8 +1088,12 @@ def outcomes_after_survey(
     With a window, customers surveyed less than ``window_days`` before
     ``observation_period_end`` (default: the last transaction) cannot show a whole
     window yet; counting them as "did not buy" would bias towards "no", so they are
-    left out and counted in ``attrs["n_censored"]``. Customers whose surveys have no
-    answer are counted in ``attrs["n_unanswered"]``. Nobody is dropped silently.
+    left out and counted in ``attrs["n_censored"]``. Customers whose first answered survey
+    is dated on or after the last day the data show (``observation_period_end``, default the
+    last transaction) have no day on which a repeat could be seen: they are left out and
+    counted in ``attrs["n_after_end"]`` (before the window check), not reported as "did not
+    repeat". Customers whose surveys have no answer are counted in
+    ``attrs["n_unanswered"]``. Nobody is dropped silently.
 
     Parameters
     ----------
@@ -1404,6 +1154,11 @@ def outcomes_after_survey(
     )
     n_unanswered = int(survey[customer_col].nunique() - len(answered))
     end = pd.Timestamp(observation_period_end) if observation_period_end is not None else times.max()
+    # a survey with no observable day after it (dated on or after the end of the data) cannot
+    # show a repeat purchase: it is excluded and counted, never taken as "did not repeat"
+    no_follow_up = (answered[survey_date_col].dt.normalize() + pd.Timedelta(days=1) > end).to_numpy()
+    n_after_end = int(no_follow_up.sum())
+    answered = answered[~no_follow_up]
     n_censored = 0
     if window_days is not None:
         whole = answered[survey_date_col].dt.normalize() + pd.Timedelta(days=window_days) <= end
@@ -1420,6 +1175,7 @@ def outcomes_after_survey(
     out = answered[[customer_col, survey_date_col, score_col, *columns]].merge(later, on=customer_col, how="left")
     out = out.fillna({"n_after": 0, "value_after": 0.0}).astype({"n_after": "int64"}).reset_index(drop=True)
     out["repeated"] = out["n_after"] > 0
-    out.attrs.update(n_unanswered=n_unanswered, n_censored=n_censored, window_days=window_days,
+    out.attrs.update(n_unanswered=n_unanswered, n_censored=n_censored, n_after_end=n_after_end,
+                     window_days=window_days,
                      observation_period_end=end)
     return out

@@ -121,7 +121,7 @@ def test_before_after_by_hand(events):
     # app: before s1, s2 → 1/2, after s6 → 1/1; pooled 2/3,
     #      z = 0.5 / √(2/3 · 1/3 · (1/2 + 1)) = 0.5/√(1/3) = 0.8660; h = 2·asin(1) − 2·asin(√.5) = π/2
     app = got.loc["app"]
-    assert app[["n_before", "x_before", "n_after", "x_after"]].tolist() == [2, 1, 1, 1]
+    assert app[["n_before", "converted_before", "n_after", "converted_after"]].tolist() == [2, 1, 1, 1]
     assert app["z"] == pytest.approx(0.5 / math.sqrt(1 / 3))
     assert app["cohens_h"] == pytest.approx(math.pi / 2)
     assert app["p_value"] == pytest.approx(2 * (1 - 0.5 * (1 + math.erf(0.8660254 / math.sqrt(2)))), abs=1e-6)
@@ -132,7 +132,7 @@ def test_before_after_by_hand(events):
     all_ = heart.before_after(events, RELEASE, by=None).iloc[0]
     assert all_["z"] == pytest.approx((2 / 3) / math.sqrt(0.2))
     assert all_["cohens_h"] == pytest.approx(math.pi - 2 * math.asin(math.sqrt(1 / 3)))
-    assert all_["diff_ci_low"] < all_["difference"] < all_["diff_ci_high"]
+    assert all_["ci_low"] < all_["difference"] < all_["ci_high"]
 
 
 def _planted(seed=7, n=500):
@@ -156,8 +156,8 @@ def _planted(seed=7, n=500):
 def test_before_after_finds_a_planted_release_effect():
     got = heart.before_after(_planted(), RELEASE, metric="payment_completion").set_index("platform")
     web, app = got.loc["web"], got.loc["app"]
-    assert web["p_value"] < 1e-10 and web["cohens_h"] > 0.45 and web["diff_ci_low"] > 0.15
-    assert abs(app["cohens_h"]) < 0.15 and app["diff_ci_low"] < 0 < app["diff_ci_high"]
+    assert web["p_value"] < 1e-10 and web["cohens_h"] > 0.45 and web["ci_low"] > 0.15
+    assert abs(app["cohens_h"]) < 0.15 and app["ci_low"] < 0 < app["ci_high"]
 
 
 def test_sample_data_has_the_web_payment_leak():
@@ -166,7 +166,7 @@ def test_sample_data_has_the_web_payment_leak():
     ev = datasets.load("ecommerce", "events")
     rel = datasets.load("ecommerce", "releases")
     got = heart.before_after(ev, rel["release_date"].iloc[0], metric="payment_completion").set_index("platform")
-    assert got.loc["web", "p_before"] < 0.62 and got.loc["web", "p_after"] > 0.75
+    assert got.loc["web", "rate_before"] < 0.62 and got.loc["web", "rate_after"] > 0.75
     assert got.loc["web", "p_value"] < 1e-10 and got.loc["web", "cohens_h"] > got.loc["app", "cohens_h"]
 
 
@@ -228,7 +228,7 @@ def test_bad_flags_missing_columns_and_times(events):
 
 
 def test_before_after_needs_both_sides(events):
-    with pytest.raises(CXDataError, match="all before the release date 2027-01-01"):
+    with pytest.raises(CXDataError, match="no session reached step .checkout. after the release date 2027-01-01"):
         heart.before_after(events, "2027-01-01")
     with pytest.raises(ValueError, match="metric must be one of"):
         heart.before_after(events, RELEASE, metric="happiness")

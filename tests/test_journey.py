@@ -21,6 +21,8 @@ from scipy import stats  # noqa: E402
 from cxlib import journey  # noqa: E402
 from cxlib.errors import CXDataError, ScoreError  # noqa: E402
 from cxlib.i18n import t  # noqa: E402
+from cxlib.stats.funnel import funnel_from_counts  # noqa: E402
+from cxlib.stats.proportions import newcombe_interval, wilson_interval  # noqa: E402
 
 STEPS = ["home", "search", "product", "cart", "checkout", "payment", "order"]
 T0 = pd.Timestamp("2026-01-05 10:00:00")
@@ -343,7 +345,7 @@ def test_funnel_counts_conversions_and_biggest_leak(ten_sessions):
 
 def test_funnel_wilson_interval_matches_published_values():
     # Newcombe (1998a), Table I: 81/263 → Wilson 0.2553 to 0.3662; 0/10 → 0 to 0.2775
-    lo, hi = journey._wilson_interval([81, 0], [263, 10])
+    lo, hi = wilson_interval(np.array([81, 0]), np.array([263, 10]))
     assert lo == pytest.approx([0.2553, 0.0], abs=5e-5)
     assert hi == pytest.approx([0.3662, 0.2775], abs=5e-5)
 
@@ -440,7 +442,7 @@ def test_funnel_bad_inputs_name_the_culprit(ten_sessions):
 def test_funnel_from_counts_rejects_growing_counts():
     counts = pd.DataFrame({"step": ["a", "b"], "sessions": [3, 5]})
     with pytest.raises(CXDataError, match="increase"):
-        journey._funnel_from_counts(counts, [], 0.95, "rate")
+        funnel_from_counts(counts, [], 0.95, "rate")
 
 
 event_logs = st.lists(
@@ -607,9 +609,10 @@ def test_moments_of_truth_nps_hand_computed(mot_survey):
     assert row["z"] == pytest.approx(75 / se)
     assert row["ci_low"] == pytest.approx(75 - 1.959964 * se)
     assert row["p_value"] == pytest.approx(2 * (1 - stats.norm.cdf(75 / se)))
-    # nobody rates the room low: no difference, no cost, ranked after check-in
+    # nobody rates the room low: no difference, no cost — listed after check-in, not ranked
     assert m["touchpoint"].tolist() == ["checkin", "room"]
-    assert m["rank"].tolist() == [1, 2]
+    assert m["rank"].iloc[0] == 1 and pd.isna(m["rank"].iloc[1])
+    assert m.attrs["n_unranked"] == 1 and m.attrs["unranked"] == ["room"]
     assert m.set_index("touchpoint").loc["room", "n_low"] == 0
     assert m.attrs["kind"] == "nps"
 
@@ -791,7 +794,7 @@ def test_before_after_agrees_with_statsmodels():
     ],
 )
 def test_newcombe_interval_published_examples(x1, n1, x2, n2, low, high):
-    lo, hi = journey._newcombe_interval(x2, n2, x1, n1)
+    lo, hi = newcombe_interval(x1, n1, x2, n2)
     assert (float(lo), float(hi)) == pytest.approx((low, high), abs=5e-5)
 
 
