@@ -187,3 +187,11 @@ def test_peeking_inflates_false_positives_and_boundaries_do_not():
 def test_bad_experiment_tables(df, kwargs, message):
     with pytest.raises(CXDataError, match=message):
         experiments.ab_test(df, "arm", "y", **kwargs)
+
+
+@pytest.mark.parametrize("module", [experiments, power], ids=["experiments", "power"])
+def test_docstring_examples(module):
+    import doctest
+
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
