@@ -44,6 +44,9 @@ __all__ = [
     "follow_up_list",
 ]
 
+#: Fewer later answers than this in a group: its NPS is flagged, not interpreted.
+SMALL_GROUP = 30
+
 RECOVERY_CLASSES = ("no_complaint", "fast_resolved", "slow_resolved", "not_resolved", "open")
 
 
@@ -379,7 +382,8 @@ def recovery_outcomes(groups: pd.Series, nps: pd.Series, baseline_nps: pd.Series
     pandas.DataFrame
         One row per class with at least one complaint plus ``no_complaint``: ``complaints``,
         ``no_answer``, ``n``, ``nps``, ``ci_low``, ``ci_high``, ``vs_baseline`` (points) with its interval
-        ``diff_ci_low``/``diff_ci_high``, ``p_value`` and ``p_holm`` (Holm over the classes), and with return data ``return_rate``,
+        ``diff_ci_low``/``diff_ci_high``, ``p_value`` and ``p_holm`` (Holm over the classes), ``small_sample`` (fewer than 30 answers:
+        the Wald interval is unreliable there), and with return data ``return_rate``,
         ``return_vs_baseline`` (points) with Newcombe's ``return_ci_low``/``return_ci_high``.
 
     Notes
@@ -428,6 +432,7 @@ def recovery_outcomes(groups: pd.Series, nps: pd.Series, baseline_nps: pd.Series
                                   "diff_ci_high", "p_value"), np.nan)
         rows[cls] = row
     out = pd.DataFrame.from_dict(rows, orient="index")
+    out["small_sample"] = out["n"] < SMALL_GROUP
     tested = out["p_value"].notna()
     out["p_holm"] = np.nan
     if tested.any():
@@ -435,8 +440,8 @@ def recovery_outcomes(groups: pd.Series, nps: pd.Series, baseline_nps: pd.Series
     if returned is not None and baseline_returned is not None:
         ret = pd.Series(np.asarray(returned, dtype=bool)).groupby(np.asarray(groups.astype(str))).agg(["sum", "size"])
         b_x, b_n = int(np.sum(baseline_returned)), len(baseline_returned)
-        x = ret["sum"].reindex(out.index).fillna(0).to_numpy(dtype=float)
-        n = ret["size"].reindex(out.index).fillna(0).to_numpy(dtype=float)
+        x = ret["sum"].reindex(out.index).fillna(0).to_numpy(dtype=float, copy=True)
+        n = ret["size"].reindex(out.index).fillna(0).to_numpy(dtype=float, copy=True)
         x[0], n[0] = b_x, b_n
         low, high = proportions.newcombe_interval(x, n, b_x, b_n, conf)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -501,7 +506,7 @@ def recovery_paradox(table: pd.DataFrame, recovered: str = "fast_resolved") -> R
         raise CXDataError(f"no {recovered!r} complaint has a later NPS answer: nothing to compare")
     diff, low, high = float(r["vs_baseline"]), float(r["diff_ci_low"]), float(r["diff_ci_high"])
     verdict = "supported" if low > 0 else ("contradicted" if high < 0 else "not_shown")
-    caveats = ["selection", "survivorship"] + (["small_sample"] if r["n"] < 30 else [])
+    caveats = ["selection", "survivorship"] + (["small_sample"] if r["n"] < SMALL_GROUP else [])
     return RecoveryParadox(int(r["n"]), int(b["n"]), float(r["nps"]), float(b["nps"]), diff,
                            float(low), float(high), float(r["p_value"]), verdict, tuple(caveats))
 
