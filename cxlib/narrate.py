@@ -50,7 +50,7 @@ import pandas as pd
 
 from .i18n import check_lang, has_label, labels, t
 
-__all__ = ["fmt_p", "fmt_number", "text", "say", "table", "tidy_zh", "join_zh_lines", "template_fields"]
+__all__ = ["fmt_p", "fmt_number", "text", "say", "table", "tidy_zh", "join_zh_lines", "join", "listing", "template_fields"]
 
 MINUS = "\u2212"
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
@@ -208,6 +208,32 @@ def text(key: str, lang: str = "en", result=None, **values) -> str:
     return tidy_zh(out) if lang == "zh" else out
 
 
+def join(items, lang: str = "en", sep: str | None = None) -> str:
+    """Items as one phrase: "a, b and c" / "a、b 和 c"; an empty list gives "–".
+
+    ``sep`` replaces the separator (the last pair keeps "and"/"和"), e.g. "; " for
+    items that hold commas themselves (Chinese: "；").
+
+    Examples
+    --------
+    >>> join(["a", "b", "c"]), join(["甲", "乙"], "zh"), join(["x"])
+    ('a, b and c', '甲和乙', 'x')
+    """
+    items = [str(i) for i in items]
+    if not items:
+        return "–"
+    if len(items) == 1:
+        return items[0]
+    if lang == "zh":
+        return ("；" if sep else "、").join(items[:-1]) + ("；" if sep else "和") + items[-1]
+    return (sep or ", ").join(items[:-1]) + (sep if sep else " and ") + items[-1]
+
+
+def listing(frame: pd.DataFrame, key: str, lang: str = "en", **values) -> str:
+    """Each row of ``frame`` rendered with template ``key`` (row fields and ``values``), joined by "; " / "；"."""
+    return join([text(key, lang, row, **values) for _, row in frame.iterrows()], lang, sep="; ")
+
+
 def say(key: str, lang: str = "en", result=None, **values):
     """:func:`text` as IPython Markdown, for the last line of a notebook cell."""
     from IPython.display import Markdown
@@ -217,7 +243,10 @@ def say(key: str, lang: str = "en", result=None, **values):
 
 def _header(name: str, lang: str, prefixes: list[str]) -> str:
     for prefix in prefixes:
-        if has_label(f"{prefix}.{name}"):
+        if isinstance(prefix, Mapping):
+            if name in prefix:
+                return prefix[name]
+        elif has_label(f"{prefix}.{name}"):
             return t(f"{prefix}.{name}", lang)
     return name
 
@@ -227,7 +256,7 @@ def table(
     lang: str = "en",
     columns: list[str] | None = None,
     *,
-    headers: str | list[str] = (),
+    headers: str | Mapping | list[str | Mapping] = (),
     values: Mapping[str, str | Mapping] | None = None,
     digits: int | Mapping[str, int] = 1,
     percent: list[str] | tuple = (),
@@ -241,8 +270,9 @@ def table(
     lang : {"en", "zh"}
     columns : list of str, optional
         The columns to show, in order (default: all).
-    headers : str or list of str
-        Label prefixes searched, in order, for each header (``f"{prefix}.{column}"``);
+    headers : str, mapping, or a list of them
+        Label prefixes searched, in order, for each header (``f"{prefix}.{column}"``),
+        or ``{column: header}`` mappings (e.g. the data dictionary's names);
         ``"col"`` (the shared headers) is always searched last. A header without a
         label keeps its name.
     values : mapping, optional
@@ -271,7 +301,7 @@ def table(
     check_lang(lang)
     out = frame.reset_index() if index else frame
     out = out[list(columns) if columns is not None else list(out.columns)].copy()
-    prefixes = ([headers] if isinstance(headers, str) else list(headers)) + ["col"]
+    prefixes = ([headers] if isinstance(headers, str | Mapping) else list(headers)) + ["col"]
     for col, spec in (values or {}).items():
         names = labels(spec, lang) if isinstance(spec, str) else dict(spec)
         out[col] = out[col].map(lambda v, names=names: names.get(v, v))
