@@ -96,7 +96,7 @@ def survey_frame(dataset: str, data_dir=None, lang: str = "en", table: str = "su
         names.update({c: s.zh if lang == "zh" else s.en for c, s in other_spec.columns.items() if c in new})
     for col in segments:
         words = value_labels(col, data[col].dropna().unique(), lang)
-        named = data[col].map(words).fillna(data[col])
+        named = data[col].astype(object).map(lambda v, words=words: words.get(v, v))
         order = list(dict.fromkeys([*words.values(), *named.dropna().unique()]))
         data[col] = pd.Categorical(named, categories=[v for v in order if v in set(named.dropna())])
     measures = _measures(dataset, spec)

@@ -45,7 +45,7 @@ def test_evidence_counts_views_that_agree(moments):
     assert out.loc["staff", "voice_lift"] == pytest.approx(10.0)
     assert pd.isna(out.loc["wifi", "voice_lift"])
     assert out.loc["wifi", "evidence"] == 0
-    assert out.loc["room", "action"].startswith("优先改进客房")
+    assert out.loc["room", "action"].startswith("改进客房")
     assert out.loc["staff", "action"].startswith("关注员工")
 
 
