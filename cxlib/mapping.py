@@ -130,6 +130,7 @@ class Mapping:
     path: Path | None
     dataset: str | None
     tables: dict[str, TableMapping] = field(default_factory=dict)
+    roles: dict | None = None  # the raw ``roles:`` section, read by :mod:`cxlib.roles`
 
 
 def _code_text(code) -> str | None:
@@ -194,9 +195,13 @@ def parse_mapping(text: str, dataset: str | None = None, path: Path | None = Non
     raw = raw or {}
     if not isinstance(raw, dict):
         raise MappingError(f"{where}: expected keys 'dataset' and 'tables' at the top")
-    unknown = set(raw) - {"dataset", "tables"}
+    unknown = set(raw) - {"dataset", "tables", "roles"}
     if unknown:
-        raise MappingError(f"{where}: unknown top-level key(s) {', '.join(map(repr, sorted(map(str, unknown))))}; expected 'dataset' and 'tables'")
+        raise MappingError(f"{where}: unknown top-level key(s) {', '.join(map(repr, sorted(map(str, unknown))))}; "
+                           "expected 'dataset', 'tables' and 'roles'")
+    roles = raw.get("roles")
+    if roles is not None and not isinstance(roles, dict):
+        raise MappingError(f"{where}: 'roles' must map role names to their columns (see cxlib.roles)")
     declared = raw.get("dataset")
     if declared is not None and declared not in datasets.WORLDS:
         raise MappingError(f"{where}: dataset must be one of {', '.join(datasets.WORLDS)}, got {declared!r}")
@@ -209,7 +214,7 @@ def parse_mapping(text: str, dataset: str | None = None, path: Path | None = Non
     tables = {}
     for name, entry in tables_raw.items():
         tables[name] = _parse_table(name, entry or {}, world, where)
-    return Mapping(path=path, dataset=declared, tables=tables)
+    return Mapping(path=path, dataset=declared, tables=tables, roles=roles)
 
 
 def _parse_table(name: str, entry: dict, world: str | None, where: str) -> TableMapping:

@@ -33,7 +33,8 @@ Generation is vectorised with NumPy so that benchmarks can ask for 10⁶+ rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+import re
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,7 @@ STAFFING_RECOVERY = pd.Timestamp("2026-02-01")
 SHOP_START = pd.Timestamp("2025-10-01")
 SHOP_END = pd.Timestamp("2026-09-30")
 ONE_CLICK_RELEASE = pd.Timestamp("2026-04-01")
+PEAK_WEIGHT = 3.0  # shop NPS: weight of the worst touchpoint (peak–end) beyond the overall experience
 
 PROPERTIES = ("city", "resort", "airport")
 SERVQUAL_DIMENSIONS = {
@@ -234,85 +236,465 @@ def _kano_survey(rng: np.random.Generator, world: str, n: int) -> dict[str, np.n
     return out
 
 
-@dataclass(frozen=True)
-class _Phrases:
-    """Review phrases per theme: (zh, en) lists; ``{m}`` is filled with minutes or days."""
-
-    items: dict[str, tuple[list[str], list[str]]]
-
-
-HOTEL_PHRASES = _Phrases(
-    {
-        "open_pos": (["这次入住很愉快。", "整体体验非常好！", "很满意的一次住宿。"],
-                     ["Lovely stay.", "A great experience overall!", "Really enjoyed our stay."]),
-        "open_neg": (["这次入住很失望。", "体验很差。", "不会再来了。"],
-                     ["Very disappointing stay.", "Bad experience.", "Would not come back."]),
-        "open_mid": (["还行吧。", "总体一般。"], ["It was okay.", "An average stay overall."]),
-        "wait": (["办理入住排队等了{m}分钟，太慢了。", "前台办理入住等了{m}分钟才拿到房卡。", "入住等太久，排了{m}分钟的队。"],
-                 ["We waited {m} minutes to check in.", "Check-in took forever, a {m} minute queue at the front desk.", "The check-in line was slow, {m} minutes before we got our keys."]),
-        "fast_checkin": (["入住办理很快。", "前台办理入住非常迅速。"], ["Check-in was quick.", "Fast and smooth check-in."]),
-        "dirty": (["房间不干净，浴室有头发。", "卫生很差，床单有污渍。", "房间打扫得不干净。"],
-                  ["The room was not clean, hair in the bathroom.", "Dirty sheets and a dusty room.", "Housekeeping was poor, the room was not cleaned properly."]),
-        "clean": (["房间很干净，很舒服。", "房间干净整洁。"], ["The room was spotless and comfortable.", "Very clean room."]),
-        "staff_pos": (["前台服务热情周到。", "员工态度很好，很热情。"], ["The staff were friendly and helpful.", "Lovely, attentive staff."]),
-        "staff_neg": (["服务员态度冷淡。", "员工不太专业。"], ["The staff were rude.", "Staff seemed unprofessional."]),
-        "breakfast_pos": (["早餐很丰富，味道不错。"], ["Breakfast was excellent with lots of choice."]),
-        "breakfast_neg": (["早餐种类太少，不好吃。"], ["Breakfast was poor and the choice was limited."]),
-        "wifi_neg": (["无线网络太慢，经常断线。", "WiFi信号很差。"], ["The Wi-Fi was slow and kept dropping.", "Terrible Wi-Fi."]),
-        "wifi_pos": (["网速很快。"], ["Fast Wi-Fi."]),
-        "location": (["位置方便，交通便利。"], ["Great location."]),
-        "not_bad": (["价格不算贵，还不错。"], ["Not bad for the price."]),
-    }
-)
-
-SHOP_PHRASES = _Phrases(
-    {
-        "open_pos": (["很满意的一次购物！", "非常好，会回购。"], ["Very happy with this order!", "Great, will buy again."]),
-        "open_neg": (["很失望。", "购物体验很差。"], ["Very disappointed.", "Bad shopping experience."]),
-        "open_mid": (["一般般。", "还可以。"], ["It's okay.", "Average."]),
-        "late": (["物流太慢了，等了{m}天才到。", "快递{m}天才送到，太慢。"], ["Delivery was slow, it took {m} days.", "Took {m} days to arrive, far too slow."]),
-        "fast_delivery": (["物流很快，第二天就到了。", "发货迅速，快递给力。"], ["Fast delivery, arrived the next day.", "Shipping was quick."]),
-        "quality_pos": (["质量很好，做工精细。", "东西质量不错，和描述一致。"], ["Great quality, exactly as described.", "Well made and good quality."]),
-        "quality_neg": (["质量很差，用了两天就坏了。", "做工粗糙，和图片不符。"], ["Poor quality, broke after two days.", "Cheaply made, not as pictured."]),
-        "payment_neg": (["付款的时候一直报错，试了好几次。", "支付页面卡住了，付不了款。"], ["The payment page kept failing, had to try several times.", "Checkout payment got stuck and would not go through."]),
-        "payment_pos": (["一键支付很方便。"], ["One-click pay is so convenient."]),
-        "packaging_neg": (["包装破损了。"], ["The package arrived damaged."]),
-        "service_pos": (["客服回复很快，很耐心。"], ["Customer service was quick and patient."]),
-        "service_neg": (["客服不理人，问题一直没解决。"], ["Customer service never answered, the problem is still not solved."]),
-        "returns_neg": (["退货流程太麻烦了。"], ["The return process was a hassle."]),
-        "not_bad": (["价格不贵，还不错。"], ["Not bad for the price."]),
-    }
-)
+# --------------------------------------------------------------------------- review texts
+# Reviews are composed from clause banks: each aspect the customer met is written as a clause
+# (wording drawn from the bank, intensifiers and numbers filled in), clauses are put in a random
+# order and joined with varied connectors; a mixed review puts the minority view first and the
+# verdict that matches the stars after "but". Banks are written per language, never translated
+# word for word. "[a|b]" gives alternatives, "{i}" an intensifier, "{m}" the stay's or order's number.
+_INTENSIFIERS = {"en": ("", "", "very ", "really ", "so ", "incredibly "), "zh": ("很", "非常", "特别", "超级", "真的很")}
+_JOIN = {"en": (", ", " and ", "; ", ", and "), "zh": ("，", "，而且", "；", "，还有", "，")}
+_CONTRAST = {"en": (", but ", ", but ", "; however, ", ", yet "), "zh": ("，但是", "，不过", "，可是", "，只是")}
 
 
-def _compose_reviews(rng, phrases: _Phrases, lang: np.ndarray, themes: dict[str, np.ndarray],
-                     numbers: np.ndarray) -> np.ndarray:
-    """Join theme phrases into review texts; ``themes`` maps phrase key -> boolean mask (in order)."""
+def _expand(template: str, lang: str) -> list[str]:
+    """Every wording of a bank template: ``[a|b]`` alternatives times ``{i}`` intensifiers."""
+    parts = re.split(r"\[([^\]]*)\]", template)
+    options = [[p] if k % 2 == 0 else p.split("|") for k, p in enumerate(parts)]
+    out = ["".join(c) for c in itertools.product(*options)]
+    if "{i}" in template:
+        out = [t.replace("{i}", i) for t in out for i in _INTENSIFIERS[lang]]
+    return out
+
+
+def _bank(raw: dict) -> dict:
+    return {aspect: {pol: {lang: [v for t in temps for v in _expand(t, lang)] for lang, temps in by_lang.items()}
+                     for pol, by_lang in pols.items()}
+            for aspect, pols in raw.items()}
+
+
+HOTEL_BANK = _bank({
+    "wait": {"neg": {
+        "en": ["we [waited|queued] {m} minutes to check in", "check-in took {m} minutes, [far too long|way too slow]",
+               "the check-in queue was {i}slow, {m} minutes before we got our keys",
+               "{m} minutes at reception just to get a key card", "there was a {m} minute wait at the front desk",
+               "only one person at the front desk and a {m} minute queue"],
+        "zh": ["办理入住排队等了{m}分钟", "前台办理入住等了{m}分钟才拿到房卡", "入住[等太久|等很久]，排了{m}分钟的队",
+               "登记入住花了{m}分钟，[太慢了|效率太低]", "前台只有一个人，等了{m}分钟", "到店后排队{m}分钟才办好入住"]}},
+    "fast_checkin": {"pos": {
+        "en": ["check-in was {i}[quick|fast|smooth]", "[quick|smooth] check-in, keys in [two|five] minutes",
+               "the front desk checked us in {i}quickly"],
+        "zh": ["入住办理{i}[快|顺利]", "办理入住{i}迅速，几分钟就拿到房卡", "前台办理入住效率{i}高"]}},
+    "dirty": {"neg": {
+        "en": ["the [room|bathroom] was not clean", "[hair|stains] [in the bathroom|on the sheets|in the shower]",
+               "the room was {i}dirty", "housekeeping was poor, [dust everywhere|towels were stained|the bin was never emptied]",
+               "dirty [sheets|towels] and a dusty [desk|floor]", "the bathroom was filthy"],
+        "zh": ["房间[不干净|打扫得不干净]", "[浴室|床单|毛巾]上有[头发|污渍]", "卫生{i}差，[地上有灰尘|床单有污渍]",
+               "房间有[霉味|异味]，保洁不到位", "房间{i}脏，[浴室|地毯]都没打扫"]}},
+    "clean": {"pos": {
+        "en": ["the room was {i}clean", "[spotless|very clean] [room|bathroom]", "housekeeping did a [great|lovely] job",
+               "the room was clean and tidy"],
+        "zh": ["[房间|浴室|卫生间]{i}干净", "房间干净整洁，[一尘不染|很舒心]", "卫生{i}好，[床单|毛巾|浴巾]都很干净", "房间打扫得干干净净"]}},
+    "staff": {
+        "pos": {"en": ["the staff were {i}[friendly|helpful|attentive]", "[lovely|friendly] staff", "the [concierge|manager] was {i}helpful"],
+                "zh": ["[员工|服务员|礼宾]态度{i}好", "服务{i}[热情|周到|贴心]", "[经理|服务员|管家]{i}热情"]},
+        "neg": {"en": ["the staff were [rude|unhelpful|unprofessional]", "staff seemed {i}unfriendly", "the service attitude was poor"],
+                "zh": ["服务员态度[冷淡|很差]", "员工[不太专业|爱答不理]", "服务态度{i}差"]}},
+    "breakfast": {
+        "pos": {"en": ["breakfast was [excellent|great|delicious] with lots of choice", "[great|lovely] buffet breakfast",
+                       "the coffee at breakfast was {i}good"],
+                "zh": ["早餐{i}丰富，味道不错", "自助早餐{i}好吃", "早餐品种{i}多"]},
+        "neg": {"en": ["breakfast was [poor|disappointing] and the choice was limited", "the breakfast buffet was [cold|bland]",
+                       "breakfast was {i}poor"],
+                "zh": ["早餐种类太少，[不好吃|味道差]", "早餐[很差|太简单了]", "自助早餐{i}难吃"]}},
+    "wifi": {
+        "pos": {"en": ["[fast|reliable] Wi-Fi", "the Wi-Fi was {i}fast"], "zh": ["网速{i}快", "无线网络{i}稳定"]},
+        "neg": {"en": ["the Wi-Fi was {i}slow and kept dropping", "[terrible|useless] Wi-Fi", "the internet connection was {i}poor"],
+                "zh": ["无线网络{i}慢，经常断线", "WiFi信号{i}差", "网络[连不上|总是断]"]}},
+    "location": {"pos": {
+        "en": ["[great|perfect|convenient] location[| near the metro| close to the station]", "the location is {i}convenient"],
+        "zh": ["位置{i}方便，交通便利", "[离地铁站|离景点|离会展中心]{i}近", "周边[吃饭|购物|逛街]{i}方便", "地段{i}好，出行[方便|便利]"]}},
+    "comfort": {
+        "pos": {"en": ["the bed was {i}comfortable", "[quiet|comfortable] room with a [nice|lovely] view"],
+                "zh": ["床{i}舒服", "房间安静，[睡得很好|隔音不错]"]},
+        "neg": {"en": ["the room was {i}noisy", "[thin walls|street noise] kept us awake", "the air conditioning was [noisy|broken]"],
+                "zh": ["隔音[太差|不好]，[晚上很吵|半夜被吵醒]", "空调[噪音很大|不制冷]"]}},
+    "price": {
+        "pos": {"en": ["[good|great] value for the price", "[reasonably priced|good value for money]"],
+                "zh": ["性价比{i}高", "价格{i}[实惠|划算]"]},
+        "neg": {"en": ["[overpriced|far too expensive] for what you get", "not worth the price"],
+                "zh": ["价格[太贵|偏贵]，不值", "性价比{i}低"]},
+        "mid": {"en": ["not bad for the price", "[fair|okay] value"], "zh": ["价格不算贵，还不错", "性价比还行"]}},
+    "checkout": {"pos": {"en": ["check-out was [quick|easy]"], "zh": ["退房{i}[快|方便]"]}},
+})
+
+HOTEL_FRAMES = {
+    "open_pos": {"en": _expand("[Lovely stay.|A great experience overall!|Really enjoyed our stay.|Excellent hotel.|Would recommend.]", "en"),
+                 "zh": _expand("[这次入住很愉快。|整体体验非常好！|很满意的一次住宿。|非常推荐这家酒店。|住得很开心。]", "zh")},
+    "open_neg": {"en": _expand("[Very disappointing stay.|Bad experience.|Not what we expected.|Terrible stay.]", "en"),
+                 "zh": _expand("[这次入住很失望。|体验很差。|和预期差很多。|非常糟糕的一次入住。]", "zh")},
+    "open_mid": {"en": _expand("[It was okay.|An average stay overall.|Nothing special.|Okay for a short stay.]", "en"),
+                 "zh": _expand("[还行吧。|总体一般。|中规中矩。|一般般。]", "zh")},
+    "context": {"en": _expand("Stayed [one night|two nights|three nights|four nights] [for work|with family|on holiday|with friends|for a conference].", "en"),
+                "zh": _expand("[出差|带家人|周末|和朋友|开会]住了[一晚|两晚|三晚|四晚]。", "zh")},
+    "close_pos": {"en": _expand("[Would stay again.|Highly recommended!|Will be back.|Thank you!]", "en"),
+                  "zh": _expand("[下次还会再来。|推荐！|下次还选这里。|谢谢！]", "zh")},
+    "close_neg": {"en": _expand("[Would not come back.|Avoid.|Will not return.|Not recommended.]", "en"),
+                  "zh": _expand("[不会再来了。|不推荐。|太失望了。|再也不来了。]", "zh")},
+    "close_mid": {"en": _expand("[Might stay again if the price is right.|Acceptable.]", "en"),
+                  "zh": _expand("[价格合适的话可能还会来。|凑合吧。]", "zh")},
+}
+
+SHOP_BANK = _bank({
+    "late": {"neg": {
+        "en": ["delivery was {i}slow, it took {m} days", "it took {m} days to arrive, far too slow",
+               "the parcel arrived after {m} days", "shipping took {m} days[| with no tracking updates]"],
+        "zh": ["物流{i}慢，等了{m}天才到", "快递{m}天才送到，太慢", "下单{m}天才到货", "发货{i}慢，{m}天才收到"]}},
+    "fast_delivery": {"pos": {
+        "en": ["fast delivery, it arrived the next day", "shipping was {i}quick", "the parcel arrived [early|on time]"],
+        "zh": ["物流{i}快，[第二天|当天|隔天]就到了", "发货迅速，快递[给力|小哥很负责]", "配送{i}快"]}},
+    "quality": {
+        "pos": {"en": ["[great|excellent] quality, exactly as described", "{i}well made and [sturdy|durable]", "the material feels {i}good"],
+                "zh": ["质量{i}好，做工[精细|扎实]", "东西质量不错，和[描述|图片]一致", "材质{i}好，[很耐用|很结实|手感不错]", "[做工|品质]{i}好"]},
+        "neg": {"en": ["poor quality, it broke after [two days|a week]", "cheaply made and not as pictured",
+                       "the material is {i}flimsy", "it arrived [broken|defective]"],
+                "zh": ["质量{i}差，[用了两天就坏了|一周就坏了]", "做工粗糙，和图片不符", "材质{i}差，有质量问题"]}},
+    "payment": {
+        "pos": {"en": ["one-click pay is {i}convenient", "payment was [quick|easy]"], "zh": ["一键支付{i}方便", "付款{i}顺利"]},
+        "neg": {"en": ["the payment page kept failing, I had to try several times", "the payment got stuck and would not go through",
+                       "my card was charged twice at checkout"],
+                "zh": ["付款的时候一直报错，试了好几次", "支付页面卡住了，付不了款", "支付{i}麻烦，扣款还失败了"]}},
+    "packaging": {"neg": {"en": ["the package arrived damaged", "the box was [crushed|torn]"], "zh": ["包装破损了", "纸箱[压坏了|破了]"]}},
+    "service": {
+        "pos": {"en": ["customer service was {i}[quick|patient|helpful]", "the seller replied {i}quickly"],
+                "zh": ["客服回复{i}快，很耐心", "客服{i}耐心"]},
+        "neg": {"en": ["customer service never answered", "support was {i}unhelpful and the problem is still not solved"],
+                "zh": ["客服不理人，问题一直没解决", "联系客服{i}麻烦"]}},
+    "returns": {"neg": {"en": ["the return process was a hassle", "the refund took {i}long"], "zh": ["退货流程太麻烦了", "退款{i}慢"]}},
+    "app": {
+        "pos": {"en": ["the app is {i}easy to use", "search found what I wanted {i}quickly"], "zh": ["App{i}好用", "搜索{i}方便"]},
+        "neg": {"en": ["the app crashed twice", "search results were {i}poor"], "zh": ["App[闪退|卡顿]", "搜索{i}不准"]}},
+    "price": {
+        "pos": {"en": ["[good|great] value for the price", "cheaper than in the shops"], "zh": ["性价比{i}高", "价格{i}实惠"]},
+        "neg": {"en": ["overpriced for what it is", "not worth the price"], "zh": ["价格偏贵，不值", "性价比{i}低"]},
+        "mid": {"en": ["not bad for the price", "okay for the price"], "zh": ["价格不贵，还不错", "这个价格还行"]}},
+})
+
+SHOP_FRAMES = {
+    "open_pos": {"en": _expand("[Very happy with this order!|Great, will buy again.|Love it!|Excellent purchase.]", "en"),
+                 "zh": _expand("[很满意的一次购物！|非常好，会回购。|很喜欢！|买得很值。]", "zh")},
+    "open_neg": {"en": _expand("[Very disappointed.|Bad shopping experience.|Not happy with this order.|Terrible.]", "en"),
+                 "zh": _expand("[很失望。|购物体验很差。|这次购物很不满意。|太差了。]", "zh")},
+    "open_mid": {"en": _expand("[It's okay.|Average.|Nothing special.|As expected.]", "en"),
+                 "zh": _expand("[一般般。|还可以。|中规中矩。|还行吧。]", "zh")},
+    "context": {"en": _expand("[Bought it|Ordered this] [as a gift|for my daughter|for the office|for myself].", "en"),
+                "zh": _expand("[买来|下单]是[送人的|给孩子用的|办公室用的|自己用的]。", "zh")},
+    "close_pos": {"en": _expand("[Will order again.|Recommended!|Five stars.|Thanks!]", "en"),
+                  "zh": _expand("[还会回购。|推荐购买！|好评！|谢谢卖家！]", "zh")},
+    "close_neg": {"en": _expand("[Will not buy again.|Not recommended.|Avoid.]", "en"),
+                  "zh": _expand("[不会再买了。|不推荐。|差评。]", "zh")},
+    "close_mid": {"en": _expand("[Fine for the price.|It does the job.]", "en"),
+                  "zh": _expand("[凑合用吧。|能用。]", "zh")},
+}
+
+
+def _code(pos: np.ndarray, neg: np.ndarray) -> np.ndarray:
+    """Mention code per review: 1 praise, -1 complaint (a complaint wins), 0 not mentioned."""
+    return np.where(neg, -1, np.where(pos, 1, 0))
+
+
+def _price_code(stars: np.ndarray, draw: np.ndarray) -> np.ndarray:
+    """Price is mentioned as middling in 3-star reviews, as praise or complaint in the others."""
+    return np.select([(stars == 3) & (draw < 0.35), (stars >= 4) & (draw < 0.15), (stars <= 2) & (draw < 0.08)], [2, 1, -1], 0)
+
+
+def _at_least_one(mentions: dict[str, np.ndarray], stars: np.ndarray, fallback_pos: str) -> None:
+    """Good and middling reviews mention at least one aspect (a complaint without one stays a verdict)."""
+    none = np.all(np.column_stack(list(mentions.values())) == 0, axis=1)
+    mentions[fallback_pos] = np.where(none & (stars >= 4), 1, mentions[fallback_pos])
+    mentions["price"] = np.where(none & (stars == 3), 2, mentions["price"])  # low stars: the frame sentences speak
+
+
+def _pick(rng, options: dict, is_zh: np.ndarray) -> np.ndarray:
+    """One wording per row from a per-language list (vectorised)."""
+    n = len(is_zh)
+    en = np.asarray(options["en"], dtype=str)[rng.integers(0, len(options["en"]), n)]
+    zh = np.asarray(options["zh"], dtype=str)[rng.integers(0, len(options["zh"]), n)]
+    return np.where(is_zh, zh, en)
+
+
+def _join_block(rng, clauses: list[np.ndarray], is_zh: np.ndarray) -> np.ndarray:
+    """Join each row's non-empty clauses in a random order with varied connectors."""
+    n = len(is_zh)
+    if not clauses:
+        return np.full(n, "", dtype=str)
+    m = np.column_stack(clauses)
+    keys = rng.random(m.shape) + 10.0 * (m == "")
+    m = np.take_along_axis(m, np.argsort(keys, axis=1), axis=1)
+    out = m[:, 0]
+    for j in range(1, m.shape[1]):
+        sep = _pick(rng, _JOIN, is_zh)
+        both = (out != "") & (m[:, j] != "")
+        out = np.strings.add(np.strings.add(out, np.where(both, sep, "")), m[:, j])
+    return out
+
+
+def _sentence(body: np.ndarray, is_zh: np.ndarray, end_en: np.ndarray, end_zh: np.ndarray) -> np.ndarray:
+    """Capitalise an English clause chain and end it with a full stop or exclamation mark."""
+    cap = np.strings.add(np.strings.upper(np.strings.slice(body, 0, 1)), np.strings.slice(body, 1, None))
+    text = np.where(is_zh, body, cap)
+    return np.where(body == "", "", np.strings.add(text, np.where(is_zh, end_zh, end_en)))
+
+
+def _compose_reviews(rng, bank: dict, frames: dict, lang: np.ndarray, stars: np.ndarray,
+                     mentions: dict[str, np.ndarray], numbers: np.ndarray) -> np.ndarray:
+    """Review texts from aspect mentions (``1`` praise, ``-1`` complaint, ``2`` middling), vectorised over reviews."""
     n = len(lang)
-    parts = [[] for _ in range(n)]
     is_zh = lang == "zh"
-    for key, mask in themes.items():
-        zh_opts, en_opts = phrases.items[key]
-        pick_zh = rng.integers(0, len(zh_opts), n)
-        pick_en = rng.integers(0, len(en_opts), n)
-        for i in np.flatnonzero(mask):
-            text = zh_opts[pick_zh[i]] if is_zh[i] else en_opts[pick_en[i]]
-            parts[i].append(text.replace("{m}", str(int(numbers[i]))))
-    sep = np.where(is_zh, "", " ")
-    texts = np.array([sep[i].join(p) for i, p in enumerate(parts)], dtype=object)
+    mstr = np.asarray(numbers, dtype="int64").astype(str)
+    blocks: dict[int, list[np.ndarray]] = {1: [], -1: [], 2: []}
+    for aspect, code in mentions.items():
+        for pol, key in ((1, "pos"), (-1, "neg"), (2, "mid")):
+            if key in bank[aspect] and (code == pol).any():
+                text = np.strings.replace(_pick(rng, bank[aspect][key], is_zh), "{m}", mstr)
+                blocks[pol].append(np.where(code == pol, text, ""))
+    pos, neg, mid = (_join_block(rng, blocks[k], is_zh) for k in (1, -1, 2))
+    contrast = _pick(rng, _CONTRAST, is_zh)
+    high, low = stars >= 4, stars <= 2
+    first = np.where(high, neg, pos)  # the minority view comes first, the verdict after "but"
+    last = np.where(high, pos, neg)
+    mixed = (first != "") & (last != "")
+    body = np.where(mixed, np.strings.add(np.strings.add(first, contrast), last), np.strings.add(first, last))
+    middle = _join_block(rng, [pos, neg, mid], is_zh)
+    body = np.where(high | low, body, middle)
+    end_en = np.where(high & (rng.random(n) < 0.3), "!", ".")
+    end_zh = np.where(high & (rng.random(n) < 0.3), "！", np.where(rng.random(n) < 0.15, "～", "。"))
+    body = _sentence(body, is_zh, end_en, end_zh)
+    group = np.where(high, "pos", np.where(low, "neg", "mid"))
+    opener = np.select([group == "pos", group == "neg"], [_pick(rng, frames["open_pos"], is_zh),
+                       _pick(rng, frames["open_neg"], is_zh)], _pick(rng, frames["open_mid"], is_zh))
+    closer = np.select([group == "pos", group == "neg"], [_pick(rng, frames["close_pos"], is_zh),
+                       _pick(rng, frames["close_neg"], is_zh)], _pick(rng, frames["close_mid"], is_zh))
+    opener = np.where((rng.random(n) < 0.7) | (group == "mid") | (body == ""), opener, "")
+    bare = body == ""
+    closer = np.where((rng.random(n) < 0.45) | bare, closer, "")
+    context = np.where((rng.random(n) < 0.35) | bare, _pick(rng, frames["context"], is_zh), "")
+    space = np.where(is_zh, "", " ")
+    texts = context
+    for part in (opener, body, closer):
+        texts = np.strings.add(np.strings.add(texts, np.where((texts != "") & (part != ""), space, "")), part)
+    texts = texts.astype(object)
     # A little of the mess that real exports carry: emoji and HTML line breaks.
     emoji = rng.random(n) < 0.03
     texts[emoji] = texts[emoji] + np.where(is_zh[emoji], "👍", " 🙂")
-    html = np.flatnonzero(rng.random(n) < 0.01)
-    for i in html:
-        texts[i] = texts[i].replace("。", "。<br>").replace(". ", ".<br>")
+    html = rng.random(n) < 0.01
+    texts[html] = np.strings.replace(np.strings.replace(texts[html].astype(str), "。", "。<br>"), ". ", ".<br>").astype(object)
     return texts
+
+
+# --------------------------------------------------------------------------- shared new tables
+RECOVERY_FAST_H = 1.0  # a first response within this many hours counts as fast
+HOTEL_SLOW_H = 4.0  # hotel: a first response later than this costs NPS
+SHOP_SLOW_H = 12.0  # shop: the same threshold for support contacts
+
+_OUTCOMES = np.array(["resolved", "partly_resolved", "not_resolved"], dtype=object)
+
+
+def _case_handling(rng, channel: np.ndarray, median_h: dict[str, float], start: pd.Series,
+                   extracted: pd.Timestamp, slow_factor: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """First response, outcome, resolution time and open/closed status of complaint cases (vectorised).
+
+    Fast first responses are more often fully resolved; a case still open when the data
+    were extracted has no resolution time (a censored duration) and outcome ``open``.
+    """
+    n = len(channel)
+    med = np.vectorize(median_h.get, otypes=[float])(channel)
+    if slow_factor is not None:
+        med = med * slow_factor
+    first = np.round(rng.lognormal(np.log(med), 0.9, n), 2)
+    fast = first <= RECOVERY_FAST_H
+    u = rng.random(n)
+    cut1 = np.where(fast, 0.72, 0.50)
+    cut2 = cut1 + np.where(fast, 0.20, 0.30)
+    outcome = _OUTCOMES[(u >= cut1).astype(int) + (u >= cut2).astype(int)]
+    fcr = (outcome == "resolved") & (rng.random(n) < np.where(np.isin(channel, ["front_desk", "chat", "phone"]), 0.75, 0.45))
+    extra = np.where(fcr, rng.lognormal(np.log(0.4), 0.6, n), rng.lognormal(np.log(20.0), 0.9, n))
+    resolution = np.round(first + extra, 2)
+    done_at = start + pd.to_timedelta(resolution * 3600.0, unit="s")
+    closed = ((done_at <= extracted).to_numpy()) & (rng.random(n) >= 0.02)  # 2% stay stuck open
+    outcome = np.where(closed, outcome, "open").astype(object)
+    fcr &= closed
+    resolution = np.where(closed, resolution, np.nan)
+    return {"first": first, "fast": fast, "outcome": outcome, "fcr": fcr, "resolution": resolution, "closed": closed}
+
+
+def _recovery_shift(first: np.ndarray, outcome: np.ndarray, slow_h: float) -> np.ndarray:
+    """Change of the latent experience after a complaint (planted service-recovery effects).
+
+    The service-recovery paradox holds only for fast, fully resolved complaints; a first
+    response later than ``slow_h`` hours costs, and so does an unresolved complaint.
+    """
+    fast_full = (first <= RECOVERY_FAST_H) & (outcome == "resolved")
+    return -0.15 + 1.35 * fast_full - 0.5 * (first > slow_h) - 0.35 * (outcome == "not_resolved")
+
+
+def _points(rng, mean_w: np.ndarray, n: int) -> np.ndarray:
+    """Point allocations (constant sum 100) drawn around ``mean_w``, vectorised."""
+    shares = rng.dirichlet(mean_w * 0.8, n)
+    return rng.multinomial(100, shares)
+
+
+ESQUAL_DIMENSIONS = {
+    "efficiency": range(1, 9),
+    "system_availability": range(9, 13),
+    "fulfilment": range(13, 20),
+    "privacy": range(20, 23),
+}
+
+
+def _esqual(rng, size: float, customers: pd.DataFrame) -> pd.DataFrame:
+    """E-S-QUAL survey (Parasuraman, Zeithaml & Malhotra 2005) with expectations and point allocation.
+
+    The published instrument asks perceptions only (5-point); here each item is asked as
+    expectation and perception on 1–7, as in SERVQUAL, so the gap analysis of lesson 04 runs.
+    Planted gap: Fulfilment is the largest (P − E ≈ −1.4); System availability is worse on web.
+    """
+    n = min(max(int(round(600 * size)), 8), len(customers))
+    pick = np.sort(rng.choice(len(customers), size=n, replace=False))
+    platform = customers["preferred_platform"].to_numpy()[pick]
+    web = platform == "web"
+    gaps = {"efficiency": np.full(n, -0.6), "system_availability": np.where(web, -1.0, -0.3),
+            "fulfilment": np.full(n, -1.4), "privacy": np.full(n, -0.3)}
+    person_e = rng.normal(0, 0.35, n)
+    person_p = rng.normal(0, 0.45, n)
+    cols: dict[str, np.ndarray] = {}
+    for dim, items in ESQUAL_DIMENSIONS.items():
+        e_dim = 6.0 + person_e + rng.normal(0, 0.35, n)
+        p_dim = e_dim + gaps[dim] + person_p + rng.normal(0, 0.45, n)
+        k = len(items)
+        e_items = _likert(e_dim[:, None] + rng.normal(0, 0.45, (n, k)), 1, 7)
+        p_items = _likert(p_dim[:, None] + rng.normal(0, 0.5, (n, k)), 1, 7)
+        for j, i in enumerate(items):
+            cols[f"e{i:02d}"] = _with_missing(rng, e_items[:, j], 0.005)
+            cols[f"p{i:02d}"] = _with_missing(rng, p_items[:, j], 0.005)
+    points = _points(rng, np.array([30, 15, 35, 20], dtype=float), n)
+    return pd.DataFrame(
+        {
+            "response_id": _ids("E", n, 6),
+            "customer_id": customers["customer_id"].to_numpy()[pick],
+            "platform": platform,
+            "survey_date": _dates(pd.Timestamp("2026-06-01"), rng.integers(0, 61, n)),
+            **{k: cols[k] for k in [f"e{i:02d}" for i in range(1, 23)] + [f"p{i:02d}" for i in range(1, 23)]},
+            **{f"w_{dim}": points[:, j] for j, dim in enumerate(ESQUAL_DIMENSIONS)},
+        }
+    )
+
+
+SHOP_EXPERIMENT_START = pd.Timestamp("2026-07-01")
+HOTEL_EXPERIMENT_START = pd.Timestamp("2026-03-01")
+#: Planted experiment effects (the truth that lesson 12 estimates).
+SHOP_CONVERSION = (0.55, 0.61)  # control, single-page checkout
+HOTEL_CHECKIN_RATIO = 0.72  # new flow: check-in takes 0.72× as long
+
+
+def _shop_experiment(rng, size: float, customers: pd.DataFrame) -> pd.DataFrame:
+    """Randomised checkout experiment: customers reaching checkout, 50/50 to a single-page checkout."""
+    n = min(max(int(round(3600 * size)), 20), len(customers))
+    pick = np.sort(rng.choice(len(customers), size=n, replace=False))
+    treat = rng.random(n) < 0.5
+    propensity = rng.lognormal(np.log(160.0), 0.7, n)  # the customer's typical basket
+    buyer_before = rng.random(n) < 0.85
+    pre = np.where(buyer_before, np.round(propensity * rng.gamma(6.0, 0.2, n), 2), 0.0)
+    p_conv = np.where(treat, SHOP_CONVERSION[1], SHOP_CONVERSION[0]) + 0.05 * buyer_before - 0.035
+    converted = rng.random(n) < p_conv
+    revenue = np.where(converted, np.round(propensity * rng.lognormal(0, 0.35, n), 2), 0.0)
+    return pd.DataFrame(
+        {
+            "customer_id": customers["customer_id"].to_numpy()[pick],
+            "platform": customers["preferred_platform"].to_numpy()[pick],
+            "assigned_date": _dates(SHOP_EXPERIMENT_START, rng.integers(0, 28, n)),
+            "arm": np.where(treat, "new_checkout", "control").astype(object),
+            "pre_revenue_90d": pre,
+            "converted": converted,
+            "revenue_14d": revenue,
+        }
+    )
+
+
+def _hotel_experiment(rng, size: float) -> pd.DataFrame:
+    """Randomised check-in experiment at the city hotel: arrivals 50/50 to the new flow."""
+    n = max(int(round(1600 * size)), 20)
+    treat = rng.random(n) < 0.5
+    segment = _choice(rng, ["business", "leisure", "family"], [0.5, 0.3, 0.2], n)
+    person = rng.normal(0, 0.35, n) + 0.2 * (segment == "family")
+    base = np.log(8.0)
+    pre = np.round(np.exp(base + person + rng.normal(0, 0.25, n)), 1)
+    minutes = np.round(np.exp(base + person + rng.normal(0, 0.3, n) + np.log(HOTEL_CHECKIN_RATIO) * treat), 1)
+    sat = _with_missing(rng, _likert(4.55 - 0.09 * minutes + 0.2 * treat + rng.normal(0, 0.6, n), 1, 5), 0.3)
+    day = np.sort(rng.integers(0, 61, n))
+    return pd.DataFrame(
+        {
+            "arrival_id": _ids("A", n, 6),
+            "property_id": np.full(n, "city", dtype=object),
+            "checkin_date": _dates(HOTEL_EXPERIMENT_START, day),
+            "segment": segment,
+            "arm": np.where(treat, "new_flow", "control").astype(object),
+            "pre_checkin_min": pre,
+            "checkin_min": minutes,
+            "checkin_sat": sat,
+        }
+    )
+
+
+EXPRESS_PAY_RELEASE = pd.Timestamp("2026-01-15")
+#: Hotel complaint reason → the touchpoint it is about (order = the generator's cause columns).
+COMPLAINT_TOUCHPOINT = {"checkin_wait": "checkin", "room_cleanliness": "room", "wifi": "wifi", "staff": "staff",
+                        "breakfast": "breakfast", "noise": "room", "billing": "checkout"}
+BOOKING_STEPS = ("home", "search", "room", "details", "payment", "confirmation")
+
+
+def _booking_journey(rng, size: float, guest_ids: np.ndarray) -> pd.DataFrame:
+    """App and web booking sessions of the hotel; the app's payment step leaks until express pay."""
+    n = max(int(round(9000 * size)), 20)
+    g = rng.integers(0, len(guest_ids), n)
+    app = rng.random(n) < 0.55
+    span = (HOTEL_END - HOTEL_START).total_seconds()
+    start_sec = np.sort(rng.random(n) * span)
+    start_ts = HOTEL_START + pd.to_timedelta(np.floor(start_sec), unit="s")
+    after = np.asarray(start_ts >= EXPRESS_PAY_RELEASE)
+    p_next = np.column_stack(
+        [
+            np.full(n, 0.82),
+            np.full(n, 0.62),
+            np.full(n, 0.58),
+            np.full(n, 0.85),
+            np.where(app, np.where(after, 0.86, 0.55), 0.80),
+        ]
+    )
+    go = rng.random((n, 5)) < p_next
+    depth = 1 + np.cumprod(go, axis=1).sum(axis=1)
+    express = app & after & (rng.random(n) < 0.65)
+    pay_error = rng.random(n) < np.where(app & ~after, 0.20, 0.04)
+    ev_s = np.repeat(np.arange(n), depth)
+    ev_step = np.arange(len(ev_s)) - np.repeat(np.cumsum(depth) - depth, depth)
+    gap_scale = np.array([0, 35, 70, 60, 90, 40], dtype=float)[ev_step]
+    slow = (ev_step == 5) & ~express[ev_s]
+    gap = rng.lognormal(0, 0.6, len(ev_s)) * gap_scale * np.where(slow, 1.8, 1.0)
+    cum = np.cumsum(gap)
+    first = np.repeat(np.cumsum(depth) - depth, depth)
+    ts = pd.Series(start_ts[ev_s] + pd.to_timedelta(np.floor(cum - cum[first]), unit="s"))
+    confirmed = ev_step == 5
+    rating = _likert(4.0 + 0.5 * express[ev_s] - 0.9 * pay_error[ev_s] + rng.normal(0, 0.7, len(ev_s)), 1, 5).astype(float)
+    rating[~confirmed | (rng.random(len(ev_s)) >= 0.3)] = np.nan
+    return pd.DataFrame(
+        {
+            "session_id": _ids("B", n, 7)[ev_s],
+            "guest_id": guest_ids[g[ev_s]],
+            "platform": np.where(app[ev_s], "app", "web").astype(object),
+            "step": np.asarray(BOOKING_STEPS, dtype=object)[ev_step],
+            "timestamp": ts,
+            "express_pay": express[ev_s] & (ev_step >= 4),
+            "error": pay_error[ev_s] & (ev_step == 4),
+            "app_rating": rating,
+        }
+    )
 
 
 # --------------------------------------------------------------------------- hotel
 def _hotel(size: float, seed: int) -> dict[str, pd.DataFrame]:
     ss = np.random.SeedSequence(seed)
-    r_guest, r_stay, r_survey, r_sq, r_kano, r_review, r_out = (np.random.default_rng(s) for s in ss.spawn(7))
+    r_guest, r_stay, r_survey, r_sq, r_kano, r_review, r_out, r_cmp, r_book, r_exp = (
+        np.random.default_rng(s) for s in ss.spawn(10))
 
     properties = pd.DataFrame(
         {
@@ -404,6 +786,29 @@ def _hotel(size: float, seed: int) -> dict[str, pd.DataFrame]:
          + 0.06 * np.where(took_breakfast, c["tp_breakfast"], 0) + 0.05 * c["tp_booking"]
          + 0.04 * c["tp_checkout"] + 0.30 * np.minimum(c["tp_wifi"], 0)
          + 0.55 * mood + rs.normal(0, 0.35, n_stays))
+    # Complaints during the stay: the problems the guest met make them complain; how the
+    # case is handled then moves the guest's experience (planted service-recovery effects).
+    rc = r_cmp
+    p_c = (0.01 + 0.38 * (wait > 25) + 0.16 * ((wait > 15) & (wait <= 25)) + 0.26 * lapse
+           + 0.10 * (lat["tp_wifi"] < 2.5) + 0.10 * (lat["tp_staff"] < 3.0)
+           + 0.05 * (took_breakfast & (lat["tp_breakfast"] < 3.0)))
+    ci = np.flatnonzero(rc.random(n_stays) < np.clip(p_c, 0, 0.9))
+    n_c = len(ci)
+    causes = np.column_stack([3.0 * (wait[ci] > 15), 4.0 * lapse[ci], 2.0 * (lat["tp_wifi"][ci] < 2.5),
+                              1.5 * (lat["tp_staff"][ci] < 3.0),
+                              1.0 * (took_breakfast[ci] & (lat["tp_breakfast"][ci] < 3.0)),
+                              np.zeros(n_c), np.zeros(n_c)]) + rc.random((n_c, 7)) * np.array([0.5] * 5 + [1.2, 0.9])
+    reasons = np.array(list(COMPLAINT_TOUCHPOINT), dtype=object)
+    c_reason = reasons[causes.argmax(axis=1)]
+    c_channel = _choice(rc, ["front_desk", "phone", "app_chat", "email", "ota_message"], [0.45, 0.15, 0.15, 0.15, 0.10], n_c)
+    c_time = pd.Series(checkin.to_numpy()[ci] + pd.to_timedelta(np.floor(rc.random(n_c) * nights[ci] * 1440) + 14 * 60, unit="min"))
+    case = _case_handling(rc, c_channel, {"front_desk": 0.15, "phone": 0.4, "app_chat": 0.6, "email": 9.0, "ota_message": 16.0},
+                          c_time, HOTEL_END + pd.Timedelta(days=1), slow_factor=np.where(dip[ci], 1.8, 1.0))
+    u[ci] += _recovery_shift(case["first"], case["outcome"], HOTEL_SLOW_H)
+    comp_p = np.where(c_reason == "room_cleanliness", 0.5, np.where(c_reason == "checkin_wait", 0.3, 0.15))
+    comp = np.where(np.isin(case["outcome"], ["resolved", "partly_resolved"]) & (rc.random(n_c) < comp_p),
+                    rc.choice([100.0, 200.0, 300.0, 500.0], size=n_c, p=[0.4, 0.3, 0.2, 0.1]), 0.0)
+
     responded = rs.random(n_stays) < 0.6
     idx = np.flatnonzero(responded)
     n_resp = len(idx)
@@ -487,25 +892,24 @@ def _hotel(size: float, seed: int) -> dict[str, pd.DataFrame]:
     intl = (guests["home_region"].to_numpy()[g_idx[rev]] == "international")
     lang = np.where(rr.random(n_rev) < np.where(intl, 0.1, 0.85), "zh", "en").astype(object)
     tp = {k: _likert(v[rev], 1, 5) for k, v in lat.items()}
-    mention = rr.random((8, n_rev))
-    themes = {
-        "open_pos": stars >= 4,
-        "open_mid": stars == 3,
-        "open_neg": stars <= 2,
-        "wait": (tp["tp_checkin"] <= 3) & (wait[rev] > 15) & (mention[0] < 0.85),
-        "fast_checkin": (tp["tp_checkin"] >= 5) & (mention[1] < 0.3),
-        "dirty": (tp["tp_room"] <= 2) & (mention[2] < 0.85),
-        "clean": (tp["tp_room"] >= 5) & (mention[3] < 0.35),
-        "staff_pos": (tp["tp_staff"] >= 5) & (mention[4] < 0.35),
-        "staff_neg": (tp["tp_staff"] <= 2) & (mention[4] < 0.6),
-        "breakfast_pos": took_breakfast[rev] & (tp["tp_breakfast"] >= 5) & (mention[5] < 0.3),
-        "breakfast_neg": took_breakfast[rev] & (tp["tp_breakfast"] <= 2) & (mention[5] < 0.5),
-        "wifi_neg": (tp["tp_wifi"] <= 2) & (mention[6] < 0.5),
-        "wifi_pos": (tp["tp_wifi"] >= 5) & (mention[6] < 0.15),
-        "location": (stars >= 4) & (mention[7] < 0.25),
-        "not_bad": (stars == 3) & (mention[7] < 0.3),
+    mention = rr.random((11, n_rev))
+    took_b = took_breakfast[rev]
+    mentions = {
+        "wait": -1 * ((tp["tp_checkin"] <= 3) & (wait[rev] > 15) & (mention[0] < 0.85)),
+        "fast_checkin": 1 * ((tp["tp_checkin"] >= 5) & (mention[1] < 0.35)),
+        "dirty": -1 * ((tp["tp_room"] <= 2) & (mention[2] < 0.85)),
+        "clean": 1 * ((tp["tp_room"] >= 5) & (mention[3] < 0.45)),
+        "staff": _code((tp["tp_staff"] >= 5) & (mention[4] < 0.4), (tp["tp_staff"] <= 2) & (mention[4] < 0.6)),
+        "breakfast": _code(took_b & (tp["tp_breakfast"] >= 5) & (mention[5] < 0.35),
+                           took_b & (tp["tp_breakfast"] <= 2) & (mention[5] < 0.5)),
+        "wifi": _code((tp["tp_wifi"] >= 5) & (mention[6] < 0.2), (tp["tp_wifi"] <= 2) & (mention[6] < 0.5)),
+        "location": 1 * ((stars >= 3) & (mention[7] < 0.3)),
+        "comfort": _code((stars >= 4) & (mention[8] < 0.25), mention[8] > 0.94),
+        "price": _price_code(stars, mention[9]),
+        "checkout": 1 * ((tp["tp_checkout"] >= 5) & (mention[10] < 0.12)),
     }
-    texts = _compose_reviews(rr, HOTEL_PHRASES, lang, themes, np.rint(wait[rev]))
+    _at_least_one(mentions, stars, fallback_pos="location")
+    texts = _compose_reviews(rr, HOTEL_BANK, HOTEL_FRAMES, lang, stars, mentions, np.rint(wait[rev]))
     review_date = stays["checkin_date"].to_numpy()[rev] + pd.to_timedelta(nights[rev] + rr.integers(0, 10, n_rev), unit="D")
     reviews = pd.DataFrame(
         {
@@ -537,6 +941,38 @@ def _hotel(size: float, seed: int) -> dict[str, pd.DataFrame]:
             "revenue_12m": np.round(n_next * per_stay, 2),
         }
     )
+    nps_stay = np.full(n_stays, np.nan)
+    nps_stay[idx] = nps
+    complaints = pd.DataFrame(
+        {
+            "complaint_id": _ids("C", n_c, 6),
+            "stay_id": stays["stay_id"].to_numpy()[ci],
+            "guest_id": stays["guest_id"].to_numpy()[ci],
+            "property_id": prop[ci],
+            "complaint_time": c_time,
+            "channel": c_channel,
+            "reason": c_reason,
+            "touchpoint": np.vectorize(COMPLAINT_TOUCHPOINT.get, otypes=[object])(c_reason),
+            "first_response_h": case["first"],
+            "resolution_h": case["resolution"],
+            "closed": case["closed"],
+            "outcome": case["outcome"],
+            "resolved_first_contact": case["fcr"],
+            "compensation": comp,
+            "nps_after": nps_stay[ci],
+            "returned_12m": returned[g_idx[ci]],
+        }
+    )
+    releases = pd.DataFrame(
+        {
+            "feature": ["express_pay"],
+            "release_date": [EXPRESS_PAY_RELEASE],
+            "platforms": ["app"],
+            "name_en": ["Express pay (saved cards, one-tap WeChat Pay and Alipay)"],
+            "name_zh": ["快捷支付（保存银行卡，一键微信支付与支付宝）"],
+            "touchpoint": ["payment"],
+        }
+    )
     return {
         "properties": properties,
         "guests": guests,
@@ -546,6 +982,10 @@ def _hotel(size: float, seed: int) -> dict[str, pd.DataFrame]:
         "kano": kano,
         "reviews": reviews,
         "outcomes": outcomes,
+        "booking_events": _booking_journey(r_book, size, guests["guest_id"].to_numpy()),
+        "releases": releases,
+        "complaints": complaints,
+        "experiment": _hotel_experiment(r_exp, size),
     }
 
 
@@ -555,7 +995,8 @@ FUNNEL_STEPS = ("home", "search", "product", "cart", "checkout", "payment", "ord
 
 def _ecommerce(size: float, seed: int) -> dict[str, pd.DataFrame]:
     ss = np.random.SeedSequence(seed + 1)
-    r_cust, r_sess, r_order, r_sup, r_survey, r_kano, r_review = (np.random.default_rng(s) for s in ss.spawn(7))
+    r_cust, r_sess, r_order, r_sup, r_survey, r_kano, r_review, r_esq, r_exp, r_case = (
+        np.random.default_rng(s) for s in ss.spawn(10))
 
     n_cust = max(int(round(4000 * size)), 10)
     happiness = r_cust.normal(0, 1, n_cust)
@@ -676,6 +1117,38 @@ def _ecommerce(size: float, seed: int) -> dict[str, pd.DataFrame]:
             "ces": _with_missing(r_sup, _likert(ces_lat, 1, 7), 0.05),
         }
     )
+    # Case handling, follow-up NPS and reorders (the same fields as the hotel's complaints).
+    rk = r_case
+    c_start = pd.Series(support["contact_date"]) + pd.to_timedelta(9 * 60 + np.floor(rk.random(n_con) * 600), unit="min")
+    case = _case_handling(rk, channel, {"chat": 0.05, "phone": 0.1, "email": 8.0}, c_start,
+                          SHOP_END + pd.Timedelta(days=1))
+    # First-contact resolution as recorded by the agent stays; the case outcome agrees with it.
+    outcome = np.where(resolved & case["closed"], "resolved", case["outcome"]).astype(object)
+    h_c = happiness[c_idx[ordered]][contact]
+    follow = _likert(7.0 + 0.6 * h_c + 1.8 * _recovery_shift(case["first"], outcome, SHOP_SLOW_H)
+                     + rk.normal(0, 1.4, n_con), 0, 10).astype(float)
+    follow[(rk.random(n_con) >= 0.5) | ~case["closed"]] = np.nan
+    later = pd.merge_asof(
+        pd.DataFrame({"t": c_start + pd.Timedelta(hours=1), "customer_id": support["customer_id"].to_numpy(), "i": np.arange(n_con)}).sort_values("t"),
+        orders[["order_time", "customer_id"]].sort_values("order_time").rename(columns={"order_time": "next"}),
+        left_on="t", right_on="next", by="customer_id", direction="forward",
+    ).sort_values("i")
+    window_end = support["contact_date"] + pd.Timedelta(days=90)
+    reordered = np.where(window_end > SHOP_END, None,
+                         (later["next"].notna() & (later["next"].to_numpy() <= window_end.to_numpy())).to_numpy()).astype(object)
+    support = support.assign(
+        touchpoint=np.vectorize({"delivery": "delivery", "returns": "returns", "payment": "payment",
+                                 "product": "product", "account": "support"}.get, otypes=[object])(reason),
+        first_response_h=case["first"],
+        resolution_h=np.where(resolved & case["closed"], np.round(case["first"] + rk.lognormal(np.log(0.3), 0.5, n_con), 2),
+                              case["resolution"]),
+        closed=case["closed"],
+        outcome=outcome,
+        compensation=np.where(np.isin(reason, ["delivery", "returns", "product"]) & (rk.random(n_con) < 0.3),
+                              rk.choice([10.0, 20.0, 50.0], size=n_con, p=[0.5, 0.35, 0.15]), 0.0),
+        nps_after=follow,
+        reordered_90d=reordered,
+    )
     had_contact = np.zeros(n_ord, bool)
     had_contact[contact] = True
     contact_ease = np.zeros(n_ord)
@@ -701,6 +1174,9 @@ def _ecommerce(size: float, seed: int) -> dict[str, pd.DataFrame]:
     u = (0.38 * (lat["tp_delivery"] - 4.3) + 0.42 * (lat["tp_product"] - 4.0) + 0.12 * (lat["tp_payment"] - 4.0)
          + 0.06 * (lat["tp_search"] - 4.0) + 0.06 * (lat["tp_checkout"] - 4.2)
          + 0.25 * returned[took] * (lat["tp_returns"] - 3.4) + 0.3 * hh + rs.normal(0, 0.3, n_resp))
+    # Peak–end: the worst moment of the purchase weighs on the recommendation beyond the average.
+    worst = np.min(np.column_stack([lat[k] for k in ("tp_search", "tp_product_page", "tp_checkout", "tp_payment",
+                                                     "tp_delivery", "tp_product")]), axis=1)
     ratings = {}
     for k, v in lat.items():
         r = _likert(v, 1, 5).astype("float64")
@@ -719,7 +1195,7 @@ def _ecommerce(size: float, seed: int) -> dict[str, pd.DataFrame]:
             **ratings,
             "csat": _likert(4.1 + 1.2 * u + rs.normal(0, 0.35, n_resp), 1, 5),
             "ces": _with_missing(rs, _likert(5.4 + 0.6 * (lat["tp_checkout"] - 4.2) + 0.6 * (lat["tp_payment"] - 4.0) + rs.normal(0, 0.7, n_resp), 1, 7), 0.02),
-            "nps": _with_missing(rs, _likert(8.0 + 2.4 * u + rs.normal(0, 0.9, n_resp), 0, 10), 0.02),
+            "nps": _with_missing(rs, _likert(8.0 + 1.0 * u + 0.5 * hh + PEAK_WEIGHT * (worst - worst.mean()) + rs.normal(0, 0.9, n_resp), 0, 10), 0.02),
         }
     )
 
@@ -733,32 +1209,28 @@ def _ecommerce(size: float, seed: int) -> dict[str, pd.DataFrame]:
     )
 
     rr = r_review
-    exp_u = 0.5 * (lat_delivery := (5.0 - 0.38 * delivery - 4.3)) + 0.6 * quality + 0.3 * h
+    exp_u = 0.5 * (5.0 - 0.38 * delivery - 4.3) + 0.6 * quality + 0.3 * h
     p_review = np.clip(0.12 + 0.12 * np.abs(exp_u), 0, 0.8)
     rev = np.flatnonzero(rr.random(n_ord) < p_review)
     n_rev = len(rev)
     stars = _likert(4.0 + 1.1 * exp_u[rev] - 0.8 * o_pay_err[rev] + rr.normal(0, 0.45, n_rev), 1, 5)
     lang = np.where(rr.random(n_rev) < 0.85, "zh", "en").astype(object)
-    mention = rr.random((7, n_rev))
+    mention = rr.random((8, n_rev))
     after_r = (pd.Series(order_time[rev]) >= ONE_CLICK_RELEASE).to_numpy()
-    themes = {
-        "open_pos": stars >= 4,
-        "open_mid": stars == 3,
-        "open_neg": stars <= 2,
-        "late": (delivery[rev] >= 4) & (mention[0] < 0.7),
-        "fast_delivery": (delivery[rev] <= 1) & (mention[0] < 0.4),
-        "quality_pos": (quality[rev] > 0.8) & (mention[1] < 0.5),
-        "quality_neg": (quality[rev] < -0.8) & (mention[1] < 0.75),
-        "payment_neg": o_pay_err[rev] & (mention[2] < 0.7),
-        "payment_pos": after_r & one_click_session[ordered][rev] & (mention[2] < 0.15),
-        "packaging_neg": (mention[3] < 0.03),
-        "service_pos": had_contact[rev] & (contact_ease[rev] > 0.8) & (mention[4] < 0.5),
-        "service_neg": had_contact[rev] & (contact_ease[rev] < -1.0) & (mention[4] < 0.6),
-        "returns_neg": returned[rev] & (mention[5] < 0.4),
-        "not_bad": (stars == 3) & (mention[6] < 0.3),
+    mentions = {
+        "late": -1 * ((delivery[rev] >= 4) & (mention[0] < 0.7)),
+        "fast_delivery": 1 * ((delivery[rev] <= 1) & (mention[0] < 0.4)),
+        "quality": _code((quality[rev] > 0.8) & (mention[1] < 0.5), (quality[rev] < -0.8) & (mention[1] < 0.75)),
+        "payment": _code(after_r & one_click_session[ordered][rev] & (mention[2] < 0.15), o_pay_err[rev] & (mention[2] < 0.7)),
+        "packaging": -1 * (mention[3] < 0.03),
+        "service": _code(had_contact[rev] & (contact_ease[rev] > 0.8) & (mention[4] < 0.5),
+                         had_contact[rev] & (contact_ease[rev] < -1.0) & (mention[4] < 0.6)),
+        "returns": -1 * (returned[rev] & (mention[5] < 0.4)),
+        "app": _code((stars >= 4) & (mention[6] < 0.12), (stars <= 2) & (mention[6] < 0.08)),
+        "price": _price_code(stars, mention[7]),
     }
-    del lat_delivery
-    texts = _compose_reviews(rr, SHOP_PHRASES, lang, themes, delivery[rev])
+    _at_least_one(mentions, stars, fallback_pos="quality")
+    texts = _compose_reviews(rr, SHOP_BANK, SHOP_FRAMES, lang, stars, mentions, delivery[rev])
     reviews = pd.DataFrame(
         {
             "review_id": _ids("V", n_rev, 7),
@@ -778,6 +1250,7 @@ def _ecommerce(size: float, seed: int) -> dict[str, pd.DataFrame]:
             "platforms": ["app|web"],
             "name_en": ["One-click pay"],
             "name_zh": ["一键支付"],
+            "touchpoint": ["payment"],
         }
     )
     return {
@@ -789,6 +1262,8 @@ def _ecommerce(size: float, seed: int) -> dict[str, pd.DataFrame]:
         "kano": kano,
         "reviews": reviews,
         "releases": releases,
+        "esqual": _esqual(r_esq, size, customers),
+        "experiment": _shop_experiment(r_exp, size, customers),
     }
 
 
