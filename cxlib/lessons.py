@@ -1,10 +1,10 @@
 """Data for a lesson in one call: the survey joined to what is known about who answered.
 
-The lessons read the data dictionary (and, through it, a user's mapping) rather
-than asking which world they run on: the segment columns of a survey are its
-own category columns and the category columns of the tables it references
-(``references:`` in the dictionary), e.g. a hotel survey's booking channel from
-the stays table, a shop survey's city tier from the customers table.
+The lessons read roles (:mod:`cxlib.roles`: the data dictionary's, or a user's
+``mapping.yml``) rather than asking which world they run on: the segment columns
+of a survey are its own and those the roles of the tables it links to declare,
+e.g. a hotel survey's booking channel from the stays table, a shop survey's city
+tier from the customers table.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ class SurveyFrame:
 
     ``data``; ``segments`` (columns, the survey's own first); ``names`` (headers in
     ``lang``); the measure columns ``nps`` (0–10), ``satisfaction`` (1–5), ``effort``
-    (1–7); ``ratings`` (touchpoint rating columns in journey order) and ``rating_names``.
+    (1–7); ``ratings`` (touchpoint rating columns in journey order), ``rating_names``
+    and ``date`` (the answer's date), all as the survey role declares them.
     """
 
     data: pd.DataFrame
@@ -36,6 +37,7 @@ class SurveyFrame:
     effort: str | None = None
     ratings: tuple[str, ...] = ()
     rating_names: dict[str, str] | None = None
+    date: str | None = None
 
 
 def value_labels(column: str, values, lang: str = "en") -> dict[str, str]:
@@ -53,75 +55,62 @@ def value_labels(column: str, values, lang: str = "en") -> dict[str, str]:
     return {}
 
 
-def survey_frame(dataset: str, data_dir=None, lang: str = "en", table: str = "survey") -> SurveyFrame:
-    """The survey, one row per answer, with the category columns of every table it references.
+def survey_frame(dataset: str, data_dir=None, lang: str = "en") -> SurveyFrame:
+    """The survey, one row per answer, with the segment columns of every table it links to.
 
     Parameters
     ----------
     dataset : str
-        The world whose dictionary describes the tables (a user's data declares one in ``mapping.yml``).
+        The world whose dictionary declares the roles (a user's folder declares them in ``mapping.yml``).
     data_dir : path, optional
         A folder of the user's own files; None = the sample data.
     lang : {"en", "zh"}
         Category values are shown in this language (ordered as in the catalogue).
-    table : str
-        The survey table.
 
     Returns
     -------
     SurveyFrame
+        The survey role's own segments first, then the segments that the roles of linked
+        tables declare (``links`` from the survey to e.g. stays, orders, guests, customers).
         Each join is many-to-one (checked): one stay, order or customer per answer; answers
-        without a match keep missing segment values (never dropped). A referenced table that
-        the data folder lacks is skipped.
+        without a match keep missing segment values (never dropped).
+
+    Raises
+    ------
+    cxlib.roles.RoleError
+        When the data declares no survey role (naming the table and columns it needs).
     """
+    from . import roles as roles_mod
+
     check_lang(lang)
-    spec = datasets.table_spec(dataset, table)
-    data = datasets.load(dataset, table, data_dir=data_dir)
-    provided = set(datasets.provided_tables(dataset, data_dir))
-    segments = [c for c, s in spec.columns.items() if s.type == "category"]
-    names = {c: s.zh if lang == "zh" else s.en for c, s in spec.columns.items()}
-    for column, col_spec in spec.columns.items():
-        if not col_spec.references:
-            continue
-        other, key = col_spec.references.split(".")
-        if other not in provided:
-            continue
-        other_spec = datasets.table_spec(dataset, other)
-        new = [c for c, s in other_spec.columns.items() if s.type == "category" and c not in data.columns]
+    roles = roles_mod.of(dataset, data_dir)
+    role = roles.require("survey")
+    data = datasets.load(dataset, role.table, data_dir=data_dir)
+    segments = list(role.segments)
+    names = _names(dataset, role.table, lang)
+    owners = [r for r in (roles.transactions, roles.customers) if r is not None]
+    for link in (k for k in roles.links if k.from_table == role.table):
+        other = next((r for r in owners if r.table == link.to_table), None)
+        new = [c for c in (other.segments if other else ()) if c not in data.columns]
         if not new:
             continue
-        right = datasets.load(dataset, other, data_dir=data_dir)[[key, *new]].rename(columns={key: column})
-        data = data.merge(right, on=column, how="left", validate="many_to_one")
+        right = datasets.load(dataset, other.table, data_dir=data_dir)[[link.to_column, *new]]
+        data = data.merge(right.rename(columns={link.to_column: link.from_column}), on=link.from_column,
+                          how="left", validate="many_to_one")
         segments += new
-        names.update({c: s.zh if lang == "zh" else s.en for c, s in other_spec.columns.items() if c in new})
+        names.update(_names(dataset, other.table, lang))
     for col in segments:
         words = value_labels(col, data[col].dropna().unique(), lang)
-        named = data[col].astype(object).map(lambda v, words=words: words.get(v, v))
+        named = data[col].astype(object).map(lambda v, words=words: words.get(str(v), v))
         order = list(dict.fromkeys([*words.values(), *named.dropna().unique()]))
         data[col] = pd.Categorical(named, categories=[v for v in order if v in set(named.dropna())])
-    measures = _measures(dataset, spec)
-    tp = datasets.touchpoints(dataset, lang).dropna(subset=["column"])
-    ratings = tuple(c for c in tp["column"] if c in data.columns)
-    return SurveyFrame(data=data, segments=tuple(segments), names=names, **measures, ratings=ratings,
-                       rating_names=dict(zip(tp["column"], tp["name"], strict=True)))
+    return SurveyFrame(data=data, segments=tuple(segments), names=names, nps=role.nps, satisfaction=role.satisfaction,
+                       effort=role.effort, ratings=role.touchpoint_columns, rating_names=role.touchpoint_labels(lang), date=role.date)
 
 
-def _measures(dataset: str, spec) -> dict[str, str | None]:
-    """The NPS, satisfaction and effort columns: from the dictionary's roles when declared, else by their scales.
-
-    A survey column on 0–10 is the recommend question, a 1–7 column the effort score
-    and a 1–5 column that is no touchpoint rating the satisfaction question (the
-    scales the dictionary states, never column names).
-    """
-    roles = datasets.dictionary(dataset).get("roles", {}).get("survey", {})
-    if roles:
-        return {k: roles.get(k) for k in ("nps", "satisfaction", "effort")}
-    touch = set(datasets.touchpoints(dataset)["column"].dropna())
-    by_scale = {}
-    for name, col in spec.columns.items():
-        if col.type == "int" and name not in touch and (col.min, col.max) in ((0, 10), (1, 7), (1, 5)):
-            by_scale.setdefault((col.min, col.max), name)
-    return {"nps": by_scale.get((0, 10)), "effort": by_scale.get((1, 7)), "satisfaction": by_scale.get((1, 5))}
+def _names(dataset: str, table: str, lang: str) -> dict[str, str]:
+    spec = datasets.table_spec(dataset, table)
+    return {c: s.zh if lang == "zh" else s.en for c, s in spec.columns.items()}
 
 
 def by_summary(table: pd.DataFrame, column, value: str = "nps", conf: float = 0.95) -> dict:

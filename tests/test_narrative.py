@@ -134,28 +134,39 @@ def _headline(scores, conf, lang="en"):
     return narrate.text("lesson02.say.headline", lang, overall, conf=conf, warn=10 * overall.detractors / overall.promoters)
 
 
+def _by_hand(scores, z):
+    """NPS and its Wald CI from the counts, written out (Reichheld; Rocks 2016), as signed whole points."""
+    s = scores.dropna()
+    p, d = (s >= 9).mean(), (s <= 6).mean()
+    nps, se = 100 * (p - d), 100 * ((p + d - (p - d) ** 2) / len(s)) ** 0.5
+    return [narrate.fmt_number(v, "pts") for v in (nps, nps - z * se, nps + z * se)], len(s)
+
+
 def test_headline_numbers_follow_the_data_and_conf():
     from cxlib import datasets
 
     scores = datasets.load("hotel", "survey")["nps"]
-    base = _headline(scores, 0.95)
-    assert "**+10**" in base and "95 % CI +8 to +13" in base
-    wider = _headline(scores, 0.99)
-    assert "99 % CI +7 to +14" in wider
-    promoters = scores[scores >= 9].index
-    fewer = _headline(scores.drop(promoters[::2]), 0.95)  # half the promoters gone
-    assert "**−13**" in fewer and "n = 2,887" in fewer  # by hand: (0.411/2 − 0.306) / (1 − 0.411/2) = −0.127
+    fewer_scores = scores.drop(scores[scores >= 9].index[::2])  # half the promoters gone
+    for data, conf, z in ((scores, 0.95, 1.959964), (scores, 0.99, 2.575829), (fewer_scores, 0.95, 1.959964)):
+        (nps, low, high), n = _by_hand(data, z)
+        said = _headline(data, conf)
+        assert f"**{nps}**" in said and f"{conf:.0%} CI {low} to {high}".replace("%", " %") in said and f"n = {n:,}" in said
+    assert _headline(scores, 0.95) != _headline(fewer_scores, 0.95)
 
 
 def test_segment_sentence_follows_the_correction():
-    from cxlib import lessons, metrics
+    from cxlib import datasets, lessons, metrics
 
-    survey = lessons.survey_frame("ecommerce")
-    holm = metrics.nps_by(survey.data, "nps", "acquisition_channel", correction="holm")
-    none = metrics.nps_by(survey.data, "nps", "acquisition_channel", correction=None)
-    s_holm, s_none = (lessons.by_summary(t, "acquisition_channel") for t in (holm, none))
-    assert s_holm["k"] < s_none["k"]  # the correction removes a finding, and the sentence says so
-    assert f"after the correction: {s_holm['k']} of 4" in narrate.text("lesson02.say.segment", "en", s_holm, what="x")
+    survey = datasets.load("hotel", "survey")
+    said = {}
+    for correction in ("holm", None):
+        tab = metrics.nps_by(survey, "nps", "property_id", correction=correction)
+        summary = lessons.by_summary(tab, "property_id")
+        said[correction] = narrate.text("lesson02.say.segment", "en", summary, what="Property")
+        k = int((tab["p_adjusted"] < 0.05).sum())
+        assert f"after the correction: {k} of 3" in said[correction]
+        assert ("nothing survives" in said[correction]) == (k == 0)
+    assert said["holm"] != said[None]  # on the sample data Holm removes the raw findings
 
 
 def test_two_worlds_share_no_interpretation_sentence():
