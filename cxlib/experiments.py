@@ -30,9 +30,11 @@ import pandas as pd
 
 from . import engine
 from .errors import CXDataError
-from .stats import moments, power, proportions
+from .stats import moments, proportions
+from .stats import power as power_mod
 
-__all__ = ["ABResult", "CUPEDResult", "arm_moments", "ab_test", "cuped", "peeking_simulation"]
+__all__ = ["ABResult", "CUPEDResult", "Plan", "arm_moments", "metric_kind", "continuous_outcome", "plan",
+           "ab_test", "cuped", "peeking_simulation"]
 
 SMALL_ARM = 30
 
@@ -80,6 +82,99 @@ class CUPEDResult:
     raw_p_value: float
     variance_reduction: float
     conf: float
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How many units and days an experiment on ``metric`` needs to detect ``change``.
+
+    ``baseline`` is the control arm's rate (proportion) or mean; ``target`` the value after the
+    relative ``change``; ``sd`` the control arm's SD (means only); ``n_per_arm`` from
+    :mod:`cxlib.stats.power`; ``units_per_day`` the experiment's own enrolment rate and ``days`` the
+    run length at that rate (rounded up to whole weeks, so every weekday counts equally).
+    """
+
+    kind: str
+    baseline: float
+    target: float
+    change: float
+    sd: float
+    alpha: float
+    power: float
+    n_per_arm: int
+    units_per_day: float
+    days: int
+
+
+def metric_kind(values) -> str:
+    """``"proportion"`` for a true/false or 0/1 outcome, else ``"mean"``.
+
+    Examples
+    --------
+    >>> metric_kind(pd.Series([True, False])), metric_kind(pd.Series([0, 1, 1])), metric_kind(pd.Series([3.5, 7.0]))
+    ('proportion', 'proportion', 'mean')
+    """
+    values = pd.Series(values).dropna()
+    if values.dtype == bool or values.isin([0, 1]).all():
+        return "proportion"
+    return "mean"
+
+
+def continuous_outcome(data: pd.DataFrame, outcomes) -> str | None:
+    """The first outcome that is not a 0/1 conversion: the one a pre-period covariate can adjust (CUPED)."""
+    return next((o for o in outcomes if metric_kind(data[o]) == "mean"), None)
+
+
+def plan(data: pd.DataFrame, group: str, metric: str, control, date: str, change: float = 0.10,
+         alpha: float = 0.05, power: float = 0.8) -> Plan:
+    """Plan the experiment again from its own control arm: units and days to detect ``change``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per unit (the experiment table).
+    group, metric : str
+        Arm and outcome columns.
+    control
+        The control arm's label (its rate or mean and SD are the baseline).
+    date : str
+        Enrolment date column (gives units per day).
+    change : float
+        Relative change worth detecting, e.g. 0.10 for 10 % (either direction).
+    alpha, power : float
+        Two-sided significance level and power.
+
+    Returns
+    -------
+    Plan
+
+    Notes
+    -----
+    Proportions: :func:`cxlib.stats.power.sample_size_proportions` (Cohen's h, statsmodels);
+    means: :func:`cxlib.stats.power.sample_size_means` with the control SD (t test). Days =
+    ceil(2n / units per day), rounded up to whole weeks.
+
+    References
+    ----------
+    Kohavi, Tang & Xu (2020), ch. 15 (sample size, duration, weekly cycles).
+    """
+    if not (isinstance(change, int | float) and change != 0 and abs(change) < 1):
+        raise ValueError(f"change must be a relative change between -1 and 1 (not 0), got {change!r}")
+    base = data.loc[data[group] == control, metric].dropna().astype(float)
+    if base.empty:
+        raise CXDataError(f"no {metric!r} values in the control arm {control!r}")
+    kind = metric_kind(data[metric])
+    mean, sd = float(base.mean()), float(base.std())
+    target = mean * (1 + change)
+    if kind == "proportion":
+        n = power_mod.sample_size_proportions(mean, target, alpha=alpha, power=power)
+    else:
+        n = power_mod.sample_size_means(target - mean, sd, alpha=alpha, power=power)
+    days_seen = pd.to_datetime(data[date]).dt.normalize()
+    per_day = len(data) / ((days_seen.max() - days_seen.min()).days + 1)
+    days = 7 * -(-power_mod.run_length(n, per_day) // 7)
+    return Plan(kind, mean, target, float(change), sd if kind == "mean" else float("nan"), alpha, power, n,
+                per_day, days)
 
 
 def arm_moments(data, group: str, metric: str, covariate: str | None = None) -> pd.DataFrame:
@@ -319,7 +414,7 @@ def cuped(data, group: str, metric: str, covariate: str, control=None, treatment
                        float(raw["ci_high"]), float(raw["p_value"]), float(reduction), conf)
 
 
-def peeking_simulation(looks: int = 10, n_per_look: int = 200, rate: float = 0.1,
+def peeking_simulation(looks: int = 10, n_per_look: int = 200, rate: float | None = 0.1,
                        alpha: float = 0.05, sims: int = 2000, seed: int = 0) -> pd.DataFrame:
     """How often an A/A test (no real difference) is declared significant under three stopping rules.
 
@@ -329,8 +424,9 @@ def peeking_simulation(looks: int = 10, n_per_look: int = 200, rate: float = 0.1
         Interim analyses (2–10), equally spaced.
     n_per_look : int
         New units per arm between two looks.
-    rate : float
-        The conversion rate, equal in both arms.
+    rate : float or None
+        The conversion rate, equal in both arms; ``None`` simulates a continuous metric
+        (normal outcomes with equal means: the test statistic is then a standardised random walk).
     alpha : float
         Two-sided level of each rule.
     sims : int
@@ -368,14 +464,19 @@ def peeking_simulation(looks: int = 10, n_per_look: int = 200, rate: float = 0.1
         raise ValueError(f"sims must be a whole number of at least 100, got {sims!r}")
     if isinstance(n_per_look, bool) or not isinstance(n_per_look, int) or n_per_look < 1:
         raise ValueError(f"n_per_look must be a positive whole number, got {n_per_look!r}")
-    rate = power._check_prob(rate, "rate")
-    of_bounds = power.sequential_bounds(looks, alpha, "obrien-fleming")
-    pocock = power.sequential_bounds(looks, alpha, "pocock")
-    xa = rng.binomial(n_per_look, rate, size=(sims, looks)).cumsum(axis=1)
-    xb = rng.binomial(n_per_look, rate, size=(sims, looks)).cumsum(axis=1)
+    of_bounds = power_mod.sequential_bounds(looks, alpha, "obrien-fleming")
+    pocock = power_mod.sequential_bounds(looks, alpha, "pocock")
     n = n_per_look * np.arange(1, looks + 1)
-    z, _ = proportions.two_proportion_ztest(xa, n, xb, n)
-    z = np.abs(np.nan_to_num(z, nan=0.0))
+    if rate is None:
+        # difference of the two arms' sums of N(0, 1) outcomes: variance 2·n_per_look per look
+        steps = rng.standard_normal((sims, looks)) * np.sqrt(2.0 * n_per_look)
+        z = np.abs(steps.cumsum(axis=1) / np.sqrt(2.0 * n))
+    else:
+        rate = power_mod._check_prob(rate, "rate")
+        xa = rng.binomial(n_per_look, rate, size=(sims, looks)).cumsum(axis=1)
+        xb = rng.binomial(n_per_look, rate, size=(sims, looks)).cumsum(axis=1)
+        z, _ = proportions.two_proportion_ztest(xa, n, xb, n)
+        z = np.abs(np.nan_to_num(z, nan=0.0))
     fixed = proportions.critical_z(1 - alpha)
     hits = {
         "peek_every_look": (z >= fixed).any(axis=1),

@@ -16,7 +16,8 @@ import pandas as pd
 from . import datasets
 from .i18n import check_lang, labels
 
-__all__ = ["SurveyFrame", "survey_frame", "value_labels", "by_summary", "plot_precision"]
+__all__ = ["SurveyFrame", "survey_frame", "value_labels", "by_summary", "plot_precision", "ComplaintFrame",
+           "complaint_frame", "names"]
 
 
 @dataclass(frozen=True)
@@ -198,3 +199,86 @@ def _coverage(overall) -> float:
 
     z = (overall.ci_high - overall.ci_low) / (2 * overall.se) if overall.se else float("nan")
     return float(norm.cdf(z))
+
+
+@dataclass(frozen=True)
+class ComplaintFrame:
+    """Complaints with what lesson 11 compares them to.
+
+    ``complaints`` (one row per case, with ``value``: the customer's spend in the transactions
+    table, and ``days_since``: days from the case to the newest case); ``role`` (the complaints
+    role: column names); ``baseline_nps`` (0–10 answers of surveys whose stay or order had no
+    complaint); ``exposures`` (stays or orders: the opportunities to complain); ``as_of`` (the
+    newest case's time, standing in for the extraction time of open cases).
+    """
+
+    complaints: pd.DataFrame
+    role: object
+    baseline_nps: pd.Series
+    exposures: int
+    as_of: pd.Timestamp
+    unit: str = "transactions"
+
+    def unit_label(self, lang: str = "en") -> str:
+        """What one exposure is called ("stays", "orders"), in ``lang``."""
+        return names("lesson11.unit", [self.unit], lang)[self.unit]
+
+
+def _shared_key(links, a: str, b: str) -> tuple[str, str] | None:
+    """Columns of tables ``a`` and ``b`` that identify the same stay or order (a direct link, or both to one key)."""
+    for k in links:
+        if {k.from_table, k.to_table} == {a, b}:
+            return (k.from_column, k.to_column) if k.from_table == a else (k.to_column, k.from_column)
+    targets = {(k.to_table, k.to_column): k.from_column for k in links if k.from_table == b}
+    for k in links:
+        if k.from_table == a and (k.to_table, k.to_column) in targets:
+            return k.from_column, targets[(k.to_table, k.to_column)]
+    return None
+
+
+def complaint_frame(dataset: str, data_dir=None) -> ComplaintFrame:
+    """Complaints, the no-complaint NPS baseline and each complainant's value, from the roles.
+
+    Parameters
+    ----------
+    dataset : str
+        The world whose dictionary declares the roles (or a user's ``mapping.yml``).
+    data_dir : path, optional
+        A folder of the user's own files; None = the sample data.
+
+    Returns
+    -------
+    ComplaintFrame
+
+    Raises
+    ------
+    cxlib.roles.RoleError
+        Naming the tables and columns needed when the complaints, survey or transactions role is
+        missing.
+    """
+    from . import roles as roles_mod
+
+    roles = roles_mod.of(dataset, data_dir)
+    role, survey, sales = roles.require("complaints"), roles.require("survey"), roles.require("transactions")
+    cases = datasets.load(dataset, role.table, data_dir=data_dir)
+    answers = datasets.load(dataset, survey.table, data_dir=data_dir)
+    bought = datasets.load(dataset, sales.table, data_dir=data_dir)
+    key = _shared_key(roles.links, role.table, survey.table)
+    if key is None:
+        raise roles_mod.RoleError(f"no link joins {role.table!r} to {survey.table!r} (a stay or order id in both): "
+                                  "declare one under roles.links to compare complainants with other customers")
+    baseline = answers.loc[~answers[key[1]].isin(cases[key[0]]), survey.nps]
+    spend = bought.groupby(sales.customer)[sales.amount].sum()
+    when = pd.to_datetime(cases[role.date])
+    as_of = when.max()
+    cases = cases.assign(value=cases[role.customer].map(spend).fillna(0.0).to_numpy(),
+                         days_since=(as_of - when).dt.total_seconds().to_numpy() / 86400)
+    return ComplaintFrame(complaints=cases, role=role, baseline_nps=baseline, exposures=len(bought), as_of=as_of,
+                          unit=sales.table)
+
+
+def names(prefix: str, values, lang: str = "en") -> dict:
+    """``{value: label}`` for category values from the label group ``prefix``; unlabelled values keep their own text."""
+    from .i18n import has_label, t
+
+    return {v: t(f"{prefix}.{v}", lang) if has_label(f"{prefix}.{v}") else str(v) for v in values}

@@ -174,6 +174,30 @@ def test_peeking_inflates_false_positives_and_boundaries_do_not():
         assert rate[rule] < 0.075
 
 
+def test_peeking_with_a_continuous_metric():
+    t = experiments.peeking_simulation(looks=5, n_per_look=50, rate=None, sims=3000, seed=2)
+    rate = dict(zip(t.rule, t.false_positive_rate, strict=True))
+    # Armitage et al. (1969): about 0.14 for 5 looks at alpha 0.05
+    assert 0.10 < rate["peek_every_look"] < 0.18
+    assert rate["fixed_horizon"] < 0.07 and rate["pocock"] < 0.07
+
+
+def test_plan_from_the_control_arm():
+    days = pd.date_range("2026-01-01", periods=14).repeat(100)
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"arm": np.tile(["c", "t"], 700), "date": days, "minutes": rng.normal(10, 3, 1400),
+                       "bought": rng.random(1400) < 0.3})
+    p = experiments.plan(df, "arm", "minutes", "c", "date", change=-0.10)
+    c = df.loc[df.arm == "c", "minutes"]
+    assert p.kind == "mean" and p.baseline == pytest.approx(c.mean())
+    assert p.n_per_arm == power.sample_size_means(-0.1 * c.mean(), c.std())
+    assert p.units_per_day == 100 and p.days % 7 == 0 and p.days >= 2 * p.n_per_arm / 100
+    q = experiments.plan(df, "arm", "bought", "c", "date", change=0.2)
+    rate = df.loc[df.arm == "c", "bought"].mean()
+    assert q.kind == "proportion" and q.n_per_arm == power.sample_size_proportions(rate, rate * 1.2)
+    assert experiments.continuous_outcome(df, ["bought", "minutes"]) == "minutes"
+
+
 @pytest.mark.parametrize(
     ("df", "kwargs", "message"),
     [

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 from scipy import optimize, stats
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "sample_size_means",
     "sample_size_nps",
     "mde_nps",
+    "nps_sample_size_curve",
     "run_length",
     "sequential_bounds",
 ]
@@ -288,6 +290,31 @@ def sample_size_nps(difference, promoters, detractors, alpha=0.05, power=0.8, ra
         raise ValueError("with these shares every answer is the same: the NPS has no variance to plan for")
     z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
     return math.ceil(z * z * var / (difference / 100) ** 2 - 1e-9)
+
+
+def nps_sample_size_curve(effects, promoters, detractors, alpha=0.05, power=0.8, ratio=1.0) -> pd.DataFrame:
+    """:func:`sample_size_nps` for a range of effects, for a planning chart.
+
+    Parameters
+    ----------
+    effects : array-like
+        NPS changes in points.
+    promoters, detractors, alpha, power, ratio
+        As in :func:`sample_size_nps`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``effect`` and ``n`` (group A size), one row per effect.
+
+    Examples
+    --------
+    >>> nps_sample_size_curve([10, 5], 0.4, 0.2)["n"].tolist()
+    [880, 3517]
+    """
+    effects = [float(e) for e in effects]
+    sizes = [sample_size_nps(e, promoters, detractors, alpha, power, ratio) for e in effects]
+    return pd.DataFrame({"effect": effects, "n": sizes})
 
 
 def mde_nps(n, promoters, detractors, alpha=0.05, power=0.8, ratio=1.0) -> float:

@@ -1,0 +1,1 @@
+"""Charts, apart from statistics: one module per concept, seaborn-style axes-level functions."""
