@@ -80,7 +80,8 @@ def plot_resolution_curve(curve: pd.DataFrame, *, target: float | None = None, a
     if target is not None:
         ax.axvline(target, color="#333333", linestyle="--", linewidth=1,
                    label=t("recovery.axis.target", lang, hours=f"{target:g}"))
-    ax.set_xscale("symlog", linthresh=1)
+    ax.set_xscale("symlog", linthresh=1)  # the first hour in detail, the long tail compressed
+    ax.set_xlim(0, curve["hours"].max() * 1.1)
     ax.set_ylim(0, 100)
     ax.set_xlabel(t("recovery.axis.hours", lang))
     ax.set_ylabel(t("recovery.axis.still_open", lang))
