@@ -219,3 +219,23 @@ def test_docstring_examples(module):
 
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_experiment_charts_draw_results_and_name_what_is_missing():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cxlib.errors import CXDataError as DataError
+    from cxlib.plotting import experiments as charts
+
+    _, ax = plt.subplots()
+    sim = experiments.peeking_simulation(looks=3, sims=200, seed=0)
+    assert charts.plot_peeking(sim, ax=ax, lang="zh") is ax
+    assert charts.plot_sample_size(power.nps_sample_size_curve([5, 10], 0.4, 0.2), marker=5, ax=ax) is ax
+    rows = pd.DataFrame({"difference": [1.0], "ci_low": [0.5], "ci_high": [1.5]}, index=["cuped"])
+    assert charts.plot_intervals(rows, ax=ax) is ax
+    with pytest.raises(DataError, match="false_positive_rate"):
+        charts.plot_peeking(sim.drop(columns="false_positive_rate"), ax=ax)
+    plt.close("all")

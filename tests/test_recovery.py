@@ -127,3 +127,26 @@ def test_follow_up_list_one_call_per_customer_and_capacity():
 def test_docstring_examples():
     result = doctest.testmod(recovery, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_recovery_charts_draw_results_and_name_what_is_missing():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cxlib.plotting import recovery as charts
+
+    c = pd.DataFrame({"tp": ["room"] * 4 + ["wifi"], "h": [1, 2, 3, 4, 5.0], "done": [True] * 5})
+    _, ax = plt.subplots()
+    assert charts.plot_complaint_rates(recovery.complaint_rates(c, "tp", 100), unit="stays", ax=ax) is ax
+    assert ax.get_xlabel() == "Complaints per 100 stays"
+    curve = recovery.resolution_curve(c, "h", "done")
+    assert charts.plot_resolution_curve(curve, target=2, ax=ax, lang="zh") is ax
+    groups, nps, base = _outcome_data()
+    assert charts.plot_recovery_nps(recovery.recovery_outcomes(groups, nps, base), ax=ax) is ax
+    with pytest.raises(CXDataError, match="rate"):
+        charts.plot_complaint_rates(pd.DataFrame({"complaints": [1]}), unit="stays", ax=ax)
+    with pytest.raises(CXDataError, match="still_open"):
+        charts.plot_resolution_curve(curve.drop(columns="still_open"), ax=ax)
+    plt.close("all")
