@@ -5,13 +5,20 @@
 output is cleared, with nbgrader's ``ClearSolutions`` and ``ClearOutput``
 preprocessors (used as a library: no nbgrader course or database is needed).
 
-``cxwb exercises grade SUBMISSIONS`` runs every submitted notebook with papermill,
-each in its own temporary folder and its own process, with a time limit per
-notebook, then judges every task with :func:`cxwb.exercises.grade_namespace` in
-the same kernel (a cell added at the end), so a task counts whether or not its
-check cell was run. A cell that raises or loops only costs the tasks whose
-answers it should have made; a notebook that kills its kernel or runs past the
-limit gets zero for every task, with the reason; the others still run.
+``cxwb exercises grade SUBMISSIONS`` runs every submitted notebook in its own
+bubblewrap sandbox (:mod:`cxwb.sandbox`: only the environment, the data and its own
+work folder visible; no network; limits on time, memory, processes and files), with
+the trainer's variant injected into its ``parameters`` cell (papermill's
+``parameterize_notebook``). The notebook's last cell, added here, only exports the task
+variables as plain data (:mod:`cxwb.answers`); the grader reads that file strictly and
+judges the answers **in its own process** with :func:`cxwb.exercises.grade_namespace`,
+on the same variant, with the points of the task registry. Nothing else the
+submission writes is trusted. A cell that raises or loops only costs the tasks whose
+answers it should have made; a notebook that kills its kernel, runs past the wall
+clock or breaks a limit gets zero for every task, with the reason; the others still
+run. Every student gets a row per task and a page; the gradebook and the pages are written at the end,
+each atomically; SIGTERM/Ctrl-C stop the run cleanly (sandboxes killed, temporary
+folders removed, the gradebook still written).
 
 Submission layout::
 
@@ -23,22 +30,27 @@ Submission layout::
 
 Output (``--out``, default ``grades/``): ``gradebook.csv`` (student, exercise, task,
 passed, points, max_points, reason; UTF-8 with a BOM so that Excel shows Chinese),
-``index.html`` (points per student and exercise), ``feedback/<student>.html`` (one page
-per student, every task with its hint) and ``executed/<student>/<exercise>.ipynb``.
+``index.html`` (points per student and exercise), ``feedback/<student>-<hash>.html`` (one
+page per student folder, every task with its hint) and
+``executed/<student>-<hash>/<exercise>.ipynb``. Spreadsheet cells that would start a
+formula are neutralised (:func:`csv_safe`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
+import hashlib
 import html
 import json
 import os
 import re
 import shutil
-import subprocess
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +60,7 @@ from pathlib import Path
 __all__ = [
     "EXERCISES_DIR",
     "STUDENT_DIR",
+    "STUDENT_JUPYTER_CONFIG",
     "TaskResult",
     "GradeReport",
     "student_version",
@@ -60,16 +73,20 @@ __all__ = [
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES_DIR = ROOT / "exercises"
 STUDENT_DIR = ROOT / "dist" / "student"
+#: Jupyter configuration for students: nbgrader's extensions off (use as ``JUPYTER_CONFIG_PATH``).
+STUDENT_JUPYTER_CONFIG = Path(__file__).resolve().parent / "jupyter_student"
 
 #: What replaces a solution in the student version (code cells / markdown cells).
 CODE_STUB = "# ✍️ your code here · 在此写代码"
 TEXT_STUB = "✍️ *Your answer here · 在此作答*"
-#: Seconds allowed to the grading cell added at the end of each notebook.
-GRADE_SECONDS = 90
-#: Extra seconds on top of the time limit before a notebook's process is killed.
-GRACE_SECONDS = 90
-_GRADE_TAG = "cxwb-grade"
-_RESULTS = "_cxwb_results.json"
+#: Seconds allowed to the answers cell added at the end of each notebook.
+FINAL_SECONDS = 30
+#: Seconds on top of the time limit for starting the kernel and writing the notebook, before the sandbox is killed.
+START_SECONDS = 60
+#: Largest submitted notebook read (bytes); outputs kept per executed notebook (bytes).
+MAX_NOTEBOOK_BYTES = 20 * 1024**2
+OUTPUT_BYTES = 2 * 1024**2
+_ANSWERS_TAG = "cxwb-answers"
 
 
 # --------------------------------------------------------------------------- build
@@ -110,7 +127,13 @@ def exercise_files(folder: Path | str = EXERCISES_DIR, only: Iterable[str] | Non
 
 def build_student(out_dir: Path | str = STUDENT_DIR, only: Iterable[str] | None = None,
                   folder: Path | str = EXERCISES_DIR) -> list[Path]:
-    """Write the student version of every exercise (or of ``only``) to ``out_dir``."""
+    """Write the student version of every exercise (or of ``only``) to ``out_dir``.
+
+    With the notebooks goes ``jupyter_config/`` (:data:`STUDENT_JUPYTER_CONFIG`): a Jupyter
+    configuration without nbgrader's server and lab extensions (its "Validate" button would
+    report success on blank tasks, and its trainer menus do not belong to students). Start
+    JupyterLab with ``JUPYTER_CONFIG_PATH=<that folder>`` (``make lab`` does).
+    """
     import nbformat
 
     out = Path(out_dir)
@@ -121,6 +144,7 @@ def build_student(out_dir: Path | str = STUDENT_DIR, only: Iterable[str] | None 
         target = out / path.name
         nbformat.write(student_version(nb), str(target))
         written.append(target)
+    shutil.copytree(STUDENT_JUPYTER_CONFIG, out / "jupyter_config", dirs_exist_ok=True)
     return written
 
 
@@ -150,20 +174,17 @@ def find_submissions(folder: Path | str, exercises: dict[str, Path]) -> dict[str
 
 
 # --------------------------------------------------------------------------- running one notebook
-_GRADE_CELL = '''# cxwb: grading cell, added by `cxwb exercises grade` (not part of the exercise)
-def _cxwb_grade():
-    import json
-    from cxwb.exercises import grade_namespace
-    rows = grade_namespace({exercise!r}, globals())
-    with open({path!r}, "w", encoding="utf-8") as handle:
-        json.dump(rows, handle)
-_cxwb_grade()
+_ANSWERS_CELL = '''# cxwb: answers cell, added by `cxwb exercises grade` (not part of the exercise)
+def _cxwb_answers():
+    from cxwb.answers import export
+    export(globals(), {names!r}, {path!r})
+_cxwb_answers()
 '''
 
 
 def _task_of(cell) -> str | None:
     info = cell.get("metadata", {}).get("cxwb", {})
-    return info.get("task") if info.get("role") == "answer" else None
+    return info.get("task") if isinstance(info, dict) and info.get("role") == "answer" else None
 
 
 def _cell_errors(nb) -> dict[str, dict]:
@@ -171,21 +192,21 @@ def _cell_errors(nb) -> dict[str, dict]:
     errors: dict[str, dict] = {}
     for cell in nb.cells:
         task = _task_of(cell)
-        if not task or cell.cell_type != "code":
+        if not isinstance(task, str) or cell.cell_type != "code":
             continue
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 if output.get("ename") == "KeyboardInterrupt":
-                    errors[task] = {"kind": "timeout"}
+                    errors[task[:10]] = {"kind": "timeout"}
                 else:
                     text = f"{output.get('ename')}: {output.get('evalue', '')}".strip()
-                    errors[task] = {"kind": "error", "error": text[:300]}
+                    errors[task[:10]] = {"kind": "error", "error": text[:300]}
     return errors
 
 
-def _grade_cell_error(nb) -> str | None:
+def _answers_cell_error(nb) -> str | None:
     for cell in nb.cells:
-        if _GRADE_TAG in cell.get("metadata", {}).get("tags", []):
+        if _ANSWERS_TAG in cell.get("metadata", {}).get("tags", []):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
                     return f"{output.get('ename')}: {output.get('evalue', '')}"[:300]
@@ -193,108 +214,152 @@ def _grade_cell_error(nb) -> str | None:
     return None
 
 
-def run_one(notebook: Path | str, exercise: str, timeout: int, workdir: Path | str) -> dict:
-    """Execute one submitted notebook in ``workdir`` and judge its tasks (no exception escapes).
+def _prepare(notebook: Path, names: list[str], params: dict, answers_path: str) -> str:
+    """The submitted notebook, made ready to grade: outputs cleared, parameters injected, the answers cell added.
 
-    Returns ``{"status", "error", "results", "cell_errors", "seconds"}``; ``status`` is
-    ``"ok"`` (the grading cell ran), ``"unreadable"``, ``"crashed"`` (the kernel died or
-    the run failed) or ``"no_results"`` (the grading cell could not finish).
+    Raises ``ValueError``/``OSError`` for a file that is not a readable notebook.
     """
     import nbformat
     from nbformat.v4 import new_code_cell
+    from papermill.parameterize import parameterize_notebook
 
-    start = time.perf_counter()
-    work = Path(workdir)
-    results_path = work / _RESULTS
-    out: dict = {"status": "ok", "error": None, "results": None, "cell_errors": {}, "seconds": 0.0}
-    try:
-        nb = nbformat.read(str(notebook), as_version=4)
-    except Exception as err:  # noqa: BLE001 - any unreadable file is reported, not raised
-        out.update(status="unreadable", error=f"{type(err).__name__}: {err}"[:300])
-        return out
-    nb.cells = [c for c in nb.cells if _GRADE_TAG not in c.get("metadata", {}).get("tags", [])]
-    nb.cells.append(new_code_cell(_GRADE_CELL.format(exercise=exercise, path=str(results_path)),
-                                  metadata={"tags": [_GRADE_TAG]}))
+    from cxwb.answers import read_bounded
+
+    if Path(notebook).is_symlink():
+        raise ValueError("the file is a link")
+    raw = read_bounded(Path(notebook), MAX_NOTEBOOK_BYTES)
+    nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+    nb.cells = [c for c in nb.cells if not ({_ANSWERS_TAG, "injected-parameters"}
+                                            & set(c.get("metadata", {}).get("tags", [])))]
+    nb.metadata["papermill"] = {"default_parameters": {}, "parameters": {}, "environment_variables": {}}
+    for cell in nb.cells:  # what papermill's loader adds, and its parameterize expects
+        if not isinstance(cell.metadata.get("tags"), list):
+            cell.metadata["tags"] = []
+        cell.metadata["papermill"] = {}
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
-    source = work / "submission.ipynb"
-    executed = work / "executed.ipynb"
-    nbformat.write(nb, str(source))
-    deadline: list[float] = []
+    nb.metadata["language_info"] = {"name": "python"}
+    if params:
+        nb = parameterize_notebook(nb, params)
+    nb.cells.append(new_code_cell(_ANSWERS_CELL.format(names=names, path=answers_path),
+                                  metadata={"tags": [_ANSWERS_TAG]}))
+    return nbformat.writes(nb)
 
-    def cell_timeout(cell) -> int:
-        if _GRADE_TAG in cell.get("metadata", {}).get("tags", []):
-            return GRADE_SECONDS
-        now = time.monotonic()
-        if not deadline:
-            deadline.append(now + timeout)
-        return max(1, int(deadline[0] - now))
 
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
+def _remove(folder: Path) -> None:
+    """Remove a work folder whatever a submission did to its permissions."""
+    def retry(func, path, _):
+        with contextlib.suppress(OSError):
+            os.chmod(os.path.dirname(path), 0o700)
+            os.chmod(path, 0o700)
+            func(path)
 
+    shutil.rmtree(folder, onerror=retry)
+
+
+@dataclass
+class Job:
+    """One notebook to grade."""
+
+    student: str
+    number: str
+    path: Path
+    names: list[str]
+    params: dict
+    keep: Path | None = None
+
+
+def run_submission(job: Job, sandbox, limits, timeout: int, temp_root: Path, slot: int = 0,
+                   stop: threading.Event | None = None, nproc: int = 0) -> dict:
+    """Execute one submitted notebook in a sandbox and read back its answers (no exception escapes).
+
+    Returns ``{"status", "error", "answers", "cell_errors", "seconds", "limit"}`` where
+    ``status`` is ``"ok"`` (answers read), ``"unreadable"``, ``"bad_answers"`` (the
+    answers file is malformed), ``"killed"`` (past the wall clock), ``"limit"``
+    (memory, processes or disk; ``limit`` says which), ``"crashed"``, ``"no_results"``
+    or ``"stopped"`` (the grading run was stopped). Nothing the notebook wrote is
+    trusted but ``answers.json``, read strictly, and the error names of its cells.
+    """
+    from cxwb.answers import AnswersError, read_answers, read_bounded
+    from cxwb.sandbox import INSIDE_WORK, spec_json
+
+    start = time.monotonic()
+    out: dict = {"status": "ok", "error": None, "answers": None, "cell_errors": {}, "seconds": 0.0, "limit": None}
+    if stop is not None and stop.is_set():
+        out["status"] = "stopped"
+        return out
+    tmp = Path(tempfile.mkdtemp(prefix="run-", dir=temp_root))
     try:
-        papermill.execute_notebook(
-            str(source), str(executed), kernel_name="python3", cwd=str(work), progress_bar=False,
-            log_output=False, execution_timeout=timeout, start_timeout=60, allow_errors=True,
-            interrupt_on_timeout=True, timeout_func=cell_timeout,
-        )
-    except PapermillExecutionError:
-        pass  # cells that raised: expected with students' work, judged per task below
-    except Exception as err:  # noqa: BLE001 - dead kernel, bad notebook: report and go on
-        out.update(status="crashed", error=f"{type(err).__name__}: {err}"[:300])
-    if executed.exists():
+        work = tmp / "work"
+        work.mkdir()
+        inside = INSIDE_WORK if sandbox.isolated else str(work)
         try:
-            done = nbformat.read(str(executed), as_version=4)
-            out["cell_errors"] = _cell_errors(done)
-            grade_error = _grade_cell_error(done)
-        except Exception:  # noqa: BLE001 - a half-written notebook gives no per-cell detail
-            grade_error = None
-    else:
-        grade_error = None
-    if results_path.exists():
-        try:
-            out["results"] = json.loads(results_path.read_text(encoding="utf-8"))
-            out["status"] = "ok"
-        except ValueError:
-            out["results"] = None
-    if out["results"] is None and out["status"] == "ok":
-        out.update(status="no_results", error=grade_error or "the notebook stopped before the grading cell")
-    out["seconds"] = time.perf_counter() - start
+            text = _prepare(job.path, job.names, job.params, f"{inside}/answers.json")
+        except Exception as err:  # noqa: BLE001 - any unreadable file is reported, not raised
+            out.update(status="unreadable", error=f"{type(err).__name__}: {err}"[:300])
+            return out
+        (work / "submission.ipynb").write_text(text, encoding="utf-8")
+        _seed_matplotlib_cache(work / ".matplotlib")
+        uid = sandbox.uid_for(slot)
+        if uid is not None:
+            for path in [work, *work.rglob("*")]:
+                os.chown(path, uid, uid)
+        spec = spec_json("submission.ipynb", timeout, FINAL_SECONDS, OUTPUT_BYTES, limits, uid,
+                         limits.processes if uid is not None else nproc, _ANSWERS_TAG)
+        outcome = sandbox.run([sys.executable, "-m", "cxwb.sandbox", "--drive", spec], work, tmp / "log.txt",
+                              limits, stop=stop)
+        executed = None
+        with contextlib.suppress(Exception):
+            import nbformat
+
+            raw = read_bounded(work / "executed.ipynb", 4 * OUTPUT_BYTES + MAX_NOTEBOOK_BYTES)
+            executed = nbformat.reads(raw.decode("utf-8"), as_version=4)
+            out["cell_errors"] = _cell_errors(executed)
+            if job.keep is not None:
+                _write_atomic(job.keep, raw)
+        report = {}
+        with contextlib.suppress(Exception):
+            report = json.loads(read_bounded(work / "run.json", 4096))
+            report = report if isinstance(report, dict) else {}
+        if outcome.stopped == "signal":
+            out["status"] = "stopped"
+        elif outcome.stopped == "time":
+            out["status"] = "killed"
+        elif outcome.stopped is not None:
+            out.update(status="limit", limit=outcome.stopped)
+        else:
+            try:
+                out["answers"] = read_answers(work / "answers.json", job.names)
+            except AnswersError as err:
+                out.update(status="bad_answers", error=str(err)[:300])
+            except OSError:
+                error = report.get("error") if report.get("status") == "crashed" else None
+                if error or outcome.returncode != 0:
+                    tail = (outcome.log.strip().splitlines() or ["no report"])[-1]
+                    out.update(status="crashed", error=str(error or tail)[:300])
+                else:
+                    cell = _answers_cell_error(executed) if executed is not None else None
+                    out.update(status="no_results", error=cell or "the notebook stopped before its answers were read")
+    finally:
+        _remove(tmp)
+        out["seconds"] = time.monotonic() - start
     return out
 
 
-def _run_in_process(notebook: Path, exercise: str, timeout: int, keep: Path | None) -> dict:
-    """Run :func:`run_one` in a child process with a hard time limit (an endless C loop cannot stop it)."""
-    work = Path(tempfile.mkdtemp(prefix="cxwb-grade-"))
-    report = work / "_cxwb_run.json"
-    args = json.dumps({"notebook": str(Path(notebook).resolve()), "exercise": exercise, "timeout": timeout,
-                       "workdir": str(work), "report": str(report)})
-    limit = timeout + GRADE_SECONDS + GRACE_SECONDS
-    start = time.perf_counter()
+def _seed_matplotlib_cache(folder: Path) -> None:
+    """Copy matplotlib's font list into a sandbox so that its kernel does not rebuild it (seconds each)."""
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "cxwb.grading", "--run-one", args], cwd=str(work),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-        try:
-            _, err = proc.communicate(timeout=limit)
-            if report.exists():
-                result = json.loads(report.read_text(encoding="utf-8"))
-            else:
-                tail = (err or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or ["no report"]
-                result = {"status": "crashed", "error": tail[0][:300], "results": None, "cell_errors": {}}
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(proc.pid, 9)
-            except OSError:
-                proc.kill()
-            proc.communicate()
-            result = {"status": "killed", "error": None, "results": None, "cell_errors": {}}
-        if keep is not None and (work / "executed.ipynb").exists():
-            keep.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(work / "executed.ipynb", keep)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    result["seconds"] = time.perf_counter() - start
-    return result
+        import matplotlib
+
+        found = sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
+    except Exception:  # noqa: BLE001 - an empty cache only costs time
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in found[-1:]:
+        with contextlib.suppress(OSError):
+            shutil.copyfile(path, folder / path.name)
 
 
 # --------------------------------------------------------------------------- grading
@@ -335,6 +400,9 @@ class GradeReport:
     feedback: dict[str, Path]
     index: Path
     seconds: float
+    stopped: bool = False
+    sandboxed: bool = True
+    params: dict = field(default_factory=dict)
 
     def frame(self, lang: str = "en"):
         """The gradebook as a DataFrame (the columns of ``gradebook.csv``)."""
@@ -347,32 +415,48 @@ class GradeReport:
         )
 
 
-def _results_for(student: str, exercise: str, name: str, run: dict | None, timeout: int) -> list[TaskResult]:
-    from cxwb.exercises import tasks_of
+def _results_for(student: str, exercise: str, name: str, run: dict | None, timeout: int,
+                 params: dict | None = None, limits=None) -> list[TaskResult]:
+    """The gradebook rows of one student's exercise, judged here (in the grader) from the answers read back."""
+    from cxwb.answers import AnswersError
+    from cxwb.exercises import grade_namespace, tasks_of
 
     tasks = tasks_of(exercise)
-    rows = []
     if run is None:
         return [TaskResult(student, name, task.id, False, 0, task.points, "ex.grade.missing_file", {"name": name},
                            missing=True) for task in tasks]
     status = run.get("status")
-    judged = {r["task"]: r for r in (run.get("results") or [])}
+    answers = run.get("answers") or {}
+    judged: dict[str, dict] = {}
+    if status == "ok":
+        namespace = {var: value for var, value in answers.items() if not isinstance(value, Exception)}
+        judged = {r["task"]: r for r in grade_namespace(exercise, namespace, params)}
     cell_errors = run.get("cell_errors") or {}
+    rows = []
     for task in tasks:
         got = judged.get(task.id)
         if got is not None and got.get("passed"):
-            rows.append(TaskResult(student, name, task.id, True, int(got["points"]), task.points))
+            rows.append(TaskResult(student, name, task.id, True, task.points, task.points))
             continue
+        bad = answers.get(task.var)
         if task.id in cell_errors:
             err = cell_errors[task.id]
             key, fmt = (("ex.grade.cell_timeout", {"seconds": timeout}) if err["kind"] == "timeout"
                         else ("ex.grade.cell_error", {"error": err.get("error", "")}))
+        elif isinstance(bad, AnswersError):
+            key, fmt = "ex.grade.bad_answer", {"error": str(bad)[:200]}
         elif got is not None:
             key, fmt = got.get("key"), got.get("fmt") or {}
         elif status == "unreadable":
             key, fmt = "ex.grade.unreadable", {"error": run.get("error") or ""}
         elif status == "killed":
             key, fmt = "ex.grade.killed", {"seconds": timeout}
+        elif status == "limit":
+            key, fmt = f"ex.grade.limit_{run.get('limit')}", _limit_fmt(limits)
+        elif status == "bad_answers":
+            key, fmt = "ex.grade.bad_answers", {"error": run.get("error") or ""}
+        elif status == "stopped":
+            key, fmt = "ex.grade.stopped", {}
         elif status == "crashed":
             key, fmt = "ex.grade.crashed", {"error": run.get("error") or ""}
         else:
@@ -382,15 +466,113 @@ def _results_for(student: str, exercise: str, name: str, run: dict | None, timeo
     return rows
 
 
+def _limit_fmt(limits) -> dict:
+    from cxwb.sandbox import Limits
+
+    limits = limits or Limits()
+    return {"memory_mb": limits.rss // 2**20, "processes": limits.processes, "disk_mb": limits.work_size // 2**20}
+
+
 def _notebook_lang(path: Path | None) -> str | None:
     if path is None:
         return None
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
+        from cxwb.answers import read_bounded
+
+        text = read_bounded(path, MAX_NOTEBOOK_BYTES).decode("utf-8", "replace")
+    except (OSError, ValueError):
         return None
     match = re.search(r"lang\s*=\s*\\?[\"'](en|zh)\\?[\"']", text)
     return match.group(1) if match else None
+
+
+def parse_params(items: Iterable[str] | None) -> dict:
+    """``["seed=2", "property=resort"]`` → ``{"seed": 2, "property": "resort"}`` (values read as Python literals)."""
+    import ast
+
+    out: dict = {}
+    for item in items or ():
+        name, sep, text = str(item).partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise ValueError(f"a parameter is NAME=VALUE, e.g. seed=2; got {item!r}")
+        try:
+            value = ast.literal_eval(text.strip())
+        except (ValueError, SyntaxError):
+            value = text.strip()
+        if not isinstance(value, str | int | float | bool | type(None)):
+            raise ValueError(f"parameter {name}: a number, a name, True/False or None, not {text!r}")
+        out[name] = value
+    return out
+
+
+def exercise_params(notebook: Path, overrides: dict) -> tuple[dict, dict]:
+    """(parameters injected into the submissions, the variant the grader computes on) for one exercise.
+
+    Only the trainer's ``overrides`` that the exercise's ``parameters`` cell declares are
+    injected; the variant is the cell's defaults (read with ``ast.literal_eval``: nothing
+    is executed) updated with them, without ``lang``.
+    """
+    from cxwb.runner import resolve_parameters
+
+    defaults = resolve_parameters(notebook, {})
+    injected = {k: v for k, v in overrides.items() if k in defaults}
+    params = {k: v for k, v in {**defaults, **injected}.items() if k != "lang"}
+    return injected, params
+
+
+def _write_atomic(path: Path, data: bytes | str, encoding: str = "utf-8") -> None:
+    """Write ``path`` through a temporary file in its folder and ``os.replace``: readers never see half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode(encoding) if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def csv_safe(value):
+    """A spreadsheet cell that cannot start a formula: text beginning with ``= + - @``, tab or CR gets a ``'``.
+
+    This is OWASP's advice against CSV injection (prefix such cells with a single quote);
+    numbers and booleans are left alone.
+    """
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def page_name(student: str) -> str:
+    """The file name of a student's page: readable and unique per folder name ("li lei" ≠ "li_lei")."""
+    slug = re.sub(r"[^\w\-]+", "_", student, flags=re.UNICODE).strip("_.")[:40] or "student"
+    return f"{slug}-{hashlib.sha256(student.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: threading.Event, sandbox):
+    """While grading: SIGTERM (and Ctrl-C) kill the running sandboxes and let the run finish its outputs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+
+    def handler(signum, frame):
+        stop.set()
+        sandbox.kill_all()
+
+    for name in ("SIGTERM", "SIGINT"):
+        if hasattr(signal, name):
+            previous[name] = signal.signal(getattr(signal, name), handler)
+    try:
+        yield
+    finally:
+        for name, old in previous.items():
+            signal.signal(getattr(signal, name), old)
 
 
 def grade(
@@ -402,8 +584,11 @@ def grade(
     only: Iterable[str] | None = None,
     folder: Path | str = EXERCISES_DIR,
     echo: Callable[[str], None] = print,
+    params: dict | None = None,
+    unsafe_no_sandbox: bool = False,
+    limits=None,
 ) -> GradeReport:
-    """Execute and grade every submission; write the gradebook and the feedback pages.
+    """Execute every submission in its sandbox, judge the answers here, write the gradebook and the pages.
 
     Parameters
     ----------
@@ -413,47 +598,105 @@ def grade(
         Where ``gradebook.csv``, ``index.html``, ``feedback/`` and ``executed/`` go.
     timeout : int
         Seconds allowed per notebook (its cells together; a cell still running at
-        the limit is interrupted, and the notebook's process is killed a little later).
+        the limit is interrupted, and the whole sandbox is killed a little later).
     jobs : int, optional
         Notebooks run at the same time (default: up to 4, one per CPU core).
     lang : {"en", "zh"}, optional
         Language of the reasons and pages (default: each student's notebooks' ``lang``).
     only : list of str, optional
         Exercise numbers to grade (default: every exercise in ``folder``).
+    params : dict, optional
+        The variant: parameters injected into each exercise that declares them in its
+        ``parameters`` cell (e.g. ``{"seed": 2}``); the expected values are computed on it.
+    unsafe_no_sandbox : bool
+        Grade without bubblewrap where it is missing (nothing is isolated; see
+        :data:`cxwb.sandbox.UNPROTECTED`).
+    limits : cxwb.sandbox.Limits, optional
+        Memory, processes, file sizes (default: :class:`~cxwb.sandbox.Limits` with the wall
+        clock set from ``timeout``).
+
+    Raises
+    ------
+    cxwb.sandbox.SandboxUnavailable
+        When bubblewrap is missing and ``unsafe_no_sandbox`` is not set.
     """
     from cxlib.i18n import check_lang
+    from cxwb.exercises import tasks_of
+    from cxwb.sandbox import UNPROTECTED, Limits, Sandbox, user_tasks
 
     if lang is not None:
         check_lang(lang)
     start = time.perf_counter()
     exercises = exercise_files(folder, only)
     found = find_submissions(submissions, exercises)
+    overrides = dict(params or {})
+    variants = {number: exercise_params(path, overrides) for number, path in exercises.items()}
+    unused = sorted(set(overrides) - {k for injected, _ in variants.values() for k in injected})
+    if unused:
+        raise ValueError(f"no exercise graded here has a parameter {unused[0]!r}; their parameters are "
+                         + ", ".join(sorted({k for _, p in variants.values() for k in p})))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    sandbox = Sandbox(unsafe=unsafe_no_sandbox, hide=[Path(folder), EXERCISES_DIR, Path(submissions), out])
+    if not sandbox.isolated:
+        echo("!" * 78)
+        echo(f"!! GRADING WITHOUT A SANDBOX ({sandbox.problem}). NOT PROTECTED:")
+        for line in UNPROTECTED:
+            echo(f"!!   - {line}")
+        echo("!" * 78)
     jobs = jobs or max(1, min(4, os.cpu_count() or 1))
-    todo = [(student, number, path) for student, files in found.items() for number, path in files.items()
-            if path is not None]
-    echo(f"grading {len(todo)} notebooks of {len(found)} students ({jobs} at a time, {timeout} s each) …")
+    limits = limits or Limits(wall=timeout + FINAL_SECONDS + START_SECONDS, cpu=timeout + FINAL_SECONDS + START_SECONDS)
+    todo = []
+    for student, files in found.items():
+        for number, path in files.items():
+            if path is None:
+                continue
+            names = [task.var for task in tasks_of(number)]
+            keep = out / "executed" / page_name(student) / exercises[number].name
+            todo.append(Job(student, number, path, names, variants[number][0], keep))
+    for number, (injected, _) in variants.items():
+        if overrides and set(overrides) - set(injected):
+            echo(f"    note: exercise {number} has no parameter "
+                 f"{', '.join(sorted(set(overrides) - set(injected)))}: graded on its own defaults")
+    shown = ", ".join(f"{k}={v!r}" for k, v in overrides.items())
+    echo(f"grading {len(todo)} notebooks of {len(found)} students ({jobs} at a time, {timeout} s each"
+         f"{', ' + shown if shown else ''}; {'sandboxed' if sandbox.isolated else 'NOT sandboxed'}) …")
+    stop = threading.Event()
+    nproc = user_tasks() + jobs * (limits.processes + 16)
+    temp_root = Path(tempfile.mkdtemp(prefix="cxwb-grade-"))
+    slots = list(range(jobs))
+    slot_lock = threading.Lock()
 
-    def work(item):
-        student, number, path = item
-        keep = out / "executed" / student / exercises[number].name
-        return item, _run_in_process(path, number, timeout, keep)
+    def work(job: Job):
+        with slot_lock:
+            slot = slots.pop()
+        try:
+            return job, run_submission(job, sandbox, limits, timeout, temp_root, slot, stop, nproc)
+        finally:
+            with slot_lock:
+                slots.append(slot)
 
     runs: dict[tuple[str, str], dict] = {}
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        for (student, number, _), run in pool.map(work, todo):
-            runs[(student, number)] = run
-            echo(f"    {student} / {exercises[number].stem}: {run['status']} ({run.get('seconds', 0):.1f} s)")
+    try:
+        with _stop_on_signals(stop, sandbox), ThreadPoolExecutor(max_workers=jobs) as pool:
+            for job, run in pool.map(work, todo):
+                runs[(job.student, job.number)] = run
+                echo(f"    {job.student} / {exercises[job.number].stem}: {run['status']} ({run['seconds']:.1f} s)")
+    finally:
+        sandbox.kill_all()
+        _remove(temp_root)
     results: list[TaskResult] = []
     langs: dict[str, str] = {}
     for student, files in found.items():
         for number in files:
-            results += _results_for(student, number, exercises[number].stem, runs.get((student, number)), timeout)
+            results += _results_for(student, number, exercises[number].stem, runs.get((student, number)), timeout,
+                                    variants[number][1], limits)
         langs[student] = lang or next((g for g in map(_notebook_lang, files.values()) if g), "en")
     book = out / "gradebook.csv"
-    report = GradeReport(results, runs, book, {}, out / "index.html", 0.0)
-    report.frame(lang or "en").to_csv(book, index=False, encoding="utf-8-sig")
+    report = GradeReport(results, runs, book, {}, out / "index.html", 0.0, stopped=stop.is_set(),
+                         sandboxed=sandbox.isolated, params=overrides)
+    frame = report.frame(lang or "en")
+    _write_atomic(book, frame.map(csv_safe).to_csv(index=False), encoding="utf-8-sig")
     for student in found:
         report.feedback[student] = _write_feedback(out, student, [r for r in results if r.student == student],
                                                    langs[student])
@@ -462,7 +705,7 @@ def grade(
     passed = sum(r.points for r in results)
     total = sum(r.max_points for r in results)
     echo(f"{len(found)} students, {len(todo)} notebooks, {passed} of {total} points, {report.seconds:.1f} s; "
-         f"gradebook in {book}")
+         f"gradebook in {book}" + (" (STOPPED before the end: ungraded notebooks say so)" if report.stopped else ""))
     return report
 
 
@@ -482,10 +725,6 @@ def _page(title: str, body: str, lang: str) -> str:
         return embed_cjk_font(page)
     except Exception:  # noqa: BLE001 - the page still works with the reader's own fonts
         return page
-
-
-def _safe_name(student: str) -> str:
-    return re.sub(r"[^\w\-.]+", "_", student) or "student"
 
 
 def _write_feedback(out: Path, student: str, rows: list[TaskResult], lang: str) -> Path:
@@ -517,9 +756,8 @@ def _write_feedback(out: Path, student: str, rows: list[TaskResult], lang: str) 
             parts.append(f"<tr><td>{html.escape(r.task)} · {html.escape(title)}</td><td class='{css}'>{status}</td>"
                          f"<td class='num'>{r.points}/{r.max_points}</td><td>{html.escape(r.reason(lang))}</td></tr>")
         parts.append("</table>")
-    path = out / "feedback" / f"{_safe_name(student)}.html"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_page(t("ex.grade.title", lang, student=student), "\n".join(parts), lang), encoding="utf-8")
+    path = out / "feedback" / f"{page_name(student)}.html"
+    _write_atomic(path, _page(t("ex.grade.title", lang, student=student), "\n".join(parts), lang))
     return path
 
 
@@ -538,14 +776,14 @@ def _write_index(out: Path, found: dict, results: list[TaskResult], lang: str) -
                 cells.append(f"<td class='num miss'>{t('ex.grade.missing', lang)}</td>")
             else:
                 cells.append(f"<td class='num'>{sum(r.points for r in items)}/{sum(r.max_points for r in items)}</td>")
-        link = f"feedback/{_safe_name(student)}.html"
+        link = f"feedback/{page_name(student)}.html"
         total = f"{sum(r.points for r in mine)}/{sum(r.max_points for r in mine)}"
         rows.append(f"<tr><td><a href='{html.escape(link)}'>{html.escape(student)}</a></td>{''.join(cells)}"
                     f"<td class='num'><strong>{total}</strong></td></tr>")
     body = (f"<h1>{t('ex.grade.index_title', lang)}</h1><table><tr><th>{t('ex.grade.student', lang)}</th>{head}"
             f"<th class='num'>{t('ex.grade.points', lang)}</th></tr>{''.join(rows)}</table>")
     path = out / "index.html"
-    path.write_text(_page(t("ex.grade.index_title", lang), body, lang), encoding="utf-8")
+    _write_atomic(path, _page(t("ex.grade.index_title", lang), body, lang))
     return path
 
 
@@ -556,17 +794,23 @@ def _cmd_build(args) -> int:
     except ValueError as err:
         print(f"cxwb exercises build: {err}", file=sys.stderr)
         return 1
-    print(f"wrote {len(written)} student notebooks to {Path(args.out)}")
+    print(f"wrote {len(written)} student notebooks to {Path(args.out)}, and jupyter_config/ "
+          f"(start JupyterLab with JUPYTER_CONFIG_PATH={Path(args.out) / 'jupyter_config'}: no nbgrader menus)")
     return 0
 
 
 def _cmd_grade(args) -> int:
+    from cxwb.sandbox import SandboxUnavailable
+
     try:
         report = grade(args.submissions, out_dir=args.out, timeout=args.timeout, jobs=args.jobs, lang=args.lang,
-                       only=args.only)
-    except (FileNotFoundError, ValueError) as err:
+                       only=args.only, params=parse_params(args.param),
+                       unsafe_no_sandbox=args.unsafe_no_sandbox)
+    except (FileNotFoundError, ValueError, SandboxUnavailable) as err:
         print(f"cxwb exercises grade: {err}", file=sys.stderr)
         return 1
+    if report.stopped:
+        return 128 + 15
     return 0 if report.results else 1
 
 
@@ -587,21 +831,11 @@ def add_exercises_parser(sub) -> argparse.ArgumentParser:
     gr.add_argument("--jobs", type=int, default=None, help="notebooks run at the same time (default: up to 4)")
     gr.add_argument("--lang", choices=["en", "zh"], help="language of the feedback (default: the notebooks' own)")
     gr.add_argument("--only", action="append", metavar="NN", help="exercise number(s) to grade")
+    gr.add_argument("--param", "--variant", action="append", metavar="NAME=VALUE", dest="param",
+                    help="grade on a variant: set a parameter of the exercises' parameters cell in every submission, "
+                         "and compute the expected answers with it (e.g. seed=2); repeatable")
+    gr.add_argument("--unsafe-no-sandbox", action="store_true",
+                    help="grade without the bubblewrap sandbox where it is missing: submissions can then read "
+                         "the solutions and each other, and use the network (see exercises/README.md)")
     gr.set_defaults(func=_cmd_grade)
     return ex
-
-
-def _child_main(argv: list[str]) -> int:
-    """``python -m cxwb.grading --run-one JSON``: the child process of :func:`_run_in_process`."""
-    spec = json.loads(argv[1])
-    try:
-        result = run_one(spec["notebook"], spec["exercise"], int(spec["timeout"]), spec["workdir"])
-    except Exception as err:  # noqa: BLE001 - always leave a report for the parent
-        result = {"status": "crashed", "error": f"{type(err).__name__}: {err}"[:300], "results": None,
-                  "cell_errors": {}}
-    Path(spec["report"]).write_text(json.dumps(result), encoding="utf-8")
-    return 0
-
-
-if __name__ == "__main__" and len(sys.argv) > 2 and sys.argv[1] == "--run-one":
-    sys.exit(_child_main(sys.argv[1:]))

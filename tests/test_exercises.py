@@ -23,6 +23,19 @@ from cxwb import exercises, grading
 from cxwb.cli import build_parser
 
 FILES = grading.exercise_files()
+
+
+def _sandbox_works() -> bool:
+    from cxwb.sandbox import Sandbox, SandboxUnavailable
+
+    try:
+        Sandbox()
+    except SandboxUnavailable:
+        return False
+    return True
+
+
+SANDBOX = _sandbox_works()  # the attack tests need it; these tests run either way
 NUMBERS = sorted(FILES)
 TIMEOUT = 30  # seconds per notebook in the grading run (the endless loop costs this much)
 
@@ -114,7 +127,7 @@ def test_build_writes_student_versions_through_the_cli(tmp_path):
     args = build_parser().parse_args(["exercises", "build", "--out", str(tmp_path), "--only", "02"])
     assert args.func(args) == 0
     built = sorted(p.name for p in tmp_path.iterdir())
-    assert built == [FILES["02"].name]
+    assert built == [FILES["02"].name, "jupyter_config"]
     nb = nbformat.read(str(tmp_path / built[0]), as_version=4)
     assert grading.CODE_STUB in _answer_cell(nb, "02.1").source
 
@@ -239,7 +252,7 @@ def graded(tmp_path_factory):
     (subs / "fay" / name02).write_text("{not json", encoding="utf-8")
     (subs / "_grades").mkdir()  # skipped: starts with "_"
     lines: list[str] = []
-    report = grading.grade(subs, out, timeout=TIMEOUT, jobs=2, echo=lines.append)
+    report = grading.grade(subs, out, timeout=TIMEOUT, jobs=2, echo=lines.append, unsafe_no_sandbox=not SANDBOX)
     return report, out, lines
 
 
@@ -257,7 +270,8 @@ def test_gradebook_layout(graded):
     assert (book.groupby("student").size() == per_student).all()
     assert (out / "index.html").exists()
     for student in ("ann", "bob", "cat", "dan", "eve", "fay"):
-        assert (out / "feedback" / f"{student}.html").exists()
+        assert report.feedback[student] == out / "feedback" / f"{grading.page_name(student)}.html"
+        assert report.feedback[student].exists()
     assert lines[-1].startswith("6 students, ")
 
 
@@ -267,7 +281,7 @@ def test_solutions_pass_every_check(graded):
         rows = _rows(report, "ann", number)
         assert rows["passed"].all(), rows[~rows["passed"]]["reason"].to_dict()
         assert (rows["points"] == rows["max_points"]).all()
-        assert (out / "executed" / "ann" / FILES[number].name).exists()
+        assert (out / "executed" / grading.page_name("ann") / FILES[number].name).exists()
 
 
 def test_partly_wrong_submission(graded):
@@ -278,7 +292,7 @@ def test_partly_wrong_submission(graded):
     assert rows.loc["02.3", "reason"].startswith("the answer cell raised ZeroDivisionError")
     assert "no answer yet" in rows.loc["02.4", "reason"]
     assert rows["points"].sum() == 1
-    page = (out / "feedback" / "bob.html").read_text(encoding="utf-8")
+    page = report.feedback["bob"].read_text(encoding="utf-8")
     assert t("ex.02.1.eight", "zh") in page  # bob's notebook is in Chinese, so is his page
     others = _rows(report, "bob", "01")
     assert others["reason"].str.startswith("no notebook 01_touchpoints_journey.ipynb").all()
@@ -314,3 +328,72 @@ def test_grade_command_line(tmp_path, capsys):
     assert args.timeout == 5 and args.out == "grades"
     assert args.func(args) == 1
     assert "is not a folder" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- variants
+def _seeded_02(folder):
+    """A copy of exercise 02 whose parameters cell has a ``seed`` and whose data follow it."""
+    nb = _read("02")
+    for cell in nb.cells:
+        if "parameters" in cell.metadata.get("tags", []):
+            cell.source = 'lang = "en"\nseed = None'
+        elif 'datasets.load("hotel", "survey")' in cell.source:
+            cell.source = cell.source.replace('start("02", lang)', 'start("02", lang, seed=seed)').replace(
+                'datasets.load("hotel", "survey")', 'exercises.load("hotel", "survey", seed=seed)')
+            cell.source = "from cxwb import exercises\n" + cell.source
+    folder.mkdir()
+    nbformat.write(nb, str(folder / FILES["02"].name))
+    return nb
+
+
+def test_a_variant_is_injected_and_graded_on_its_own_data(tmp_path):
+    trainer = _seeded_02(tmp_path / "trainer")
+    subs = tmp_path / "subs"
+    typed = exercises.TASKS["02.1"].expected()  # the default data's answer, copied from a report
+    with exercises.variant({"seed": 2}):
+        assert abs(exercises.TASKS["02.1"].expected() - typed) > 0.1, "seed 2 should move the NPS"
+    typist = grading.student_version(trainer)
+    _set_answer(typist, "02.1", f"nps_points = {typed:.1f}")
+    for student, nb in (("solver", trainer), ("typist", typist)):
+        (subs / student).mkdir(parents=True)
+        nbformat.write(nb, str(subs / student / FILES["02"].name))
+    runs = {}
+    for name, params in (("default", {}), ("seed2", {"seed": 2})):
+        runs[name] = grading.grade(subs, tmp_path / name, timeout=60, jobs=2, folder=tmp_path / "trainer",
+                                   params=params, echo=lambda s: None, unsafe_no_sandbox=not SANDBOX).frame()
+    for name, frame in runs.items():
+        solver = frame[frame["student"] == "solver"]
+        assert solver["passed"].all(), (name, solver["reason"].tolist())
+    typist_021 = {name: frame[(frame["student"] == "typist") & (frame["task"] == "02.1")]["passed"].item()
+                  for name, frame in runs.items()}
+    assert typist_021 == {"default": True, "seed2": False}
+    with pytest.raises(ValueError, match="no exercise graded here has a parameter 'property'"):
+        grading.grade(subs, tmp_path / "x", folder=tmp_path / "trainer", params={"property": "resort"},
+                      echo=lambda s: None, unsafe_no_sandbox=True)
+
+
+def test_variant_parameters_from_the_command_line():
+    assert grading.parse_params(["seed=2", "property=resort", "conf=0.9"]) == {
+        "seed": 2, "property": "resort", "conf": 0.9}
+    with pytest.raises(ValueError, match="NAME=VALUE"):
+        grading.parse_params(["seed"])
+    args = build_parser().parse_args(["exercises", "grade", "subs", "--variant", "seed=2", "--param", "x=1"])
+    assert args.param == ["seed=2", "x=1"]
+
+
+def test_students_get_no_nbgrader_extensions(tmp_path):
+    """The student configuration turns off every nbgrader extension that the environment enables."""
+    import sys
+    from pathlib import Path
+
+    config = grading.STUDENT_JUPYTER_CONFIG
+    server = json.loads((config / "jupyter_server_config.json").read_text())["ServerApp"]["jpserver_extensions"]
+    page = json.loads((config / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
+    assert page == {"@jupyter/nbgrader": True} and set(server.values()) == {False}
+    enabled = Path(sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.d" / "nbgrader.json"
+    if enabled.exists():  # nbgrader installed: every extension it turns on is turned off for students
+        installed = json.loads(enabled.read_text())["ServerApp"]["jpserver_extensions"]
+        assert set(installed) <= set(server)
+    lab = Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@jupyter" / "nbgrader"
+    if lab.exists():
+        assert json.loads((lab / "package.json").read_text())["name"] in page
