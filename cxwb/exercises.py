@@ -1286,18 +1286,25 @@ _task("10.4", "nps_gain", "number", lambda: _mot_value("room", "cost"), "01.mot"
 EXERCISES.update({"11": "11_closing_the_loop", "12": "12_experiments"})
 
 
+_SEED_FOLDERS: dict[tuple[str, int], str] = {}  # kept when the variant changes: a seed's world never does
+
+
 def data_folder(world: str, seed: int | None = None) -> str | None:
     """The folder of a variant's tables for ``data_dir=`` arguments: None (the sample data) or the seed's world.
 
     Lesson functions that read whole worlds (e.g. :func:`cxlib.lessons.complaint_frame`) take a
     ``data_dir``; an exercise notebook passes ``data_folder(dataset, seed)`` so that its data
-    follow the variant the grader injects, as :func:`load` does for one table.
+    follow the variant the grader injects, as :func:`load` does for one table. A seed's world is
+    generated once per process (the same seed always gives the same tables).
     """
     if seed is None:
         return None
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be a whole number or None, got {seed!r}")
-    return _variant_folder(world, int(seed))
+    key = (str(world), int(seed))
+    if key not in _SEED_FOLDERS:
+        _SEED_FOLDERS[key] = _variant_folder(*key)
+    return _SEED_FOLDERS[key]
 
 
 def _world() -> str:
@@ -1400,12 +1407,12 @@ PEEK_LOOKS, PEEK_SIMS, PEEK_SEED = 5, 2000, 12  # 12.5: the lesson's peeking sim
 
 @cache
 def _experiment():
-    from cxlib import roles
+    from cxlib import datasets, roles
 
     world = _world()
     folder = data_folder(world, param("seed"))
     role = roles.of(world, folder).require("experiment")
-    return role, load(world, role.table, seed=param("seed"))
+    return role, datasets.load(world, role.table, data_dir=folder)
 
 
 def _plan_n(alpha: float = 0.05, total: bool = False) -> float:
