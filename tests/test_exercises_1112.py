@@ -9,12 +9,11 @@ grader injects ``dataset`` into the notebook and judges on the same world.
 
 from __future__ import annotations
 
-import contextlib
-import io
-
 import nbformat
 import numpy as np
 import pytest
+from test_exercises import SANDBOX
+from test_exercises import _run_in_process as _run
 
 from cxwb import exercises, grading
 
@@ -36,15 +35,6 @@ def _notebook(number: str, params: dict | None = None, student: bool = False):
         if "parameters" in cell.metadata.get("tags", []) and params:
             cell.source += "".join(f"\n{k} = {v!r}" for k, v in params.items())
     return nb
-
-
-def _run(nb) -> dict:
-    namespace: dict = {"__name__": "__main__"}
-    with contextlib.redirect_stdout(io.StringIO()):
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                exec(compile(cell.source, f"<cell {cell.get('id')}>", "exec"), namespace)  # noqa: S102
-    return namespace
 
 
 @pytest.fixture(scope="module")
@@ -213,16 +203,6 @@ def test_sample_size_mistakes_are_one_apart_or_double():
 
 
 # --------------------------------------------------------------------------- the grader injects the world
-def _sandbox_works() -> bool:
-    from cxwb.sandbox import Sandbox, SandboxUnavailable
-
-    try:
-        Sandbox()
-    except SandboxUnavailable:
-        return False
-    return True
-
-
 def test_grading_on_the_shop_injects_the_world(tmp_path, expected):
     trainer = tmp_path / "trainer"
     trainer.mkdir()
@@ -238,7 +218,7 @@ def test_grading_on_the_shop_injects_the_world(tmp_path, expected):
             nbformat.write(nb, str(subs / student / FILES[number].name))
     frame = grading.grade(subs, tmp_path / "grades", timeout=120, jobs=2, folder=trainer,
                           params={"dataset": "ecommerce"}, echo=lambda s: None,
-                          unsafe_no_sandbox=not _sandbox_works()).frame()
+                          unsafe_no_sandbox=not SANDBOX).frame()
     solver = frame[frame["student"] == "solver"]
     assert len(solver) == 9 and solver["passed"].all(), solver[~solver["passed"]][["task", "reason"]].values.tolist()
     typed = frame[(frame["student"] == "typist") & (frame["task"] == "11.1")]
