@@ -32,6 +32,8 @@ def action_list(
     *,
     top: int = 3,
     lang: str = "en",
+    before: pd.DataFrame | None = None,
+    change: str | None = None,
 ) -> pd.DataFrame:
     """Rank touchpoints by the NPS points their low ratings cost, with supporting evidence.
 
@@ -51,6 +53,13 @@ def action_list(
     top : int
         A view "agrees" when the touchpoint is among its ``top`` touchpoints.
     lang : {"en", "zh"}
+    before : DataFrame, optional
+        The moments table of the period before a change (e.g. the last release); then
+        ``moments`` must be the period after it, so that "what to fix now" reads the
+        current state, and a touchpoint whose NPS at stake fell below its earlier
+        value by more than the current interval is reported as improved.
+    change : str, optional
+        The change's name for the sentences (e.g. the release's name).
 
     Returns
     -------
@@ -61,7 +70,11 @@ def action_list(
         ``driver_share`` (T: % of explained variance in the outcome, LMG), ``voice_lift``
         (S: percentage points more detractor than promoter reviews mention it; the
         largest of its themes), ``evidence`` (how many of the available views rank it in
-        their top ``top``) and ``action`` (a sentence in ``lang``).
+        their top ``top``), ``strength`` (``"fix"``: at least two views agree and the
+        interval of the NPS at stake excludes zero; ``"improved"``: with ``before``, the
+        earlier NPS at stake lies above the current interval; else ``"investigate"``) and
+        ``action`` (a sentence in ``lang`` whose wording follows ``strength``). With
+        ``before`` also ``before_at_stake``.
 
     Notes
     -----
@@ -117,8 +130,16 @@ def action_list(
     out["evidence"] = in_top
     out = out.sort_values(["nps_at_stake", "evidence"], ascending=[False, False], kind="stable").reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
+    strength = np.where((out["evidence"] >= 2) & (out["at_stake_low"] > 0), "fix", "investigate")
+    earlier = np.full(len(out), np.nan)
+    if before is not None:
+        _need(before, ["touchpoint", "cost"], "before")
+        earlier = out["touchpoint"].map(before.set_index("touchpoint")["cost"]).to_numpy(dtype=float)
+        out["before_at_stake"] = earlier
+        strength = np.where(earlier > out["at_stake_high"].to_numpy(), "improved", strength)
+    out["strength"] = strength
     out["action"] = [
-        t("best.action_fix" if e >= 2 else "best.action_watch", lang, name=n, points=f"{p:.1f}")
-        for n, p, e in zip(out["name"], out["nps_at_stake"], out["evidence"], strict=True)
+        t(f"best.action_{s}", lang, name=n, points=f"{p:.1f}", before=f"{b:.1f}", change=change or "")
+        for n, p, s, b in zip(out["name"], out["nps_at_stake"], out["strength"], earlier, strict=True)
     ]
     return out.drop(columns="rating")

@@ -22,7 +22,7 @@ from importlib import resources
 import pandas as pd
 import yaml
 
-__all__ = ["LANGS", "t", "labels", "relabel", "check_lang"]
+__all__ = ["LANGS", "t", "labels", "relabel", "check_lang", "has_label", "keys"]
 
 LANGS = ("en", "zh")
 
@@ -79,6 +79,16 @@ def t(key: str, lang: str = "en", **fmt) -> str:
     except KeyError:
         raise KeyError(f"no label {key!r}; add it to a cxlib/resources/labels_*.yml file") from None
     return text.format(**fmt) if fmt else text
+
+
+def has_label(key: str) -> bool:
+    """Whether the catalogues define ``key`` (in both languages, which loading guarantees)."""
+    return key in _catalog()
+
+
+def keys(prefix: str = "") -> list[str]:
+    """Every label key that starts with ``prefix``, sorted (e.g. all sentence templates ``"lesson02.say"``)."""
+    return sorted(k for k in _catalog() if k.startswith(prefix))
 
 
 def labels(prefix: str, lang: str = "en") -> dict[str, str]:

@@ -1277,3 +1277,246 @@ _task("10.4", "nps_gain", "number", lambda: _mot_value("room", "cost"), "01.mot"
       mistakes=(Mistake("difference", alt=lambda: _mot_value("room", "difference")),
                 Mistake("share", alt=lambda: 100 * _mot_value("room", "share_low")),
                 Mistake("other", alt=lambda: _mot_value(_emotion_lowest(), "cost"))))
+
+
+# =========================================================================== 11 and 12 (both worlds)
+# Exercises 11 (closing the loop) and 12 (experiments) follow their data: the world comes from the
+# notebook's ``dataset`` parameter and every column from the world's roles (cxlib.roles), so each
+# task runs on the hotel's complaints and the shop's support contacts alike, on any ``seed``.
+EXERCISES.update({"11": "11_closing_the_loop", "12": "12_experiments"})
+
+
+_SEED_FOLDERS: dict[tuple[str, int], str] = {}  # kept when the variant changes: a seed's world never does
+
+
+def data_folder(world: str, seed: int | None = None) -> str | None:
+    """The folder of a variant's tables for ``data_dir=`` arguments: None (the sample data) or the seed's world.
+
+    Lesson functions that read whole worlds (e.g. :func:`cxlib.lessons.complaint_frame`) take a
+    ``data_dir``; an exercise notebook passes ``data_folder(dataset, seed)`` so that its data
+    follow the variant the grader injects, as :func:`load` does for one table. A seed's world is
+    generated once per process (the same seed always gives the same tables).
+    """
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be a whole number or None, got {seed!r}")
+    key = (str(world), int(seed))
+    if key not in _SEED_FOLDERS:
+        _SEED_FOLDERS[key] = _variant_folder(*key)
+    return _SEED_FOLDERS[key]
+
+
+def _world() -> str:
+    return str(param("dataset", "hotel"))
+
+
+# --------------------------------------------------------------------------- 11 closing the loop
+RESPONSE_TARGET_H = 2.0  # 11.4: the first-response target (hours)
+RESOLUTION_TARGET_H = 24.0  # 11.2: only for the call; the median does not depend on it
+FAST_H = 1.0  # 11.3: a first response within this counts as fast
+
+
+@cache
+def _complaints():
+    from cxlib import lessons
+
+    return lessons.complaint_frame(_world(), data_folder(_world(), param("seed")))
+
+
+@cache
+def _rates() -> pd.DataFrame:
+    from cxlib import recovery
+
+    frame = _complaints()
+    return recovery.complaint_rates(frame.complaints, frame.role.touchpoint, frame.exposures)
+
+
+def _top_rate(column: str = "rate", scale: float = 1.0) -> float:
+    return float(_rates()[column].iloc[0]) * scale
+
+
+def _all_rate() -> float:
+    frame = _complaints()
+    return 100 * len(frame.complaints) / frame.exposures
+
+
+def _median_resolution(open_counted: bool = True, column: str | None = None) -> float:
+    from cxlib import recovery
+
+    frame = _complaints()
+    cases, role = frame.complaints, frame.role
+    if column is not None:
+        return float(cases[getattr(role, column)].median())
+    if not open_counted:
+        return float(cases.loc[cases[role.closed].astype(bool), role.resolution].median())
+    table = recovery.time_to_resolution(cases, role.resolution, role.closed, RESOLUTION_TARGET_H,
+                                        opened=role.date, as_of=frame.as_of)
+    return float(table["median"].iloc[0])
+
+
+def _recovered_vs_none(resolved=("resolved",), fast: float = FAST_H, sign: float = 1.0,
+                       non_answers: bool = False) -> float:
+    from cxlib import recovery
+
+    frame = _complaints()
+    cases, role = frame.complaints, frame.role
+    classes = recovery.recovery_class(cases, role.first_response, role.outcome, fast, resolved=tuple(resolved))
+    if non_answers:  # every complaint (and every surveyed guest) in the denominator, answered or not
+        def score(answers: pd.Series) -> float:
+            return 100 * float((answers >= 9).sum() - (answers <= 6).sum()) / len(answers)
+
+        mine = cases.loc[(classes == "fast_resolved").to_numpy(), role.nps_after]
+        return sign * (score(mine) - score(frame.baseline_nps))
+    after = recovery.recovery_outcomes(classes, cases[role.nps_after], frame.baseline_nps)
+    return sign * float(recovery.recovery_paradox(after).difference)
+
+
+def _within_target(scale: float = 100.0, late: bool = False) -> float:
+    from cxlib import recovery
+
+    frame = _complaints()
+    cases, role = frame.complaints, frame.role
+    share = float(recovery.response_times(cases, role.first_response, RESPONSE_TARGET_H)["within_target"].iloc[0])
+    return (1 - share if late else share) * scale
+
+
+_task("11.1", "top_rate", "number", _top_rate, "11.rates", tol=0.0051,
+      mistakes=(Mistake("share", alt=lambda: _top_rate("share", 100.0)),
+                Mistake("share_fraction", alt=lambda: _top_rate("share")),
+                Mistake("per_unit", alt=lambda: _top_rate(scale=0.01)),
+                Mistake("overall", alt=_all_rate)))
+_task("11.2", "median_resolution_h", "number", _median_resolution, "11.censoring", tol=0.005, points=2,
+      mistakes=(Mistake("closed_only", alt=lambda: _median_resolution(open_counted=False)),
+                Mistake("first_response", alt=lambda: _median_resolution(column="first_response"))))
+_task("11.3", "recovery_gap", "number", _recovered_vs_none, "11.paradox", tol=0.051, points=2,
+      mistakes=(Mistake("sign", alt=lambda: _recovered_vs_none(sign=-1.0)),
+                Mistake("partly", alt=lambda: _recovered_vs_none(resolved=("resolved", "partly_resolved"))),
+                Mistake("slow", alt=lambda: _recovered_vs_none(fast=math.inf)),
+                Mistake("non_answers", alt=lambda: _recovered_vs_none(non_answers=True))))
+_task("11.4", "within_target_pct", "number", _within_target, "11.response", tol=0.051,
+      mistakes=(Mistake("share", alt=lambda: _within_target(scale=1.0)),
+                Mistake("late", alt=lambda: _within_target(late=True)),
+                Mistake("median", alt=lambda: _median_resolution(column="first_response"))))
+
+
+# --------------------------------------------------------------------------- 12 experiments
+PLANNED_CHANGE = 0.10  # 12.1: the relative change of the primary metric worth detecting
+PEEK_LOOKS, PEEK_SIMS, PEEK_SEED = 5, 2000, 12  # 12.5: the lesson's peeking simulation
+
+
+@cache
+def _experiment():
+    from cxlib import datasets, roles
+
+    world = _world()
+    folder = data_folder(world, param("seed"))
+    role = roles.of(world, folder).require("experiment")
+    return role, datasets.load(world, role.table, data_dir=folder)
+
+
+def _plan_n(alpha: float = 0.05, total: bool = False) -> float:
+    from cxlib import experiments
+
+    role, runs = _experiment()
+    plan = experiments.plan(runs, role.arm, role.outcome, role.control, role.date, change=PLANNED_CHANGE, alpha=alpha)
+    return float(2 * plan.n_per_arm if total else plan.n_per_arm)
+
+
+def _plan_n_raw(alternative: str = "two-sided") -> float:
+    """The unrounded n per arm of :func:`cxlib.experiments.plan` (statsmodels), for the rounding mistakes."""
+    from statsmodels.stats.power import NormalIndPower, TTestIndPower
+    from statsmodels.stats.proportion import proportion_effectsize
+
+    from cxlib import experiments
+
+    role, runs = _experiment()
+    base = runs.loc[runs[role.arm] == role.control, role.outcome].dropna().astype(float)
+    mean, target = float(base.mean()), float(base.mean()) * (1 + PLANNED_CHANGE)
+    if experiments.metric_kind(runs[role.outcome]) == "proportion":
+        size, solver = abs(float(proportion_effectsize(target, mean))), NormalIndPower()
+    else:
+        size, solver = abs(target - mean) / float(base.std()), TTestIndPower()
+    return float(solver.solve_power(effect_size=size, alpha=0.05, power=0.8, ratio=1.0,
+                                    alternative="larger" if alternative == "one-sided" else "two-sided"))
+
+
+def _ab(outcome: int = 0):
+    from cxlib import experiments
+
+    role, runs = _experiment()
+    metric = role.outcomes[outcome]
+    runs = runs.dropna(subset=[metric])
+    return experiments.ab_test(runs, role.arm, metric, kind=experiments.metric_kind(runs[metric]),
+                               control=role.control, treatment=role.treatment)
+
+
+def _ab_difference(sign: float = 1.0, relative: bool = False, scale: float = 1.0) -> float:
+    result = _ab()
+    value = 100 * result.difference / result.control_value if relative else result.difference
+    return sign * value * scale
+
+
+def _secondary_decided() -> str:
+    result = _ab(1)
+    return "yes" if result.ci_low > 0 or result.ci_high < 0 else "no"
+
+
+@cache
+def _cuped():
+    from cxlib import experiments
+
+    role, runs = _experiment()
+    metric = experiments.continuous_outcome(runs, role.outcomes)
+    return experiments.cuped(runs, role.arm, metric, role.pre, control=role.control, treatment=role.treatment)
+
+
+def _cuped_value(column: str = "difference", sign: float = 1.0) -> float:
+    return sign * float(getattr(_cuped(), column))
+
+
+@cache
+def _peeking() -> pd.DataFrame:
+    """Lesson 12's simulation of A/A tests, sized like the experiment's control arm (as the notebook runs it)."""
+    from cxlib import experiments
+
+    role, runs = _experiment()
+    control = runs.loc[runs[role.arm] == role.control, role.outcome]
+    rate = float(control.mean()) if experiments.metric_kind(runs[role.outcome]) == "proportion" else None
+    return experiments.peeking_simulation(looks=PEEK_LOOKS, n_per_look=max(len(control) // PEEK_LOOKS, 1),
+                                          rate=rate, alpha=0.05, sims=PEEK_SIMS, seed=PEEK_SEED)
+
+
+def _honest_rules() -> frozenset:
+    """The rules whose simulated false-positive rate is compatible with α (its 95% interval reaches down to α)."""
+    table = _peeking()
+    return frozenset(table.loc[table["ci_low"] <= 0.05, "rule"])
+
+
+def _rule_choices() -> dict[str, set[str]]:
+    return {"peek_every_look": {"peek", "peeking", "peek every look", "每次查看", "偷看"},
+            "fixed_horizon": {"fixed", "fixed horizon", "固定样本量", "固定终点"},
+            "obrien_fleming": {"obrien fleming", "o'brien-fleming", "o’brien–fleming", "of"},
+            "pocock": {"pocock"}}
+
+
+def _yes_no() -> dict[str, set[str]]:
+    return {"yes": {"yes", "y", "true", "是", "排除"}, "no": {"no", "n", "false", "否", "不排除"}}
+
+
+_task("12.1", "n_per_arm", "integer", _plan_n, "12.plan", points=2,
+      mistakes=(Mistake("total", alt=lambda: _plan_n(total=True)),
+                Mistake("one_sided", alt=lambda: float(math.ceil(_plan_n_raw("one-sided") - 1e-9))),
+                Mistake("floor", alt=lambda: float(math.floor(_plan_n_raw())))))
+_task("12.2", "ab_difference", "number", _ab_difference, "12.result", tol=0.0051,
+      mistakes=(Mistake("sign", alt=lambda: _ab_difference(sign=-1.0)),
+                Mistake("relative", alt=lambda: _ab_difference(relative=True)),
+                Mistake("share", alt=lambda: _ab_difference(scale=0.01))))
+_task("12.3", "secondary_decided", "choice", _secondary_decided, "12.result", choices=_yes_no)
+_task("12.4", "cuped_difference", "number", _cuped_value, "12.cuped", tol=0.0051, points=2,
+      mistakes=(Mistake("raw", alt=lambda: _cuped_value("raw_difference")),
+                Mistake("sign", alt=lambda: _cuped_value(sign=-1.0)),
+                Mistake("theta", alt=lambda: _cuped_value("theta"))))
+_task("12.5", "honest_rules", "set", _honest_rules, "12.peeking", choices=_rule_choices,
+      mistakes=(Mistake("peek", when=lambda a: "peek_every_look" in a),
+                Mistake("fixed_only", when=lambda a: a == frozenset({"fixed_horizon"}))))

@@ -45,8 +45,8 @@ def test_evidence_counts_views_that_agree(moments):
     assert out.loc["staff", "voice_lift"] == pytest.approx(10.0)
     assert pd.isna(out.loc["wifi", "voice_lift"])
     assert out.loc["wifi", "evidence"] == 0
-    assert out.loc["room", "action"].startswith("优先改进客房")
-    assert out.loc["staff", "action"].startswith("关注员工")
+    assert out.loc["room", "action"].startswith("改进客房")
+    assert out.loc["staff", "action"].startswith("调查员工")
 
 
 def test_bad_input_names_the_problem(moments):
