@@ -184,7 +184,7 @@ def test_two_worlds_share_no_interpretation_sentence():
 
 # --- thin lessons ------------------------------------------------------------------------------
 
-CONVERTED = ["02_measuring_experience"]  # lessons rendered from results; the others are listed in the report
+CONVERTED = ["02_measuring_experience", "10_cx_report"]  # lessons rendered from results; the others are listed in the report
 
 
 def _code_lines(nb) -> tuple[int, int]:
@@ -222,8 +222,10 @@ def test_best_words_follow_evidence_and_release():
     now = _moments([3.0, 2.0, 0.3], low=25)  # t0's interval excludes zero, t2's does not
     drivers = pd.DataFrame({"lmg_pct": [40.0, 30.0, 1.0]}, index=["r0", "r1", "r2"])
     before = now.assign(cost=[3.0, 2.0, 4.0])  # t2 cost 4 points before the release
-    out = best.action_list(now, drivers, top=2, before=before, change="one-click pay").set_index("touchpoint")
+    out = best.action_list(now, drivers, top=2, before=before, change="one-click pay", targets=["t2"]).set_index("touchpoint")
     assert out.loc["t0", "strength"] == "fix" and out.loc["t0", "action"].startswith("Fix T0")
     assert out.loc["t2", "strength"] == "improved" and "improved after one-click pay" in out.loc["t2", "action"]
+    unrelated = best.action_list(now, drivers, top=2, before=before, change="one-click pay", targets=["t0"])
+    assert "improved" not in set(unrelated["strength"])  # t2 improved, but not by this change
     weak = best.action_list(_moments([3.0, 2.0], low=40), top=1).set_index("touchpoint")
     assert (weak["strength"] == "investigate").all()  # intervals reach below zero: investigate, not fix
