@@ -229,3 +229,9 @@ def test_best_words_follow_evidence_and_release():
     assert "improved" not in set(unrelated["strength"])  # t2 improved, but not by this change
     weak = best.action_list(_moments([3.0, 2.0], low=40), top=1).set_index("touchpoint")
     assert (weak["strength"] == "investigate").all()  # intervals reach below zero: investigate, not fix
+
+
+def test_table_shows_long_text_whole():
+    wording = "It makes accurate promises about delivery of products, and keeps them every time."
+    html = narrate.table(pd.DataFrame({"wording": [wording]}))._repr_html_()
+    assert wording in html  # pandas alone cuts at 50 characters
