@@ -235,3 +235,25 @@ def test_table_shows_long_text_whole():
     wording = "It makes accurate promises about delivery of products, and keeps them every time."
     html = narrate.table(pd.DataFrame({"wording": [wording]}))._repr_html_()
     assert wording in html  # pandas alone cuts at 50 characters
+
+
+# --- end to end: one report per world, no shared interpretation ---------------------------------
+
+def _rendered_sentences(executed) -> set[str]:
+    nb = nbformat.read(str(executed), as_version=4)
+    text = [o["data"]["text/markdown"] for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+            if "text/markdown" in o.get("data", {})]
+    return {s.strip() for t in text for s in re.split(r"(?<=\.)\s+|。", t) if len(s.strip()) > 30}
+
+
+@pytest.mark.notebook
+def test_best_reports_of_two_worlds_share_no_interpretation(tmp_path):
+    from cxwb import runner
+
+    said = {}
+    for world in ("hotel", "ecommerce"):
+        run = runner.execute(ROOT / "notebooks" / "10_cx_report.ipynb", tmp_path / world, {"dataset": world, "lang": "en"}, timeout=600)
+        assert run.ok, run.describe()
+        said[world] = _rendered_sentences(run.executed)
+        assert len(said[world]) > 8, "the report renders its findings from results"
+    assert said["hotel"].isdisjoint(said["ecommerce"]), said["hotel"] & said["ecommerce"]
