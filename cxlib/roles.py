@@ -259,7 +259,12 @@ class KanoRole(_Role):
 
     @property
     def feature_ids(self) -> tuple[str, ...]:
+        """The features in survey order."""
         return tuple(f.key for f in self.features)
+
+    def feature_labels(self, lang: str = "en") -> dict[str, str]:
+        """``{feature: name}`` in ``lang``."""
+        return {f.key: f.label(lang) for f in self.features}
 
 
 @dataclass(frozen=True)

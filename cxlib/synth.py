@@ -5,8 +5,9 @@ lesson finds something real and every number in a lesson can be regenerated
 byte for byte. Each world is a dict of tidy tables that match the data
 dictionary in ``cxlib/dictionaries/<world>.yml``.
 
-Planted effects (their sizes are in ``datasets/<world>/EFFECTS.md``, written
-from :data:`EFFECTS`, and tested in ``tests/test_synth.py``):
+Planted effects (stated, with their sizes, in ``cxlib/dictionaries/effects.yml``,
+rendered to ``datasets/<world>/EFFECTS.md`` and recomputed from the data by
+``tests/test_effects.py``):
 
 Hotel
     * long check-in waits and room cleanliness drive detractors;
@@ -16,15 +17,34 @@ Hotel
     * promoters return and spend more than detractors;
     * KANO: Wi-Fi must-be, fast check-in one-dimensional, personalised
       welcome attractive, smart room controls mixed (A/I), pillow menu and
-      robot delivery indifferent.
+      robot delivery indifferent;
+    * digital booking journey: the app's payment step leaks until the
+      express-pay release (the web, without the release, stays level);
+    * complaints: the service-recovery paradox only for fast (first response
+      within 1 h), fully resolved complaints; a first response later than 4 h
+      costs NPS (the complaint handling moves the stay's post-stay answers);
+    * a randomised check-in experiment at the city hotel (new flow shortens
+      check-in; a pre-period covariate for CUPED).
 
 E-commerce
     * the web payment step leaks carts until the one-click-pay release;
     * delivery time and product quality drive satisfaction;
     * happier customers order more often and refer more friends;
+    * peak–end: the worst touchpoint rating predicts NPS better than the mean;
+    * E-S-QUAL: Fulfilment has the largest gap; System availability is worse
+      on the web;
+    * support contacts: fast, fully resolved contacts get a high follow-up
+      NPS, a first response over 12 h a low one;
+    * a randomised checkout experiment (single-page checkout converts more;
+      pre-period revenue for CUPED);
     * KANO: order tracking must-be, one-click pay one-dimensional, AR try-on
       attractive, personalised recommendations mixed (A/I), dark mode
       indifferent.
+
+Reviews are composed from clause banks (see :func:`_compose_reviews`): each
+aspect the customer met becomes a clause in their language, clauses vary in
+wording, intensity and order, and a mixed review puts the minority view before
+a "but" and the verdict that matches the stars after it.
 
 ``size`` scales the number of customers (and so every table); ``size=1`` is
 the committed sample, small enough for every notebook to run in seconds.
@@ -35,12 +55,14 @@ from __future__ import annotations
 
 import itertools
 import re
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
-__all__ = ["DEFAULT_SEED", "WORLDS", "EFFECTS", "generate", "write", "write_docs", "regenerate", "kano_pairs"]
+__all__ = ["DEFAULT_SEED", "WORLDS", "EFFECTS", "effect_size_text", "generate", "write", "write_docs", "regenerate", "kano_pairs"]
 
 DEFAULT_SEED = 20251123
 WORLDS = ("hotel", "ecommerce")
@@ -96,89 +118,22 @@ KANO_SHARES = {
 }
 _KANO_IMPORTANCE = {"A": 6.0, "O": 7.6, "M": 8.0, "I": 3.6, "R": 2.5, "Q": 5.0}
 
-EFFECTS = {
-    "hotel": [
-        {
-            "id": "checkin_wait",
-            "en": "Long check-in waits drive detractors: guests who waited more than 15 minutes are far more often detractors.",
-            "zh": "办理入住等待过长导致贬损者增多：等待超过 15 分钟的客人成为贬损者的比例高得多。",
-            "size": "detractor share ≈ 45% when the wait is over 15 min vs ≈ 25% otherwise (about 15% of stays wait over 15 min)",
-            "lessons": "01, 05, 08, 09",
-        },
-        {
-            "id": "room_cleanliness",
-            "en": "Room cleanliness is the strongest driver of overall satisfaction; about one stay in eight has a housekeeping lapse.",
-            "zh": "客房清洁是总体满意度最强的驱动因素；约八分之一的入住出现清洁问题。",
-            "size": "largest LMG share of overall satisfaction among the touchpoints (≈ 30–40% of R²)",
-            "lessons": "01, 05, 08",
-        },
-        {
-            "id": "city_nps_dip",
-            "en": "The city hotel's NPS dips for three months (Nov 2025 – Jan 2026) after a staffing change.",
-            "zh": "城市店在人员调整后（2025 年 11 月至 2026 年 1 月）NPS 连续三个月下滑。",
-            "size": "≈ −25 NPS points against the city hotel's other months",
-            "lessons": "02",
-        },
-        {
-            "id": "airport_responsiveness",
-            "en": "Responsiveness has the largest SERVQUAL gap (P − E) at the airport hotel.",
-            "zh": "机场店 SERVQUAL 差距（P − E）最大的维度是响应性。",
-            "size": "airport Responsiveness gap ≈ −1.8 vs ≈ −0.9 for Reliability (the largest gap elsewhere)",
-            "lessons": "04",
-        },
-        {
-            "id": "promoters_return",
-            "en": "Promoters return and spend more in the following 12 months than detractors.",
-            "zh": "推荐者在随后 12 个月内回头率和消费都高于贬损者。",
-            "size": "return rate ≈ 55% for promoters vs ≈ 20% for detractors; next-12-month revenue per guest ≈ 4–5×",
-            "lessons": "06, 09",
-        },
-        {
-            "id": "kano_categories",
-            "en": "KANO categories: Wi-Fi must-be, fast check-in one-dimensional, personalised welcome attractive, smart room controls mixed A/I, pillow menu and robot delivery indifferent.",
-            "zh": "KANO 分类：无线网络为必备型，快速入住为期望型，个性化欢迎为魅力型，智能客控为魅力/无差异混合，枕头菜单与机器人送物为无差异型。",
-            "size": "modal category share ≈ 50–60% (mixed feature: top two within 1 percentage point)",
-            "lessons": "03",
-        },
-    ],
-    "ecommerce": [
-        {
-            "id": "web_payment_leak",
-            "en": "The web payment step leaks carts until the one-click-pay release on 2026-04-01.",
-            "zh": "网页端支付环节流失严重，直到 2026-04-01 上线一键支付。",
-            "size": "payment → order conversion on web ≈ 50% before vs ≈ 82% after (the biggest leak of the web funnel before the release); app ≈ 80% → 86%",
-            "lessons": "01, 07",
-        },
-        {
-            "id": "delivery_quality_drivers",
-            "en": "Delivery time and product quality drive satisfaction and NPS.",
-            "zh": "配送时效与商品质量是满意度和 NPS 的主要驱动因素。",
-            "size": "the two largest LMG shares of CSAT among the touchpoint ratings",
-            "lessons": "05, 08",
-        },
-        {
-            "id": "happy_customers_buy_more",
-            "en": "Happier customers order more often, spend more and refer more friends; promoters repurchase more.",
-            "zh": "更满意的客户下单更频繁、消费更多、推荐更多好友；推荐者复购更多。",
-            "size": "promoters place ≈ 1.5× the orders of detractors after their survey",
-            "lessons": "06, 09",
-        },
-        {
-            "id": "one_click_adoption",
-            "en": "One-click pay is used in about half of the payment sessions after its release.",
-            "zh": "一键支付上线后，约一半的支付会话使用了它。",
-            "size": "≈ 50–60% of payment sessions use it after release; ≈ 20% of all active users use it within 30 days (most sessions never reach payment)",
-            "lessons": "07",
-        },
-        {
-            "id": "kano_categories",
-            "en": "KANO categories: order tracking must-be, one-click pay one-dimensional, AR try-on attractive, personalised recommendations mixed A/I, dark mode indifferent.",
-            "zh": "KANO 分类：订单跟踪为必备型，一键支付为期望型，AR 试穿为魅力型，个性化推荐为魅力/无差异混合，深色模式为无差异型。",
-            "size": "modal category share ≈ 50–68%",
-            "lessons": "03",
-        },
-    ],
-}
+
+
+def _load_effects() -> dict[str, list[dict]]:
+    """The planted effects and their stated sizes (``cxlib/dictionaries/effects.yml``)."""
+    text = (resources.files("cxlib") / "dictionaries" / "effects.yml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+#: Planted effects per world: ``id``, ``en``, ``zh``, ``size`` (a template), ``values``, ``tolerance``,
+#: ``checks``, ``lessons``; EFFECTS.md is rendered from it and tests/test_effects.py checks every value.
+EFFECTS = _load_effects()
+
+
+def effect_size_text(effect: dict) -> str:
+    """The ``size`` sentence of an effect with its stated values filled in."""
+    return effect["size"].format(**effect["values"])
 
 
 # --------------------------------------------------------------------------- helpers
@@ -263,6 +218,11 @@ def _bank(raw: dict) -> dict:
             for aspect, pols in raw.items()}
 
 
+def _frames(raw: dict) -> dict:
+    """Frame sentences (openers, context, closers) per language, alternatives expanded."""
+    return {key: {lang: _expand(t, lang) for lang, t in by_lang.items()} for key, by_lang in raw.items()}
+
+
 HOTEL_BANK = _bank({
     "wait": {"neg": {
         "en": ["we [waited|queued] {m} minutes to check in", "check-in took {m} minutes, [far too long|way too slow]",
@@ -318,22 +278,22 @@ HOTEL_BANK = _bank({
     "checkout": {"pos": {"en": ["check-out was [quick|easy]"], "zh": ["退房{i}[快|方便]"]}},
 })
 
-HOTEL_FRAMES = {
-    "open_pos": {"en": _expand("[Lovely stay.|A great experience overall!|Really enjoyed our stay.|Excellent hotel.|Would recommend.]", "en"),
-                 "zh": _expand("[这次入住很愉快。|整体体验非常好！|很满意的一次住宿。|非常推荐这家酒店。|住得很开心。]", "zh")},
-    "open_neg": {"en": _expand("[Very disappointing stay.|Bad experience.|Not what we expected.|Terrible stay.]", "en"),
-                 "zh": _expand("[这次入住很失望。|体验很差。|和预期差很多。|非常糟糕的一次入住。]", "zh")},
-    "open_mid": {"en": _expand("[It was okay.|An average stay overall.|Nothing special.|Okay for a short stay.]", "en"),
-                 "zh": _expand("[还行吧。|总体一般。|中规中矩。|一般般。]", "zh")},
-    "context": {"en": _expand("Stayed [one night|two nights|three nights|four nights] [for work|with family|on holiday|with friends|for a conference].", "en"),
-                "zh": _expand("[出差|带家人|周末|和朋友|开会]住了[一晚|两晚|三晚|四晚]。", "zh")},
-    "close_pos": {"en": _expand("[Would stay again.|Highly recommended!|Will be back.|Thank you!]", "en"),
-                  "zh": _expand("[下次还会再来。|推荐！|下次还选这里。|谢谢！]", "zh")},
-    "close_neg": {"en": _expand("[Would not come back.|Avoid.|Will not return.|Not recommended.]", "en"),
-                  "zh": _expand("[不会再来了。|不推荐。|太失望了。|再也不来了。]", "zh")},
-    "close_mid": {"en": _expand("[Might stay again if the price is right.|Acceptable.]", "en"),
-                  "zh": _expand("[价格合适的话可能还会来。|凑合吧。]", "zh")},
-}
+HOTEL_FRAMES = _frames({
+    "open_pos": {"en": "[Lovely stay.|A great experience overall!|Really enjoyed our stay.|Excellent hotel.|Would recommend.]",
+                 "zh": "[这次入住很愉快。|整体体验非常好！|很满意的一次住宿。|非常推荐这家酒店。|住得很开心。]"},
+    "open_neg": {"en": "[Very disappointing stay.|Bad experience.|Not what we expected.|Terrible stay.]",
+                 "zh": "[这次入住很失望。|体验很差。|和预期差很多。|非常糟糕的一次入住。]"},
+    "open_mid": {"en": "[It was okay.|An average stay overall.|Nothing special.|Okay for a short stay.]",
+                 "zh": "[还行吧。|总体一般。|中规中矩。|一般般。]"},
+    "context": {"en": "Stayed [one night|two nights|three nights|four nights] [for work|with family|on holiday|with friends|for a conference].",
+                "zh": "[出差|带家人|周末|和朋友|开会]住了[一晚|两晚|三晚|四晚]。"},
+    "close_pos": {"en": "[Would stay again.|Highly recommended!|Will be back.|Thank you!]",
+                  "zh": "[下次还会再来。|推荐！|下次还选这里。|谢谢！]"},
+    "close_neg": {"en": "[Would not come back.|Avoid.|Will not return.|Not recommended.]",
+                  "zh": "[不会再来了。|不推荐。|太失望了。|再也不来了。]"},
+    "close_mid": {"en": "[Might stay again if the price is right.|Acceptable.]",
+                  "zh": "[价格合适的话可能还会来。|凑合吧。]"},
+})
 
 SHOP_BANK = _bank({
     "late": {"neg": {
@@ -370,22 +330,22 @@ SHOP_BANK = _bank({
         "mid": {"en": ["not bad for the price", "okay for the price"], "zh": ["价格不贵，还不错", "这个价格还行"]}},
 })
 
-SHOP_FRAMES = {
-    "open_pos": {"en": _expand("[Very happy with this order!|Great, will buy again.|Love it!|Excellent purchase.]", "en"),
-                 "zh": _expand("[很满意的一次购物！|非常好，会回购。|很喜欢！|买得很值。]", "zh")},
-    "open_neg": {"en": _expand("[Very disappointed.|Bad shopping experience.|Not happy with this order.|Terrible.]", "en"),
-                 "zh": _expand("[很失望。|购物体验很差。|这次购物很不满意。|太差了。]", "zh")},
-    "open_mid": {"en": _expand("[It's okay.|Average.|Nothing special.|As expected.]", "en"),
-                 "zh": _expand("[一般般。|还可以。|中规中矩。|还行吧。]", "zh")},
-    "context": {"en": _expand("[Bought it|Ordered this] [as a gift|for my daughter|for the office|for myself].", "en"),
-                "zh": _expand("[买来|下单]是[送人的|给孩子用的|办公室用的|自己用的]。", "zh")},
-    "close_pos": {"en": _expand("[Will order again.|Recommended!|Five stars.|Thanks!]", "en"),
-                  "zh": _expand("[还会回购。|推荐购买！|好评！|谢谢卖家！]", "zh")},
-    "close_neg": {"en": _expand("[Will not buy again.|Not recommended.|Avoid.]", "en"),
-                  "zh": _expand("[不会再买了。|不推荐。|差评。]", "zh")},
-    "close_mid": {"en": _expand("[Fine for the price.|It does the job.]", "en"),
-                  "zh": _expand("[凑合用吧。|能用。]", "zh")},
-}
+SHOP_FRAMES = _frames({
+    "open_pos": {"en": "[Very happy with this order!|Great, will buy again.|Love it!|Excellent purchase.]",
+                 "zh": "[很满意的一次购物！|非常好，会回购。|很喜欢！|买得很值。]"},
+    "open_neg": {"en": "[Very disappointed.|Bad shopping experience.|Not happy with this order.|Terrible.]",
+                 "zh": "[很失望。|购物体验很差。|这次购物很不满意。|太差了。]"},
+    "open_mid": {"en": "[It's okay.|Average.|Nothing special.|As expected.]",
+                 "zh": "[一般般。|还可以。|中规中矩。|还行吧。]"},
+    "context": {"en": "[Bought it|Ordered this] [as a gift|for my daughter|for the office|for myself].",
+                "zh": "[买来|下单]是[送人的|给孩子用的|办公室用的|自己用的]。"},
+    "close_pos": {"en": "[Will order again.|Recommended!|Five stars.|Thanks!]",
+                  "zh": "[还会回购。|推荐购买！|好评！|谢谢卖家！]"},
+    "close_neg": {"en": "[Will not buy again.|Not recommended.|Avoid.]",
+                  "zh": "[不会再买了。|不推荐。|差评。]"},
+    "close_mid": {"en": "[Fine for the price.|It does the job.]",
+                  "zh": "[凑合用吧。|能用。]"},
+})
 
 
 def _code(pos: np.ndarray, neg: np.ndarray) -> np.ndarray:
@@ -478,7 +438,8 @@ def _compose_reviews(rng, bank: dict, frames: dict, lang: np.ndarray, stars: np.
     emoji = rng.random(n) < 0.03
     texts[emoji] = texts[emoji] + np.where(is_zh[emoji], "👍", " 🙂")
     html = rng.random(n) < 0.01
-    texts[html] = np.strings.replace(np.strings.replace(texts[html].astype(str), "。", "。<br>"), ". ", ".<br>").astype(object)
+    if html.any():
+        texts[html] = np.strings.replace(np.strings.replace(texts[html].astype(str), "。", "。<br>"), ". ", ".<br>").astype(object)
     return texts
 
 
@@ -898,13 +859,13 @@ def _hotel(size: float, seed: int) -> dict[str, pd.DataFrame]:
         "wait": -1 * ((tp["tp_checkin"] <= 3) & (wait[rev] > 15) & (mention[0] < 0.85)),
         "fast_checkin": 1 * ((tp["tp_checkin"] >= 5) & (mention[1] < 0.35)),
         "dirty": -1 * ((tp["tp_room"] <= 2) & (mention[2] < 0.85)),
-        "clean": 1 * ((tp["tp_room"] >= 5) & (mention[3] < 0.45)),
-        "staff": _code((tp["tp_staff"] >= 5) & (mention[4] < 0.4), (tp["tp_staff"] <= 2) & (mention[4] < 0.6)),
-        "breakfast": _code(took_b & (tp["tp_breakfast"] >= 5) & (mention[5] < 0.35),
+        "clean": 1 * ((tp["tp_room"] >= 5) & (mention[3] < 0.55)),
+        "staff": _code((tp["tp_staff"] >= 5) & (mention[4] < 0.5), (tp["tp_staff"] <= 2) & (mention[4] < 0.6)),
+        "breakfast": _code(took_b & (tp["tp_breakfast"] >= 5) & (mention[5] < 0.45),
                            took_b & (tp["tp_breakfast"] <= 2) & (mention[5] < 0.5)),
         "wifi": _code((tp["tp_wifi"] >= 5) & (mention[6] < 0.2), (tp["tp_wifi"] <= 2) & (mention[6] < 0.5)),
-        "location": 1 * ((stars >= 3) & (mention[7] < 0.3)),
-        "comfort": _code((stars >= 4) & (mention[8] < 0.25), mention[8] > 0.94),
+        "location": 1 * (((stars >= 3) & (mention[7] < 0.4)) | ((stars <= 2) & (mention[7] > 0.85))),
+        "comfort": _code((stars >= 4) & (mention[8] < 0.35), mention[8] > 0.94),
         "price": _price_code(stars, mention[9]),
         "checkout": 1 * ((tp["tp_checkout"] >= 5) & (mention[10] < 0.12)),
     }
@@ -1219,14 +1180,15 @@ def _ecommerce(size: float, seed: int) -> dict[str, pd.DataFrame]:
     after_r = (pd.Series(order_time[rev]) >= ONE_CLICK_RELEASE).to_numpy()
     mentions = {
         "late": -1 * ((delivery[rev] >= 4) & (mention[0] < 0.7)),
-        "fast_delivery": 1 * ((delivery[rev] <= 1) & (mention[0] < 0.4)),
-        "quality": _code((quality[rev] > 0.8) & (mention[1] < 0.5), (quality[rev] < -0.8) & (mention[1] < 0.75)),
+        "fast_delivery": 1 * ((delivery[rev] <= 2) & (mention[0] < 0.45)),
+        "quality": _code((quality[rev] > 0.5) & (mention[1] < 0.6), (quality[rev] < -0.8) & (mention[1] < 0.75)),
         "payment": _code(after_r & one_click_session[ordered][rev] & (mention[2] < 0.15), o_pay_err[rev] & (mention[2] < 0.7)),
         "packaging": -1 * (mention[3] < 0.03),
         "service": _code(had_contact[rev] & (contact_ease[rev] > 0.8) & (mention[4] < 0.5),
                          had_contact[rev] & (contact_ease[rev] < -1.0) & (mention[4] < 0.6)),
         "returns": -1 * (returned[rev] & (mention[5] < 0.4)),
-        "app": _code((stars >= 4) & (mention[6] < 0.12), (stars <= 2) & (mention[6] < 0.08)),
+        "app": _code(((stars >= 4) & (mention[6] < 0.2)) | ((stars <= 2) & (mention[6] > 0.85)),
+                     (stars <= 2) & (mention[6] < 0.08)),
         "price": _price_code(stars, mention[7]),
     }
     _at_least_one(mentions, stars, fallback_pos="quality")
@@ -1362,19 +1324,33 @@ def write_docs(world: str, out_dir: str | Path) -> list[Path]:
             _markdown_table(part),
             "",
         ]
+    from .roles import of as roles_of
+
+    declared = roles_of(world).describe()
+    declared = declared[declared["available"]][["role", "table", "columns"]]
+    lines += [
+        "## Roles / 角色",
+        "",
+        "Which table and columns play which part in the lessons (`roles:` in the dictionary; see `cxlib.roles`). "
+        "A folder of your own files declares the same in its `mapping.yml`.",
+        "",
+        _markdown_table(declared),
+        "",
+    ]
     (out / "DICTIONARY.md").write_text("\n".join(lines), encoding="utf-8")
     eff = [
         f"# Planted effects: {meta['title']['en']} / 预设效应：{meta['title']['zh']}",
         "",
         "The sample data are synthetic (`cxlib.synth`, seed "
         f"{DEFAULT_SEED}). These effects were planted so that each lesson finds something real; "
-        "`tests/test_synth.py` checks that each is present with the stated size.",
+        "every size below is rendered from `cxlib/dictionaries/effects.yml`, and `tests/test_effects.py` "
+        "recomputes each from the data with the library and checks it against the stated value.",
         "",
         "| effect | size | lessons |",
         "|---|---|---|",
     ]
     for e in EFFECTS[world]:
-        eff.append(f"| **{e['id']}**: {e['en']}<br>{e['zh']} | {e['size']} | {e['lessons']} |")
+        eff.append(f"| **{e['id']}**: {e['en']}<br>{e['zh']} | {effect_size_text(e)} | {e['lessons']} |")
     (out / "EFFECTS.md").write_text("\n".join(eff) + "\n", encoding="utf-8")
     return [out / "DICTIONARY.md", out / "EFFECTS.md"]
 

@@ -1,6 +1,8 @@
 """Roles: declared per world and per own-data folder, checked against the dictionary, with clear errors."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cxlib import datasets, roles
 from cxlib.mapping import parse_mapping
@@ -30,6 +32,33 @@ def test_hotel_survey_role_reads_the_dictionary():
     assert s.touchpoint_columns[0] == "tp_booking" and s.touchpoint_columns[-1] == "tp_checkout"
     assert s.touchpoint_labels("zh")["tp_room"] == "客房清洁"
     assert s.touchpoints[1].key == "checkin"
+
+
+def test_kano_and_servqual_roles_name_their_columns_and_labels():
+    k = roles.of("hotel").kano
+    assert k.feature_ids == datasets.table_spec("hotel", "kano").kano_features
+    assert k.functional["wifi"] == "wifi_func" and k.importance["wifi"] == "wifi_imp"
+    assert k.feature_labels("zh")["wifi"] == "无线网络"
+    q = roles.of("ecommerce").servqual
+    assert q.table == "esqual" and q.name == "E-S-QUAL"
+    assert q.perception_columns("privacy") == ("p20", "p21", "p22")
+    assert q.expectation_columns("system_availability") == ("e09", "e10", "e11", "e12")
+    assert q.points["fulfilment"] == "w_fulfilment"
+    assert q.item_wording("en")[5] == "It loads its pages fast."
+    assert q.dimension_label("fulfilment", "zh") == "履约"
+    h = roles.of("hotel").servqual
+    assert h.instrument["responsiveness"] == (10, 11, 12, 13)
+    assert h.item_wording("en")[1]  # the SERVQUAL wording of the label catalogue
+
+
+def test_new_roles_of_both_worlds():
+    h, s = roles.of("hotel"), roles.of("ecommerce")
+    assert h.events.table == "booking_events" and h.events.step_ids[-1] == "confirmation"
+    assert h.events.feature == "express_pay" and h.events.rating == "app_rating"
+    assert h.complaints.first_response == "first_response_h" and s.complaints.table == "support"
+    assert h.experiment.treatment == "new_flow" and h.experiment.pre == "pre_checkin_min"
+    assert s.experiment.outcome == "converted" and s.experiment.pre == "pre_revenue_90d"
+    assert h.releases.name_column("zh") == "name_zh"
 
 
 def test_shop_roles_differ_from_the_hotel():
@@ -95,3 +124,20 @@ def test_roles_are_frozen():
     r = roles.of("hotel")
     with pytest.raises(AttributeError):
         r.survey.nps = "x"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sets(st.sampled_from(sorted(datasets.dictionary("hotel")["tables"]))))
+def test_a_role_is_available_exactly_when_its_table_is_provided(tmp_path_factory, provided):
+    folder = tmp_path_factory.mktemp("own")
+    for table in provided:
+        (folder / f"{table}.csv").write_text("x\n", encoding="utf-8")
+    r = roles.of("hotel", folder)
+    declared = datasets.dictionary("hotel")["roles"]
+    for name in roles.ROLE_NAMES:
+        if name in declared:
+            assert r.available(name) == (declared[name]["table"] in provided), name
+    assert all(k.from_table in provided and k.to_table in provided for k in r.links)
+    if r.missing():
+        with pytest.raises(roles.RoleError, match="has no file for table"):
+            r.require(*r.missing())

@@ -1,10 +1,13 @@
 """The generator is deterministic, matches its dictionary, and plants the documented effects."""
 
 import filecmp
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxlib import datasets, synth
 
@@ -176,3 +179,46 @@ def test_shop_one_click_adoption_after_release(shop):
     assert pay["one_click"].mean() == pytest.approx(0.55, abs=TOL)
     before = ev[(ev["timestamp"] < synth.ONE_CLICK_RELEASE)]
     assert not before["one_click"].any()
+
+
+# ----------------------------------------------------------------- composed reviews
+@pytest.mark.parametrize("world", synth.WORLDS)
+def test_reviews_are_varied_not_templated(world):
+    r = datasets.load(world, "reviews")
+    assert r["text"].nunique() / len(r) >= 0.90
+    for lang, part in r.groupby("lang"):
+        assert part["text"].nunique() / len(part) >= 0.85, lang
+    lengths = r["text"].str.len()
+    assert lengths.quantile(0.9) > 2.5 * lengths.quantile(0.1)  # short and long reviews
+    but = r["text"].str.contains(r", but |; however, |, yet |，但是|，不过|，可是|，只是")
+    assert (but & (r["rating"] >= 4)).sum() >= 20 and (but & (r["rating"] <= 2)).sum() >= 5  # mixed reviews
+
+
+def test_review_banks_expand_alternatives_and_intensifiers():
+    got = synth._expand("the room was {i}[clean|tidy]", "en")
+    assert "the room was very clean" in got and "the room was tidy" in got
+    assert len(got) == 2 * len(synth._INTENSIFIERS["en"])
+    assert synth._expand("房间{i}干净", "zh")[0] == "房间很干净"
+
+
+def test_composed_review_joins_a_complaint_before_the_verdict():
+    rng = np.random.default_rng(0)
+    lang = np.array(["en", "zh"], dtype=object)
+    stars = np.array([5, 1])
+    mentions = {"dirty": np.array([-1, -1]), "clean": np.array([0, 0]), "location": np.array([1, 1])}
+    texts = synth._compose_reviews(rng, synth.HOTEL_BANK, synth.HOTEL_FRAMES, lang, stars, mentions, np.array([0, 0]))
+    en, zh = texts
+    assert any(w in en.lower() for w in ("dirty", "not clean", "filthy", "hair", "stains", "dust", "housekeeping"))
+    assert re.search(r"(, but |; however, |, yet ).*(location|convenient)", en), en  # 5 stars: complaint first
+    assert re.search(r"(位置|地铁|地段|周边|景点|会展).*(，但是|，不过|，可是|，只是).*(脏|干净|头发|污渍|霉味|异味|卫生)", zh), zh
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.text("abcxyz ", min_size=1, max_size=4), min_size=1, max_size=3, unique=True), max_size=3),
+       st.booleans())
+def test_expand_gives_every_combination(groups, intensified):
+    template = "".join(f"<{k}>[{'|'.join(g)}]" for k, g in enumerate(groups)) + ("{i}x" if intensified else "")
+    got = synth._expand(template, "en")
+    expected = int(np.prod([len(g) for g in groups])) * (len(synth._INTENSIFIERS["en"]) if intensified else 1)
+    assert len(got) == expected
+    assert all("[" not in t and "{i}" not in t for t in got)
