@@ -257,3 +257,12 @@ def test_best_reports_of_two_worlds_share_no_interpretation(tmp_path):
         said[world] = _rendered_sentences(run.executed)
         assert len(said[world]) > 8, "the report renders its findings from results"
     assert said["hotel"].isdisjoint(said["ecommerce"]), said["hotel"] & said["ecommerce"]
+
+
+@pytest.mark.parametrize("key", TEMPLATES)
+def test_chinese_bold_closes_before_full_width_punctuation(key):
+    # CommonMark cannot close "**" between full-width punctuation and a Chinese character ("。**全"):
+    # the bold would show as asterisks; "**。" renders, with no space needed
+    zh = re.sub(r"\{[^{}]*\?", "{", i18n.t(key, "zh"))  # choice specs: check each branch's text alike
+    closing = [m.start() for m in re.finditer(r"\*\*", zh)][1::2]
+    assert all(zh[i - 1] not in "。：；！？，" for i in closing), zh
