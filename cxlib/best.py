@@ -34,6 +34,7 @@ def action_list(
     lang: str = "en",
     before: pd.DataFrame | None = None,
     change: str | None = None,
+    targets=None,
 ) -> pd.DataFrame:
     """Rank touchpoints by the NPS points their low ratings cost, with supporting evidence.
 
@@ -60,6 +61,10 @@ def action_list(
         value by more than the current interval is reported as improved.
     change : str, optional
         The change's name for the sentences (e.g. the release's name).
+    targets : iterable of str, optional
+        The touchpoints the change addressed (a release's ``touchpoint``); only these can be
+        reported as improved *by* the change. Default: none, so that a touchpoint
+        improving on its own is never credited to an unrelated release.
 
     Returns
     -------
@@ -136,7 +141,8 @@ def action_list(
         _need(before, ["touchpoint", "cost"], "before")
         earlier = out["touchpoint"].map(before.set_index("touchpoint")["cost"]).to_numpy(dtype=float)
         out["before_at_stake"] = earlier
-        strength = np.where(earlier > out["at_stake_high"].to_numpy(), "improved", strength)
+        addressed = out["touchpoint"].isin([] if targets is None else list(targets)).to_numpy()
+        strength = np.where(addressed & (earlier > out["at_stake_high"].to_numpy()), "improved", strength)
     out["strength"] = strength
     out["action"] = [
         t(f"best.action_{s}", lang, name=n, points=f"{p:.1f}", before=f"{b:.1f}", change=change or "")

@@ -16,8 +16,8 @@ import pandas as pd
 from . import datasets
 from .i18n import check_lang, labels
 
-__all__ = ["SurveyFrame", "survey_frame", "value_labels", "by_summary", "plot_precision", "ComplaintFrame",
-           "complaint_frame", "names"]
+__all__ = ["SurveyFrame", "OFlag", "survey_frame", "value_labels", "by_summary", "plot_precision", "with_o_flag",
+           "ComplaintFrame", "complaint_frame", "names"]
 
 
 @dataclass(frozen=True)
@@ -199,6 +199,65 @@ def _coverage(overall) -> float:
 
     z = (overall.ci_high - overall.ci_low) / (2 * overall.se) if overall.se else float("nan")
     return float(norm.cdf(z))
+
+
+@dataclass(frozen=True)
+class OFlag:
+    """An operational (O-data) flag joined to the survey: the touchpoint it explains and its rating column."""
+
+    name: str
+    touchpoint: str
+    touchpoint_name: str
+    rating: str | None
+    column: str
+    limit: float
+
+
+def with_o_flag(dataset: str, survey: SurveyFrame, data_dir=None, limit=None, lang: str = "en"):
+    """The survey with a True/False column "O-data measure above its limit", for the touchpoint the dictionary links it to.
+
+    A touchpoint of the data dictionary may declare ``o_data: {table, column, limit}``:
+    the operational measure behind its rating (a hotel's check-in wait behind the
+    check-in rating, a shop's delivery days behind the delivery rating) and the limit
+    above which a case counts as bad. The measure's table is joined through the
+    survey's link to it (:mod:`cxlib.roles`).
+
+    Parameters
+    ----------
+    dataset : str
+    survey : SurveyFrame
+        :func:`survey_frame`'s result.
+    data_dir : path, optional
+    limit : float, optional
+        Overrides the dictionary's limit (a lesson parameter or slider).
+    lang : {"en", "zh"}
+        Language of the flag's name (its column name, so that it reads well in charts).
+
+    Returns
+    -------
+    (DataFrame, OFlag) or (survey.data, None)
+        ``None`` when no touchpoint declares O-data or its table is not in the data.
+    """
+    from . import roles as roles_mod
+    from .i18n import has_label, t
+
+    have = roles_mod.of(dataset, data_dir)
+    spec = next((tp for tp in datasets.dictionary(dataset).get("touchpoints", []) if "o_data" in tp), None)
+    link = spec and have.link(have.survey.table, spec["o_data"]["table"])
+    if spec is None or link is None or spec["o_data"]["table"] not in datasets.provided_tables(dataset, data_dir):
+        return survey.data, None
+    o = spec["o_data"]
+    limit = o["limit"] if limit is None else limit
+    right = datasets.load(dataset, o["table"], data_dir=data_dir)[[link.to_column, o["column"]]]
+    joined = survey.data.merge(right.rename(columns={link.to_column: link.from_column}), on=link.from_column,
+                               how="left", validate="many_to_one")
+    label = _names(dataset, o["table"], lang)[o["column"]]
+    unit = datasets.table_spec(dataset, o["table"]).columns[o["column"]].unit or ""
+    unit = t(f"unit.{unit}", lang) if has_label(f"unit.{unit}") else unit
+    name = t("lesson01.flag.generic", lang, what=label, limit=limit, unit=unit).strip()
+    joined[name] = (joined[o["column"]] > limit).where(joined[o["column"]].notna())
+    return joined, OFlag(name=name, touchpoint=spec["id"], touchpoint_name=spec[lang], rating=spec.get("column"),
+                         column=o["column"], limit=limit)
 
 
 @dataclass(frozen=True)

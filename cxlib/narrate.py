@@ -50,7 +50,7 @@ import pandas as pd
 
 from .i18n import check_lang, has_label, labels, t
 
-__all__ = ["fmt_p", "fmt_number", "text", "say", "table", "tidy_zh", "join_zh_lines", "join", "listing", "template_fields"]
+__all__ = ["Table", "fmt_p", "fmt_number", "text", "say", "table", "tidy_zh", "join_zh_lines", "join", "listing", "template_fields"]
 
 MINUS = "\u2212"
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
@@ -251,6 +251,23 @@ def _header(name: str, lang: str, prefixes: list[str]) -> str:
     return name
 
 
+class Table(pd.DataFrame):
+    """A DataFrame of display strings whose HTML shows every cell in full.
+
+    pandas cuts long text in a notebook's table at 50 characters
+    (``display.max_colwidth``); item wordings and goal–signal–metric sentences are
+    longer, so :func:`table` returns this frame, which renders them whole.
+    """
+
+    @property
+    def _constructor(self):
+        return Table
+
+    def _repr_html_(self):
+        with pd.option_context("display.max_colwidth", None):
+            return super()._repr_html_()
+
+
 def table(
     frame: pd.DataFrame,
     lang: str = "en",
@@ -287,8 +304,8 @@ def table(
 
     Returns
     -------
-    DataFrame
-        Strings ready to display: p-value columns (``p_value``, ``p_adjusted``,
+    Table
+        A DataFrame of strings ready to display, long text shown whole: p-value columns (``p_value``, ``p_adjusted``,
         ``p_*``) through :func:`fmt_p`, booleans as "✓" or blank, missing values
         as "–", negative numbers with the typographic minus.
 
@@ -322,7 +339,7 @@ def table(
             shown = series.astype(object).where(series.notna(), "–")
         out[col] = shown.astype(object)
     out.columns = [_header(str(c), lang, prefixes) for c in out.columns]
-    return out
+    return Table(out)
 
 
 _BLOCK = re.compile(r"^\s*(#|\||>|[*+-]\s|\d+[.)]\s|```|$)")
