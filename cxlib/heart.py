@@ -8,10 +8,13 @@ tables — the event log (sessions moving home → search → product → cart �
 payment → order on app and web), the post-purchase survey and the feature releases —
 and compares a funnel metric before and after a release (:func:`before_after`).
 
-Every event-log function first reduces the log to one row per session
-(:func:`sessions`: reached steps, first time at each step, errors, feature use) — the
-sufficient statistics of all HEART metrics except Happiness — and then does the math on
-those rows.
+Every event-log function reduces the log, inside the log's own engine (pandas, Polars,
+PyArrow, DuckDB, Dask or PySpark), to one row per session — reached steps, first time at
+each step, errors, feature use: the sufficient statistics of all HEART metrics except
+Happiness — and then to counts per group (:mod:`cxlib.aggregate.behaviour`); only the counts
+leave the engine, and the math runs on them (:mod:`cxlib.stats`). :func:`sessions` returns
+that one-row-per-session table for reading; the other functions also accept it. The charts
+are in :mod:`cxlib.plotting.heart`.
 
 Column names default to the sample data's; pass ``columns={"user": "uid", ...}`` to use
 other names (keys: ``session``, ``user``, ``platform``, ``step``, ``time``, ``feature``,
