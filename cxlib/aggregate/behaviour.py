@@ -321,24 +321,33 @@ def session_frame(
     if micros:
         lf = with_epoch_us(lf, time, "_us")
     st = nw.col(step)
-    # only the funnel's steps may occur: unknown values are those counted at no step, and the
-    # session starts at its first event — no per-row test needed for either
+    checked = list(dict.fromkeys([session, step, *keep] + ([time] if time else [])))
+    info = {"source": examples, "session": session, "step": step, "keep": keep, "checked": checked,
+            "allowed": allowed, "table": table}
+    # missing values and unknown steps: one pass of counts over the rows (no hash table), so the
+    # per-session state below stays as small as the analysis needs
+    totals = [nw.len().alias("_rows"), *[nw.col(c).count().alias(f"_count_{c}") for c in checked]]
+    if check_steps:
+        totals.append(st.is_in(allowed).cast(nw.Int64).sum().alias("_known"))
+    got = collect(lf.select(*totals)).iloc[0]
+    rows = int(got["_rows"])
+    counted = pd.Series({f"_null_{c}": rows - int(got[f"_count_{c}"]) for c in checked})
+    counted["_unknown"] = int(got[f"_count_{step}"]) - int(got["_known"]) if check_steps and rows else 0
+    counted["_split"] = 0
+    _raise_problems(counted, info, None)
     only_steps = not check_steps or set(allowed) == set(steps)
-    cols = [_count(st == s, f"_h{j}") for j, s in enumerate(steps)]
+    cols = [(st == s).cast(nw.Int8).alias(f"_h{j}") for j, s in enumerate(steps)]
     if micros:
         cols += [nw.when(st == s).then(nw.col("_us")).alias(f"_u{j}") for j, s in enumerate(steps)]
     if time:
         cols += [nw.when(st == s).then(nw.col(time)).alias(f"_t{j}") for j, s in enumerate(steps)]
         if not only_steps:
             cols.append(nw.when(st.is_in(list(steps))).then(nw.col(time)).alias("_ts"))
-    if check_steps and not only_steps:
-        cols.append(_count(~st.is_in(allowed) & ~st.is_null(), "_unknown"))
-    checked = list(dict.fromkeys([session, step, *keep] + ([time] if time else [])))
     cols += [nw.col(f).cast(nw.Int64).alias(f"_f_{f}") for f in flags]
     for f in step_flags:
         cols += [(nw.col(f).cast(nw.Int64) * (st == s).cast(nw.Int64)).alias(f"_f_{f}_{j}")
                  for j, s in enumerate(steps)]
-    aggs = [nw.col(f"_h{j}").sum() for j in range(k)]
+    aggs = [nw.col(f"_h{j}").max() for j in range(k)]
     if micros:
         aggs += [nw.col(f"_u{j}").min() for j in range(k)]
     if time:
@@ -346,39 +355,21 @@ def session_frame(
         aggs.append((nw.col(time) if only_steps else nw.col("_ts")).min().alias("_start"))
     for c in keep:
         aggs += [nw.col(c).min().alias(c), nw.col(c).max().alias(f"_max_{c}")]
-    aggs += [nw.col(c).count().alias(f"_count_{c}") for c in checked if c != session]
-    aggs.append(nw.len().alias("_nrows"))
-    if check_steps and not only_steps:
-        aggs.append(nw.col("_unknown").sum())
     aggs += [nw.col(f"_f_{f}").max() for f in flags]
     aggs += [nw.col(f"_f_{f}_{j}").max() for f in step_flags for j in range(k)]
     per = lf.with_columns(*cols).group_by(session).agg(*aggs)
-    # counts of missing values per session: rows − non-missing (a missing session id is its own group)
-    derived = [(nw.col("_nrows") - nw.col(f"_count_{c}")).alias(f"_null_{c}") for c in checked if c != session]
-    derived.append(_count(nw.col(session).is_null(), "_nullkey").alias(f"_null_{session}"))
-    if check_steps and only_steps:
-        derived.append((nw.col(f"_count_{step}") - reduce(operator.add, [nw.col(f"_h{j}") for j in range(k)]))
-                       .alias("_unknown"))
-    elif not check_steps:
-        derived.append(nw.lit(0).cast(nw.Int64).alias("_unknown"))
-    if keep:
-        derived.append(_count(_any([nw.col(c) != nw.col(f"_max_{c}") for c in keep]), "_split"))
-    else:
-        derived.append(nw.lit(0).cast(nw.Int64).alias("_split"))
-    per = per.with_columns(*derived).with_columns(
-        *[(nw.col(f"_h{j}") > 0).cast(nw.Int64).alias(f"_h{j}") for j in range(k)],
-        (nw.col(f"_null_{session}") * nw.col("_nrows")).alias(f"_null_{session}"),
-    )
-    info = {"source": examples, "session": session, "step": step, "keep": keep, "checked": checked,
-            "allowed": allowed, "table": table}
+    split = (_count(_any([nw.col(c) != nw.col(f"_max_{c}") for c in keep]), "_split") if keep
+             else nw.lit(0).cast(nw.Int64).alias("_split"))
+    per = per.with_columns(split, *[nw.col(f"_h{j}").cast(nw.Int64).alias(f"_h{j}") for j in range(k)])
     return per, info
 
 
 def _problems(per: nw.LazyFrame, info: dict) -> pd.Series:
-    """Totals of the counted problems of a :func:`session_frame` (one small query)."""
-    exprs = [nw.col(f"_null_{c}").sum().alias(f"_null_{c}") for c in info["checked"]]
-    exprs += [nw.col("_unknown").sum(), nw.col("_split").sum(), nw.len().alias("_sessions")]
-    return collect(per.select(*exprs)).iloc[0]
+    """Sessions whose group values change (one query over the sessions); other problems were
+    counted when the frame was built."""
+    out = collect(per.select(nw.col("_split").sum())).iloc[0]
+    out["_unknown"] = 0
+    return out
 
 
 def _raise_problems(totals: pd.Series, info: dict, per: nw.LazyFrame) -> None:
@@ -462,16 +453,10 @@ def step_set_counts(
     counted = (
         per.with_columns(mask.alias("mask"))
         .group_by(*by, "mask")
-        .agg(
-            nw.len().alias("sessions"),
-            *[nw.col(f"_null_{c}").sum() for c in info["checked"]],
-            nw.col("_unknown").sum(),
-            nw.col("_split").sum(),
-        )
+        .agg(nw.len().alias("sessions"), nw.col("_split").sum())
     )
     out = collect(counted)
-    totals = out[[f"_null_{c}" for c in info["checked"]] + ["_unknown", "_split"]].sum()
-    _raise_problems(totals, info, per)
+    _raise_problems(pd.Series({"_split": out["_split"].sum(), "_unknown": 0}), info, per)
     out = out[[*by, "mask", "sessions"]].astype({"mask": "int64", "sessions": "int64"})
     return out.sort_values([*by, "mask"], kind="stable").reset_index(drop=True)
 
