@@ -326,12 +326,13 @@ def session_frame(
             "allowed": allowed, "table": table}
     # missing values and unknown steps: one pass of counts over the rows (no hash table), so the
     # per-session state below stays as small as the analysis needs
-    totals = [nw.len().alias("_rows"), *[nw.col(c).count().alias(f"_count_{c}") for c in checked]]
+    precheck = [c for c in checked if c != session]  # a missing session id is a group of its own, counted below
+    totals = [nw.len().alias("_rows"), *[nw.col(c).count().alias(f"_count_{c}") for c in precheck]]
     if check_steps:
         totals.append(st.is_in(allowed).cast(nw.Int64).sum().alias("_known"))
     got = collect(lf.select(*totals)).iloc[0]
     rows = int(got["_rows"])
-    counted = pd.Series({f"_null_{c}": rows - int(got[f"_count_{c}"]) for c in checked})
+    counted = pd.Series({f"_null_{c}": rows - int(got[f"_count_{c}"]) for c in precheck})
     counted["_unknown"] = int(got[f"_count_{step}"]) - int(got["_known"]) if check_steps and rows else 0
     counted["_split"] = 0
     _raise_problems(counted, info, None)
@@ -360,15 +361,17 @@ def session_frame(
     per = lf.with_columns(*cols).group_by(session).agg(*aggs)
     split = (_count(_any([nw.col(c) != nw.col(f"_max_{c}") for c in keep]), "_split") if keep
              else nw.lit(0).cast(nw.Int64).alias("_split"))
-    per = per.with_columns(split, *[nw.col(f"_h{j}").cast(nw.Int64).alias(f"_h{j}") for j in range(k)])
+    per = per.with_columns(split, _count(nw.col(session).is_null(), "_nullkey"),
+                           *[nw.col(f"_h{j}").cast(nw.Int64).alias(f"_h{j}") for j in range(k)])
     return per, info
 
 
 def _problems(per: nw.LazyFrame, info: dict) -> pd.Series:
     """Sessions whose group values change (one query over the sessions); other problems were
     counted when the frame was built."""
-    out = collect(per.select(nw.col("_split").sum())).iloc[0]
+    out = collect(per.select(nw.col("_split").sum(), nw.col("_nullkey").sum())).iloc[0]
     out["_unknown"] = 0
+    out[f"_null_{info['session']}"] = out.pop("_nullkey")
     return out
 
 
@@ -453,10 +456,11 @@ def step_set_counts(
     counted = (
         per.with_columns(mask.alias("mask"))
         .group_by(*by, "mask")
-        .agg(nw.len().alias("sessions"), nw.col("_split").sum())
+        .agg(nw.len().alias("sessions"), nw.col("_split").sum(), nw.col("_nullkey").sum())
     )
     out = collect(counted)
-    _raise_problems(pd.Series({"_split": out["_split"].sum(), "_unknown": 0}), info, per)
+    _raise_problems(pd.Series({"_split": out["_split"].sum(), "_unknown": 0,
+                               f"_null_{session}": out["_nullkey"].sum()}), info, per)
     out = out[[*by, "mask", "sessions"]].astype({"mask": "int64", "sessions": "int64"})
     return out.sort_values([*by, "mask"], kind="stable").reset_index(drop=True)
 
