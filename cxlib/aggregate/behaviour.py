@@ -738,41 +738,44 @@ def cohort_counts(
 ) -> pd.DataFrame:
     """Customers per cohort (first active period) and offset (periods since it) with activity.
 
+    One query: group by customer × period, the customer's first period by a window, group by
+    (cohort, offset). Missing customers or times are counted in the same query (they form groups
+    of their own) and raise.
+
     Returns
     -------
     pandas.DataFrame
         ``cohort`` (period number of the first activity), ``offset`` (0, 1, …) and
-        ``customers`` (int64), sorted; ``.attrs``: ``end_period``, ``first_period_all``.
+        ``customers`` (int64), sorted; ``.attrs["end_period"]`` (default the last active period).
     """
     lf, examples = _source(data)
     _require(lf, [customer, time], table)
     _check_temporal(lf, time, table)
-    chk = _transaction_checks(lf, customer, time, None, freq, exclude_negative=False, table=table)
-    if int(chk["_rows"]) == 0:
-        raise CXDataError(f"{table}: the table has no rows")
-    _check_missing(examples, chk, [customer, time], table)
-    end = int(chk["_pmax"]) if end_period is None else int(end_period)
-    if end < int(chk["_pmin_all"]):
-        raise CXDataError(
-            f"the observation end (period {end}) lies before the first row of column '{time}' "
-            f"(period {int(chk['_pmin_all'])})"
-        )
     rows = with_period(lf, time, freq, "_p")
-    if end < int(chk["_pmax_all"]):
-        rows = rows.filter(nw.col("_p") <= end)
-    cp = (
-        rows
-        .group_by(customer, "_p")
-        .agg(nw.len().alias("_n"))
-    )
+    if end_period is not None:
+        rows = rows.filter((nw.col("_p") <= int(end_period)) | nw.col("_p").is_null())
+    cp = rows.group_by(customer, "_p").agg(nw.len().alias("_n"))
     counted = (
-        cp.with_columns(nw.col("_p").min().over(customer).alias("cohort"))
+        cp.with_columns(
+            nw.col("_p").min().over(customer).alias("cohort"),
+            (nw.col(customer).is_null().cast(nw.Int64) * nw.col("_n")).alias("_nc"),
+            (nw.col("_p").is_null().cast(nw.Int64) * nw.col("_n")).alias("_nt"),
+        )
         .with_columns((nw.col("_p") - nw.col("cohort")).alias("offset"))
         .group_by("cohort", "offset")
-        .agg(nw.len().alias("customers"))
+        .agg(nw.len().alias("customers"), nw.col("_nc").sum(), nw.col("_nt").sum())
     )
-    out = collect(counted).astype("int64").sort_values(["cohort", "offset"]).reset_index(drop=True)
-    out.attrs.update(end_period=end, first_period_all=int(chk["_pmin_all"]))
+    out = collect(counted)
+    _check_missing(examples, pd.Series({f"_null_{customer}": out["_nc"].sum(), f"_null_{time}": out["_nt"].sum()}),
+                   [customer, time], table)
+    if len(out) == 0:
+        if end_period is not None and int(collect(lf.select(nw.len())).iloc[0, 0]):
+            raise CXDataError(f"the observation end (period {end_period}) lies before the first row of column "
+                              f"'{time}'")
+        raise CXDataError(f"{table}: the table has no rows")
+    out = out[["cohort", "offset", "customers"]].astype("int64").sort_values(["cohort", "offset"]).reset_index(drop=True)
+    end = int((out["cohort"] + out["offset"]).max()) if end_period is None else int(end_period)
+    out.attrs.update(end_period=end)
     return out
 
 
