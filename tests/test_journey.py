@@ -441,7 +441,7 @@ def test_funnel_bad_inputs_name_the_culprit(ten_sessions):
 
 def test_funnel_from_counts_rejects_growing_counts():
     counts = pd.DataFrame({"step": ["a", "b"], "sessions": [3, 5]})
-    with pytest.raises(CXDataError, match="increase"):
+    with pytest.raises(ValueError, match="increase"):
         funnel_from_counts(counts, [], 0.95, "rate")
 
 

@@ -108,7 +108,10 @@ def _source(data) -> tuple[nw.LazyFrame, nw.LazyFrame]:
     if isinstance(data, pd.DataFrame) and len(data) >= DUCKDB_MIN_ROWS:
         naive = not any(isinstance(t, pd.DatetimeTZDtype) for t in data.dtypes)
         if naive and data.columns.is_unique and all(isinstance(c, str) for c in data.columns):
-            return nw.from_native(_duckdb_connection().from_df(data)), lf
+            try:
+                return nw.from_native(_duckdb_connection().from_df(data)), lf
+            except ImportError:  # DuckDB not installed: pandas computes the same query
+                return lf, lf
     return lf, lf
 
 
@@ -321,24 +324,34 @@ def session_frame(
     if micros:
         lf = with_epoch_us(lf, time, "_us")
     st = nw.col(step)
-    # only the funnel's steps may occur: unknown values are those counted at no step, and the
-    # session starts at its first event — no per-row test needed for either
+    checked = list(dict.fromkeys([session, step, *keep] + ([time] if time else [])))
+    info = {"source": examples, "session": session, "step": step, "keep": keep, "checked": checked,
+            "allowed": allowed, "table": table}
+    # missing values and unknown steps: one pass of counts over the rows (no hash table), so the
+    # per-session state below stays as small as the analysis needs
+    precheck = [c for c in checked if c != session]  # a missing session id is a group of its own, counted below
+    totals = [nw.len().alias("_rows"), *[nw.col(c).count().alias(f"_count_{c}") for c in precheck]]
+    if check_steps:
+        totals.append(st.is_in(allowed).cast(nw.Int64).sum().alias("_known"))
+    got = collect(lf.select(*totals)).iloc[0]
+    rows = int(got["_rows"])
+    counted = pd.Series({f"_null_{c}": rows - int(got[f"_count_{c}"]) for c in precheck})
+    counted["_unknown"] = int(got[f"_count_{step}"]) - int(got["_known"]) if check_steps and rows else 0
+    counted["_split"] = 0
+    _raise_problems(counted, info, None)
     only_steps = not check_steps or set(allowed) == set(steps)
-    cols = [_count(st == s, f"_h{j}") for j, s in enumerate(steps)]
+    cols = [(st == s).cast(nw.Int8).alias(f"_h{j}") for j, s in enumerate(steps)]
     if micros:
         cols += [nw.when(st == s).then(nw.col("_us")).alias(f"_u{j}") for j, s in enumerate(steps)]
     if time:
         cols += [nw.when(st == s).then(nw.col(time)).alias(f"_t{j}") for j, s in enumerate(steps)]
         if not only_steps:
             cols.append(nw.when(st.is_in(list(steps))).then(nw.col(time)).alias("_ts"))
-    if check_steps and not only_steps:
-        cols.append(_count(~st.is_in(allowed) & ~st.is_null(), "_unknown"))
-    checked = list(dict.fromkeys([session, step, *keep] + ([time] if time else [])))
     cols += [nw.col(f).cast(nw.Int64).alias(f"_f_{f}") for f in flags]
     for f in step_flags:
         cols += [(nw.col(f).cast(nw.Int64) * (st == s).cast(nw.Int64)).alias(f"_f_{f}_{j}")
                  for j, s in enumerate(steps)]
-    aggs = [nw.col(f"_h{j}").sum() for j in range(k)]
+    aggs = [nw.col(f"_h{j}").max() for j in range(k)]
     if micros:
         aggs += [nw.col(f"_u{j}").min() for j in range(k)]
     if time:
@@ -346,39 +359,23 @@ def session_frame(
         aggs.append((nw.col(time) if only_steps else nw.col("_ts")).min().alias("_start"))
     for c in keep:
         aggs += [nw.col(c).min().alias(c), nw.col(c).max().alias(f"_max_{c}")]
-    aggs += [nw.col(c).count().alias(f"_count_{c}") for c in checked if c != session]
-    aggs.append(nw.len().alias("_nrows"))
-    if check_steps and not only_steps:
-        aggs.append(nw.col("_unknown").sum())
     aggs += [nw.col(f"_f_{f}").max() for f in flags]
     aggs += [nw.col(f"_f_{f}_{j}").max() for f in step_flags for j in range(k)]
     per = lf.with_columns(*cols).group_by(session).agg(*aggs)
-    # counts of missing values per session: rows − non-missing (a missing session id is its own group)
-    derived = [(nw.col("_nrows") - nw.col(f"_count_{c}")).alias(f"_null_{c}") for c in checked if c != session]
-    derived.append(_count(nw.col(session).is_null(), "_nullkey").alias(f"_null_{session}"))
-    if check_steps and only_steps:
-        derived.append((nw.col(f"_count_{step}") - reduce(operator.add, [nw.col(f"_h{j}") for j in range(k)]))
-                       .alias("_unknown"))
-    elif not check_steps:
-        derived.append(nw.lit(0).cast(nw.Int64).alias("_unknown"))
-    if keep:
-        derived.append(_count(_any([nw.col(c) != nw.col(f"_max_{c}") for c in keep]), "_split"))
-    else:
-        derived.append(nw.lit(0).cast(nw.Int64).alias("_split"))
-    per = per.with_columns(*derived).with_columns(
-        *[(nw.col(f"_h{j}") > 0).cast(nw.Int64).alias(f"_h{j}") for j in range(k)],
-        (nw.col(f"_null_{session}") * nw.col("_nrows")).alias(f"_null_{session}"),
-    )
-    info = {"source": examples, "session": session, "step": step, "keep": keep, "checked": checked,
-            "allowed": allowed, "table": table}
+    split = (_count(_any([nw.col(c) != nw.col(f"_max_{c}") for c in keep]), "_split") if keep
+             else nw.lit(0).cast(nw.Int64).alias("_split"))
+    per = per.with_columns(split, _count(nw.col(session).is_null(), "_nullkey"),
+                           *[nw.col(f"_h{j}").cast(nw.Int64).alias(f"_h{j}") for j in range(k)])
     return per, info
 
 
 def _problems(per: nw.LazyFrame, info: dict) -> pd.Series:
-    """Totals of the counted problems of a :func:`session_frame` (one small query)."""
-    exprs = [nw.col(f"_null_{c}").sum().alias(f"_null_{c}") for c in info["checked"]]
-    exprs += [nw.col("_unknown").sum(), nw.col("_split").sum(), nw.len().alias("_sessions")]
-    return collect(per.select(*exprs)).iloc[0]
+    """Sessions whose group values change (one query over the sessions); other problems were
+    counted when the frame was built."""
+    out = collect(per.select(nw.col("_split").sum(), nw.col("_nullkey").sum())).iloc[0]
+    out["_unknown"] = 0
+    out[f"_null_{info['session']}"] = out.pop("_nullkey")
+    return out
 
 
 def _raise_problems(totals: pd.Series, info: dict, per: nw.LazyFrame) -> None:
@@ -462,16 +459,11 @@ def step_set_counts(
     counted = (
         per.with_columns(mask.alias("mask"))
         .group_by(*by, "mask")
-        .agg(
-            nw.len().alias("sessions"),
-            *[nw.col(f"_null_{c}").sum() for c in info["checked"]],
-            nw.col("_unknown").sum(),
-            nw.col("_split").sum(),
-        )
+        .agg(nw.len().alias("sessions"), nw.col("_split").sum(), nw.col("_nullkey").sum())
     )
     out = collect(counted)
-    totals = out[[f"_null_{c}" for c in info["checked"]] + ["_unknown", "_split"]].sum()
-    _raise_problems(totals, info, per)
+    _raise_problems(pd.Series({"_split": out["_split"].sum(), "_unknown": 0,
+                               f"_null_{session}": out["_nullkey"].sum()}), info, per)
     out = out[[*by, "mask", "sessions"]].astype({"mask": "int64", "sessions": "int64"})
     return out.sort_values([*by, "mask"], kind="stable").reset_index(drop=True)
 
@@ -749,41 +741,44 @@ def cohort_counts(
 ) -> pd.DataFrame:
     """Customers per cohort (first active period) and offset (periods since it) with activity.
 
+    One query: group by customer × period, the customer's first period by a window, group by
+    (cohort, offset). Missing customers or times are counted in the same query (they form groups
+    of their own) and raise.
+
     Returns
     -------
     pandas.DataFrame
         ``cohort`` (period number of the first activity), ``offset`` (0, 1, …) and
-        ``customers`` (int64), sorted; ``.attrs``: ``end_period``, ``first_period_all``.
+        ``customers`` (int64), sorted; ``.attrs["end_period"]`` (default the last active period).
     """
     lf, examples = _source(data)
     _require(lf, [customer, time], table)
     _check_temporal(lf, time, table)
-    chk = _transaction_checks(lf, customer, time, None, freq, exclude_negative=False, table=table)
-    if int(chk["_rows"]) == 0:
-        raise CXDataError(f"{table}: the table has no rows")
-    _check_missing(examples, chk, [customer, time], table)
-    end = int(chk["_pmax"]) if end_period is None else int(end_period)
-    if end < int(chk["_pmin_all"]):
-        raise CXDataError(
-            f"the observation end (period {end}) lies before the first row of column '{time}' "
-            f"(period {int(chk['_pmin_all'])})"
-        )
     rows = with_period(lf, time, freq, "_p")
-    if end < int(chk["_pmax_all"]):
-        rows = rows.filter(nw.col("_p") <= end)
-    cp = (
-        rows
-        .group_by(customer, "_p")
-        .agg(nw.len().alias("_n"))
-    )
+    if end_period is not None:
+        rows = rows.filter((nw.col("_p") <= int(end_period)) | nw.col("_p").is_null())
+    cp = rows.group_by(customer, "_p").agg(nw.len().alias("_n"))
     counted = (
-        cp.with_columns(nw.col("_p").min().over(customer).alias("cohort"))
+        cp.with_columns(
+            nw.col("_p").min().over(customer).alias("cohort"),
+            (nw.col(customer).is_null().cast(nw.Int64) * nw.col("_n")).alias("_nc"),
+            (nw.col("_p").is_null().cast(nw.Int64) * nw.col("_n")).alias("_nt"),
+        )
         .with_columns((nw.col("_p") - nw.col("cohort")).alias("offset"))
         .group_by("cohort", "offset")
-        .agg(nw.len().alias("customers"))
+        .agg(nw.len().alias("customers"), nw.col("_nc").sum(), nw.col("_nt").sum())
     )
-    out = collect(counted).astype("int64").sort_values(["cohort", "offset"]).reset_index(drop=True)
-    out.attrs.update(end_period=end, first_period_all=int(chk["_pmin_all"]))
+    out = collect(counted)
+    _check_missing(examples, pd.Series({f"_null_{customer}": out["_nc"].sum(), f"_null_{time}": out["_nt"].sum()}),
+                   [customer, time], table)
+    if len(out) == 0:
+        if end_period is not None and int(collect(lf.select(nw.len())).iloc[0, 0]):
+            raise CXDataError(f"the observation end (period {end_period}) lies before the first row of column "
+                              f"'{time}'")
+        raise CXDataError(f"{table}: the table has no rows")
+    out = out[["cohort", "offset", "customers"]].astype("int64").sort_values(["cohort", "offset"]).reset_index(drop=True)
+    end = int((out["cohort"] + out["offset"]).max()) if end_period is None else int(end_period)
+    out.attrs.update(end_period=end)
     return out
 
 

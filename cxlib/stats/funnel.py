@@ -20,7 +20,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import CXDataError, format_examples
 from .proportions import cohens_h, newcombe_interval, two_proportion_ztest, wilson_interval
 
 __all__ = [
@@ -117,11 +116,9 @@ def funnel_from_counts(counts: pd.DataFrame, by: list[str], conf: float = 0.95, 
         keys = np.zeros(len(out), dtype=np.intp)
     grow = np.flatnonzero(n > np.nan_to_num(prev, nan=np.inf))
     if len(grow):
-        raise CXDataError(
-            "funnel counts increase from one step to the next at "
-            f"{format_examples(list(out.index[grow]), out['step'].to_numpy()[grow].tolist())}; "
-            "expected non-increasing counts"
-        )
+        where = ", ".join(f"row {i} ({s!r})" for i, s in zip(out.index[grow][:5], out["step"].to_numpy()[grow][:5],
+                                                             strict=True))
+        raise ValueError(f"funnel counts increase from one step to the next at {where}; expected non-increasing counts")
     prev_n = np.where(prev > 0, prev, np.nan)
     first_n = np.where(first > 0, first, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -17,8 +17,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._validate import require_columns
-from ..errors import CXDataError, format_examples
+
+def _require(frame: pd.DataFrame, columns, what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what}: missing column(s) {missing}; it has {list(frame.columns)[:15]}")
 
 __all__ = ["rfm_from_aggregates", "cohort_matrix_from_counts", "retention_average", "clv"]
 
@@ -58,7 +61,7 @@ def rfm_from_aggregates(
                          ((first_value + repeat_value) / n_periods if include_first_transaction)
     """
     need = ["first_period", "last_period", "n_periods"]
-    require_columns(aggregates, need, "aggregates")
+    _require(aggregates, need, "aggregates")
     if end_period is None:
         if "end_period" not in aggregates.attrs:
             raise ValueError("end_period is required when aggregates.attrs has no 'end_period'")
@@ -70,9 +73,9 @@ def rfm_from_aggregates(
     n = aggregates["n_periods"].to_numpy(dtype="float64")
     if (first > end_period).any():
         bad = list(aggregates.index[first > end_period])
-        raise CXDataError(
-            f"column 'first_period': customers whose first period lies after end_period — "
-            f"{format_examples(bad, label='index')}; expected first_period ≤ {end_period}"
+        raise ValueError(
+            f"column 'first_period': {len(bad)} customer(s) whose first period lies after end_period, "
+            f"e.g. index {bad[:5]}; expected first_period ≤ {end_period}"
         )
     out = pd.DataFrame(index=aggregates.index)
     out["frequency"] = n if include_first_transaction else n - 1
@@ -196,7 +199,7 @@ def cohort_matrix_from_counts(counts: pd.DataFrame, end_period: int, *, kind: st
     """
     if kind not in ("share", "count"):
         raise ValueError(f"kind must be 'share' or 'count', got {kind!r}")
-    require_columns(counts, ["cohort", "offset", "customers"], "cohort counts")
+    _require(counts, ["cohort", "offset", "customers"], "cohort counts")
     coh = counts["cohort"].to_numpy(dtype=np.int64)
     off = counts["offset"].to_numpy(dtype=np.int64)
     n = counts["customers"].to_numpy(dtype=np.int64)
@@ -207,7 +210,7 @@ def cohort_matrix_from_counts(counts: pd.DataFrame, end_period: int, *, kind: st
     mat[row, off] = n
     sizes = mat[:, 0].astype(np.int64)
     if (sizes == 0).any() or (mat > mat[:, :1]).any():
-        raise CXDataError("cohort counts: every cohort needs its size at offset 0, and no later count may exceed it")
+        raise ValueError("cohort counts: every cohort needs its size at offset 0, and no later count may exceed it")
     if kind == "share":
         mat = mat / sizes[:, None]
     observable = (cohorts[:, None] + np.arange(n_off)[None, :]) <= int(end_period)
