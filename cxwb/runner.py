@@ -132,6 +132,28 @@ def _poll_in_slices():
         AsyncZMQSocketChannel.get_msg = original
 
 
+def _quiet_kernel_manager(log: Path) -> type:
+    """A kernel manager whose kernel writes its own stdout and stderr to ``log``, not to the terminal.
+
+    Why: the kernel inherits the terminal of ``cxwb run``; when the run is stopped
+    (SIGTERM, Ctrl-C) the kernel can log a traceback of the message it was
+    handling ("Exception in message handler") straight to that terminal, and the
+    CLI must never show a raw traceback. Cell output still travels by the kernel's
+    messages into the notebook; only the kernel process's own streams go to
+    ``log`` (kept beside the executed notebook for whoever debugs a kernel crash).
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            with open(log, "ab") as stream:  # the child keeps its own copy of the descriptor
+                kw.setdefault("stdout", stream)
+                kw.setdefault("stderr", stream)
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return QuietKernelManager
+
+
 def execute(notebook: Path, out_dir: Path, parameters: dict, timeout: int = 600) -> NotebookRun:
     """Run one notebook with papermill; never raises for a failing cell, reports it instead."""
     import papermill
@@ -142,6 +164,8 @@ def execute(notebook: Path, out_dir: Path, parameters: dict, timeout: int = 600)
     executed = out_dir / "_executed" / f"{notebook.stem}.{dataset}.{lang}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     partial = executed.with_name(f".{executed.stem}.part.ipynb")  # papermill saves after every cell: not the final name
+    kernel_log = executed.with_name(f"{executed.stem}.kernel.log")
+    kernel_log.unlink(missing_ok=True)
     injected = {k: v for k, v in parameters.items() if v is not None}
     start = time.perf_counter()
     run = NotebookRun(notebook=notebook, dataset=dataset, lang=lang, ok=True, seconds=0.0, executed=executed)
@@ -157,6 +181,7 @@ def execute(notebook: Path, out_dir: Path, parameters: dict, timeout: int = 600)
                 execution_timeout=timeout,
                 # the kernel's start-up notice about unencrypted local TCP is noise in class
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                kernel_manager_class=_quiet_kernel_manager(kernel_log),
             )
     except PapermillExecutionError as err:
         run.ok = False
