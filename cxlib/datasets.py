@@ -723,25 +723,59 @@ def overview(dataset: str, data_dir: str | Path | None = None, lang: str = "en")
 # --------------------------------------------------------------------------- cxwb check
 
 _LOAD_CALL = re.compile(r"""\bload\(\s*\w+\s*,\s*["'](\w+)["']|\btable\s*=\s*["'](\w+)["']""")
+_REQUIRE_CALL = re.compile(r"""\brequire\(([^)]*)\)""")
+_AVAILABLE_CALL = re.compile(r"""\b(?:available|missing)\(\s*["'](\w+)["']""")
+_ROLES_NAME = re.compile(r"""\b(\w+)\s*=\s*roles\.of\(""")
+_QUOTED = re.compile(r"""["'](\w+)["']""")
 
 
-def needed_tables(notebook: str | Path, dataset: str) -> set[str]:
-    """Tables of ``dataset`` that a notebook loads (read from its code: ``load(dataset, "survey", …)``)."""
+def needed_tables(notebook: str | Path, dataset: str, optional: bool = False) -> set[str]:
+    """Tables of ``dataset`` that a notebook reads, found in its code.
+
+    Required tables come from ``datasets.load(dataset, "survey", …)`` literals,
+    ``roles.of(…).require("kano")`` (the role's table, unless the code first asks
+    ``available("kano")``) and ``lessons.survey_frame(…)`` (the survey role's
+    table). With ``optional=True`` the tables a lesson uses only when present are
+    added: those ``survey_frame`` joins segments from (the transactions and
+    customers tables the survey links to) and roles read as ``have.events`` or
+    guarded by ``have.available("events")``.
+    """
+    from . import roles as roles_mod
+
     cells = json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", [])
     code = "\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
                      for c in cells if c.get("cell_type") == "code")
     tables = set(dictionary(dataset)["tables"])
     if re.search(r"\bload_all\(", code):
         return tables
-    return {a or b for a, b in _LOAD_CALL.findall(code)} & tables
+    have = roles_mod.of(dataset)
+
+    def table_of(name: str) -> str | None:
+        role = getattr(have, name, None) if name in roles_mod.ROLE_NAMES else None
+        return role.table if role is not None else None
+
+    guarded = set(_AVAILABLE_CALL.findall(code))
+    asked = {n for args in _REQUIRE_CALL.findall(code) for n in _QUOTED.findall(args)}
+    required = {a or b for a, b in _LOAD_CALL.findall(code)} | {table_of(n) for n in asked - guarded}
+    used = guarded | (asked & guarded)
+    for name in set(_ROLES_NAME.findall(code)) | {"roles.of"}:
+        used |= set(re.findall(rf"\b{re.escape(name)}(?:\([^)]*\))?\.(\w+)\b", code))
+    if re.search(r"\bsurvey_frame\(", code) and have.survey is not None:
+        required.add(have.survey.table)
+        owners = {r.table for r in (have.transactions, have.customers) if r is not None}
+        used |= {r for r in ("transactions", "customers") if table_of(r) in
+                 {k.to_table for k in have.links if k.from_table == have.survey.table} & owners}
+    if optional:
+        required |= {table_of(n) for n in used}
+    return required & tables
 
 
 def lessons_by_table(dataset: str, folder: str | Path | None = None) -> dict[str, list[str]]:
-    """Table → the lesson notebooks (stems) that load it."""
+    """Table → the lesson notebooks (stems) that read it (required or, when present, optional)."""
     folder = Path(folder) if folder else Path(__file__).resolve().parent.parent / "notebooks"
     out: dict[str, list[str]] = {name: [] for name in dictionary(dataset)["tables"]}
     for nb in sorted(folder.glob("[0-9][0-9]_*.ipynb")) if folder.is_dir() else []:
-        for table in needed_tables(nb, dataset):
+        for table in needed_tables(nb, dataset, optional=True):
             out[table].append(nb.stem)
     return out
 

@@ -370,8 +370,18 @@ def test_lessons_run_on_the_example_folder(notebook, tmp_path):
 
 
 def test_needed_tables_reads_the_notebook_code():
-    assert datasets.needed_tables(ROOT / "notebooks" / "00_welcome.ipynb", "hotel") == {"survey", "stays"}
-    assert "survey" in datasets.lessons_by_table("hotel")
+    lesson = ROOT / "notebooks" / "00_welcome.ipynb"  # reads the survey through lessons.survey_frame
+    assert datasets.needed_tables(lesson, "hotel") == {"survey"}
+    # survey_frame joins the segments of the stays and guests the survey links to, when they are there
+    assert datasets.needed_tables(lesson, "hotel", optional=True) == {"survey", "stays", "guests"}
+    # roles.of(...).require("kano") needs the kano role's table
+    assert datasets.needed_tables(ROOT / "notebooks" / "03_kano.ipynb", "hotel") == {"kano"}
+    # lesson 09 requires transactions (stays) and reads outcomes only when available
+    nine = ROOT / "notebooks" / "09_experience_pays.ipynb"
+    assert datasets.needed_tables(nine, "hotel") == {"survey", "stays"}
+    assert "outcomes" in datasets.needed_tables(nine, "hotel", optional=True)
+    by_table = datasets.lessons_by_table("hotel")
+    assert "00_welcome" in by_table["survey"] and "03_kano" in by_table["kano"]
     assert datasets.provided_tables("hotel", EXAMPLE) == ["stays", "survey", "reviews"]
     overview = datasets.overview("hotel", EXAMPLE)
     assert overview.set_index("table").loc["survey", "rows"] == 42
