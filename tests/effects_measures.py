@@ -160,11 +160,11 @@ def ecommerce_esqual_fulfilment(t):
 
 
 def ecommerce_peak_end(t):
-    cols = ["tp_search", "tp_product_page", "tp_checkout", "tp_payment", "tp_delivery", "tp_product"]
-    s = t["survey"].dropna(subset=[*cols, "nps"])
-    r_worst = np.corrcoef(s[cols].min(axis=1), s["nps"])[0, 1]
-    r_mean = np.corrcoef(s[cols].mean(axis=1), s["nps"])[0, 1]
-    return {"r2_worst": float(r_worst**2), "r2_mean": float(r_mean**2)}
+    from cxlib import journey
+
+    r = roles.of("ecommerce").survey
+    out = journey.peak_end(t[r.table], list(r.touchpoint_columns), r.nps)  # as lesson 01 computes it
+    return {"r2_worst": float(out.loc["worst", "r2"]), "r2_mean": float(out.loc["mean", "r2"])}
 
 
 def ecommerce_support_recovery(t):

@@ -930,3 +930,39 @@ def test_every_journey_label_has_both_languages():
 def test_docstring_examples_run():
     result = doctest.testmod(journey, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+# --- peak-end --------------------------------------------------------------------------------
+def test_peak_end_hand_worked_and_by_williams():
+    from cxlib.stats.correlation import dependent_correlations_test
+
+    s = pd.DataFrame({"a": [5, 4, 2, 5, 3, 1, 4], "b": [5, 2, 4, None, 1, 2, 5], "c": [4, 3, 1, 5, 2, 2, None],
+                      "nps": [10, 5, 6, 9, 2, 0, 8]})
+    out = journey.peak_end(s, ["a", "b", "c"], "nps")
+    ratings = s[["a", "b", "c"]]
+    mean, worst = ratings.mean(axis=1), ratings.min(axis=1)
+    last = pd.Series([4, 3, 1, 5, 2, 2, 5.0])  # the last touchpoint each customer rated
+    for name, summary in {"mean": mean, "worst": worst, "last": last, "peak_end": (worst + last) / 2}.items():
+        assert out.loc[name, "r"] == pytest.approx(np.corrcoef(summary, s["nps"])[0, 1], rel=1e-12)
+    ref = dependent_correlations_test(out.loc["worst", "r"], out.loc["mean", "r"], np.corrcoef(worst, mean)[0, 1], 7)
+    assert out.loc["worst", "p_value"] == pytest.approx(ref["p_value"], rel=1e-12)
+    assert (out["n"] == 7).all() and (out["excluded"] == 0).all()
+
+
+def test_peak_end_excludes_and_counts_thin_answers():
+    s = pd.DataFrame({"a": [5, 4, None, 5, 3, 2, 4, 1], "b": [5, None, 4, 4, 1, 2, 5, 3],
+                      "nps": [10, 5, 6, None, 2, 3, 9, 1]})
+    out = journey.peak_end(s, ["a", "b"], "nps", min_rated=2)
+    # rows 1 and 2 rated one touchpoint, row 3 has no recommend answer
+    assert (out["n"] == 5).all() and (out["excluded"] == 3).all()
+    with pytest.raises(CXDataError, match="at least 4 respondents"):
+        journey.peak_end(s.head(4), ["a", "b"], "nps")
+
+
+@pytest.mark.parametrize(("world", "beats"), [("ecommerce", True), ("hotel", False)])
+def test_peak_end_finds_the_planted_effect_only_where_it_was_planted(world, beats):
+    from cxlib import datasets, roles
+
+    r = roles.of(world).survey
+    out = journey.peak_end(datasets.load(world, r.table), list(r.touchpoint_columns), r.nps)
+    assert bool(out.loc["worst", "beats_mean"]) is beats
