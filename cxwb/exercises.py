@@ -1002,6 +1002,13 @@ def _clv(retention: float | None = None, discount: float = CLV_DISCOUNT) -> floa
     return float(value.clv(CLV_MARGIN, r, discount))
 
 
+def _clv_percent_discount() -> float:
+    # the value a student gets by typing the formula with the discount in percent (10 instead of
+    # 0.1); cxlib.value.clv refuses that input, so the mistake is computed from the formula itself
+    r = 1 - _churn() / 100
+    return CLV_MARGIN * r / (1 + 100 * CLV_DISCOUNT - r)
+
+
 def _champions(segment: str = "champions") -> float:
     from cxlib import value
 
@@ -1226,7 +1233,7 @@ _task("06.2", "churn_pct", "number", _churn, "06.repeat", tol=0.051,
                 Mistake("complement", alt=lambda: 100 - _repeat())))
 _task("06.3", "clv_value", "number", _clv, "06.clv", tol=0.51, points=2,
       mistakes=(Mistake("churn_as_retention", alt=lambda: _clv(retention=_churn() / 100)),
-                Mistake("percent_discount", alt=lambda: _clv(discount=100 * CLV_DISCOUNT))))
+                Mistake("percent_discount", alt=_clv_percent_discount)))
 _task("06.4", "n_champions", "integer", _champions, "06.rfm",
       mistakes=(Mistake("loyal", alt=lambda: _champions(segment="loyal")),))
 
