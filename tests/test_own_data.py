@@ -331,7 +331,10 @@ def test_the_report_runs_on_the_example_folder_without_outcomes(tmp_path):
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the review's markup shows as text
     assert "<script>alert(1)" not in html
-    assert "本节需要「outcomes」表" in html  # the "does experience pay?" section says what it needs
+    # the example has no booking log: the behaviour section names, in Chinese, the table and columns it needs
+    assert "本节需要「booking_events」表（" in html and "列：" in html and "needs table" not in html
+    # "does experience pay?" follows the stays after each answer, so no outcomes table is asked for
+    assert "「outcomes」" not in html
 
 
 def test_example_with_errors_raise_lists_every_problem():
