@@ -176,7 +176,7 @@ def _is_sessions_table(data) -> bool:
     from .engine import column_names
 
     cols = set(column_names(data))
-    return {"start", "user", "reached_order"} <= cols
+    return {"start", "user"} <= cols and any(c.startswith("reached_") for c in cols)
 
 
 def _pandas_events(events: pd.DataFrame, c: dict, steps) -> pd.DataFrame:
@@ -230,6 +230,9 @@ def _session_level(data, columns: Mapping | None, steps: Sequence[str] = STEPS, 
 
     if _is_sessions_table(data):
         names = column_names(data)
+        # the table's own steps: those it was built with, else its reached_<step> columns in order
+        steps = tuple(getattr(data, "attrs", {}).get("steps", ())) or tuple(
+            n.removeprefix("reached_") for n in names if n.startswith("reached_"))
         if micros and isinstance(data, pd.DataFrame):  # times in µs since 1970 (NaN: step not reached)
             epoch = {}
             for s in steps:
@@ -242,7 +245,6 @@ def _session_level(data, columns: Mapping | None, steps: Sequence[str] = STEPS, 
         lf = lazy(data)
         casts = [nw.col(n).cast(nw.Int64) for n in names
                  if n.startswith(("reached_", "error")) or n == "feature"]
-        steps = tuple(getattr(data, "attrs", {}).get("steps", STEPS))
         lf = lf.with_columns(*casts)
         if micros:
             from .aggregate.behaviour import with_epoch_us
@@ -323,6 +325,8 @@ def sessions(
     c = _columns(columns)
     from .aggregate.behaviour import collect
 
+    if isinstance(events, pd.DataFrame) and _is_sessions_table(events):  # already one row per session
+        return events.copy()
     lf, steps = _session_level(events, columns, steps)
     out = collect(lf).set_index(c["session"])
     for col in out.columns:
@@ -621,9 +625,9 @@ def task_success(
     events,
     by: str | Sequence[str] | None = "platform",
     *,
-    start_step: str = "checkout",
-    end_step: str = "order",
-    error_steps: Sequence[str] = ("checkout", "payment", "order"),
+    start_step: str | None = None,
+    end_step: str | None = None,
+    error_steps: Sequence[str] | None = None,
     columns: Mapping | None = None,
     conf: float = 0.95,
 ) -> pd.DataFrame:
@@ -635,11 +639,12 @@ def task_success(
         Event log (or :func:`sessions`).
     by : str or list or None
         Split by these session columns (default ``"platform"``).
-    start_step, end_step : str
+    start_step, end_step : str, optional
         The task starts when a session reaches ``start_step`` and succeeds when it reaches
-        ``end_step``.
-    error_steps : sequence of str
-        Steps whose error flag counts for the error rate.
+        ``end_step``. Defaults: the third-last and the last of the log's steps (the shop's
+        checkout → order, the hotel's guest details → confirmation).
+    error_steps : sequence of str, optional
+        Steps whose error flag counts for the error rate (default: the last three steps).
 
     Returns
     -------
@@ -676,6 +681,9 @@ def task_success(
 
     lf, steps = _session_level(events, columns, micros=True)
     names = lf.collect_schema().names()
+    start_step = steps[-3] if start_step is None else start_step
+    end_step = steps[-1] if end_step is None else end_step
+    error_steps = tuple(steps[-3:]) if error_steps is None else error_steps
     _check_steps(names, steps, start_step, end_step, *error_steps)
     keys = _group_keys(names, by)
     has_err = all(f"error_{e}" in names for e in error_steps)
