@@ -244,9 +244,11 @@ class Sandbox:
         # as root, no user namespace: the driver switches to its own unprivileged uid (RLIMIT_NPROC is then exact)
         unshare = (["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
                     "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"] if root else ["--unshare-all"])
-        args = [*unshare, "--die-with-parent", "--new-session", "--hostname", "sandbox", *self._mounts(),
-                "--proc", "/proc", "--dev", "/dev",
-                *self._tmpfs("/tmp", limits), *self._tmpfs("/dev/shm", limits),
+        # /tmp first: a checkout or environment that lives under /tmp (a CI clone) is then bound on
+        # top of the empty tmpfs instead of being hidden by it
+        args = [*unshare, "--die-with-parent", "--new-session", "--hostname", "sandbox",
+                *self._tmpfs("/tmp", limits), *self._mounts(),
+                "--proc", "/proc", "--dev", "/dev", *self._tmpfs("/dev/shm", limits),
                 "--bind", str(work), INSIDE_WORK, "--chdir", INSIDE_WORK, "--clearenv"]
         for key, value in env.items():
             args += ["--setenv", key, value]
