@@ -17,7 +17,7 @@ from . import datasets
 from .i18n import check_lang, labels
 
 __all__ = ["SurveyFrame", "OFlag", "survey_frame", "value_labels", "by_summary", "plot_precision", "with_o_flag",
-           "ComplaintFrame", "complaint_frame", "names"]
+           "ComplaintFrame", "complaint_frame", "names", "missing_section"]
 
 
 @dataclass(frozen=True)
@@ -341,3 +341,19 @@ def names(prefix: str, values, lang: str = "en") -> dict:
     from .i18n import has_label, t
 
     return {v: t(f"{prefix}.{v}", lang) if has_label(f"{prefix}.{v}") else str(v) for v in values}
+
+
+def missing_section(found, role: str, dataset: str, lang: str = "en"):
+    """What a report section without ``role`` needs, in the reader's language (Markdown).
+
+    ``found`` is the data's :class:`cxlib.roles.Roles`: the sentence names the table, its title in
+    ``lang`` and its columns (or the role's own reason when no table is declared for it), so an
+    analyst learns which file to add while the rest of the report stands.
+    """
+    from .narrate import say
+
+    table, columns, _ = found.absent.get(role, (None, (), ""))
+    if table is None:
+        return say("report10.say.needs", lang, reason=found.missing(role)[role])
+    title = datasets.dictionary(dataset)["tables"][table]["title"][lang]
+    return say("report10.needs_table", lang, table=table, title=title, columns=", ".join(columns))
