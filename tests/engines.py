@@ -25,6 +25,8 @@ def spark():
     pyspark_sql = pytest.importorskip("pyspark.sql")
     session = (pyspark_sql.SparkSession.builder.master("local[1]").appName("cxlib-tests")
                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1")
+               .config("spark.default.parallelism", "1")
+               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                .config("spark.sql.session.timeZone", "UTC").getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     yield session

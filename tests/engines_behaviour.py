@@ -2,44 +2,22 @@
 
 ``to_engine(frame, kind)`` turns a pandas DataFrame into a pandas, Polars, PyArrow, DuckDB, Dask or
 PySpark table; ``ENGINES`` lists the kinds run everywhere and ``engine`` is a parametrised
-fixture over them plus ``pyspark``, which runs in local mode on one core with one session for the
-whole test run and is skipped, saying why, when ``java`` is not installed.
+fixture over them plus ``pyspark``, which uses the one Spark session of ``tests/engines.py``
+(skipped, saying why, when ``java`` is not installed).
 """
 
 from __future__ import annotations
 
-import shutil
 import warnings
 
 import pandas as pd
 import pytest
+from engines import spark  # noqa: F401  (the one Spark session of the test run)
 
 ENGINES = ("pandas", "polars", "pyarrow", "duckdb", "dask")
-NO_JAVA = "PySpark needs a Java runtime: `java` is not on PATH (CI installs Debian's headless JRE)"
 
 
-@pytest.fixture(scope="session")
-def spark():
-    """One local PySpark session (local[1], UTC) shared by every test; skipped without Java."""
-    if shutil.which("java") is None:
-        pytest.skip(NO_JAVA)
-    pyspark_sql = pytest.importorskip("pyspark.sql")
-    session = (
-        pyspark_sql.SparkSession.builder.master("local[1]")
-        .appName("cxlib-tests")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.default.parallelism", "1")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
-
-
-def to_engine(frame: pd.DataFrame, kind: str, spark=None):
+def to_engine(frame: pd.DataFrame, kind: str, session=None):
     """The same table as ``kind``'s native table (no index: engines other than pandas have none)."""
     frame = frame.reset_index(drop=True)
     if kind == "pandas":
@@ -65,7 +43,7 @@ def to_engine(frame: pd.DataFrame, kind: str, spark=None):
             warnings.simplefilter("ignore", FutureWarning)
             return dd.from_pandas(frame, npartitions=2)  # two: partition boundaries must not matter
     if kind == "pyspark":
-        return spark.createDataFrame(frame)
+        return session.createDataFrame(frame)
     raise ValueError(kind)
 
 
