@@ -164,7 +164,7 @@ def execute(notebook: Path, out_dir: Path, parameters: dict, timeout: int = 600)
     executed = out_dir / "_executed" / f"{notebook.stem}.{dataset}.{lang}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     partial = executed.with_name(f".{executed.stem}.part.ipynb")  # papermill saves after every cell: not the final name
-    kernel_log = executed.with_name(f"{executed.stem}.kernel.log")
+    kernel_log = executed.with_name(f"{executed.stem}.kernel.log").absolute()  # papermill runs in the notebook's folder
     kernel_log.unlink(missing_ok=True)
     injected = {k: v for k, v in parameters.items() if v is not None}
     start = time.perf_counter()

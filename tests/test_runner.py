@@ -47,6 +47,15 @@ def test_all_good_exits_zero(tmp_path):
     assert cli.main(["run", "--notebooks", str(tmp_path), "--out", str(tmp_path / "r")]) == 0
 
 
+def test_relative_folders_as_make_run_passes_them(tmp_path, monkeypatch):
+    # papermill runs each notebook in its own folder: every path the runner opens must not depend on it
+    (tmp_path / "nbs").mkdir()
+    make(tmp_path / "nbs", "01_a.ipynb", "print('hi')")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["run", "--notebooks", "nbs", "--out", "reports"]) == 0
+    assert (tmp_path / "reports" / "01_a.hotel.en.html").exists()
+
+
 def test_report_is_self_contained_escaped_with_toc_and_no_code(tmp_path):
     nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
     nb.cells = [
