@@ -69,9 +69,14 @@ def dependent_correlations_test(r12: float, r13: float, r23: float, n: int) -> d
     if isinstance(n, bool) or not isinstance(n, int) or n < 4:
         raise ValueError(f"n must be a whole number of at least 4, got {n!r}")
     det = 1 - r12**2 - r13**2 - r23**2 + 2 * r12 * r13 * r23
+    if det <= 0:
+        # With every |r| < 1 the 2 × 2 minors are positive, so the matrix is positive definite
+        # exactly when its determinant is; at 0 or below no three variables can have these correlations.
+        raise ValueError(
+            "the three correlations are not consistent: their correlation matrix has determinant "
+            f"{det:.3g}, and it must be positive"
+        )
     mean = (r12 + r13) / 2
     denom = 2 * det * (n - 1) / (n - 3) + mean**2 * (1 - r23) ** 3
-    if denom <= 0:
-        raise ValueError("the three correlations are not consistent (their correlation matrix is not positive)")
     t = (r12 - r13) * math.sqrt((n - 1) * (1 + r23)) / math.sqrt(denom)
     return {"difference": r12 - r13, "t": t, "dof": n - 3, "p_value": float(2 * stats.t.sf(abs(t), n - 3))}
