@@ -765,6 +765,9 @@ def needed_tables(notebook: str | Path, dataset: str, optional: bool = False) ->
         owners = {r.table for r in (have.transactions, have.customers) if r is not None}
         used |= {r for r in ("transactions", "customers") if table_of(r) in
                  {k.to_table for k in have.links if k.from_table == have.survey.table} & owners}
+    if re.search(r"\breview_frame\(", code) and have.reviews is not None:  # lesson 08: reviews, and the survey when linked
+        required.add(have.reviews.table)
+        used.add("survey")
     if optional:
         required |= {table_of(n) for n in used}
     return required & tables

@@ -17,7 +17,8 @@ from . import datasets
 from .i18n import check_lang, labels
 
 __all__ = ["SurveyFrame", "OFlag", "survey_frame", "value_labels", "by_summary", "plot_precision", "with_o_flag",
-           "ComplaintFrame", "complaint_frame", "names", "missing_section"]
+           "ComplaintFrame", "complaint_frame", "names", "missing_section", "ReviewFrame", "review_frame", "lift_summary",
+           "sentiment_accuracy", "top_pair", "topics_summary"]
 
 
 @dataclass(frozen=True)
@@ -334,6 +335,216 @@ def complaint_frame(dataset: str, data_dir=None) -> ComplaintFrame:
                          days_since=(as_of - when).dt.total_seconds().to_numpy() / 86400)
     return ComplaintFrame(complaints=cases, role=role, baseline_nps=baseline, exposures=len(bought), as_of=as_of,
                           unit=sales.table)
+
+
+@dataclass(frozen=True)
+class ReviewFrame:
+    """Reviews with what lesson 08 compares them to.
+
+    ``reviews`` (one row per review, as loaded); ``role`` (the reviews role: column
+    names); ``langs`` (each review's language: the role's column, or missing, to be
+    detected); ``themes`` (the world's theme dictionary, :func:`cxlib.voc.load_themes`);
+    ``nps`` (the 0–10 answer of the survey the review's stay or order links to,
+    indexed like ``reviews``; missing where none joins); ``n_joined`` (reviews with
+    an answer); ``joined_on`` (the reviews and survey columns that join them, or None
+    when the data declare no such link).
+    """
+
+    reviews: pd.DataFrame
+    role: object
+    langs: pd.Series
+    themes: dict
+    nps: pd.Series
+    n_joined: int
+    joined_on: tuple[str, str] | None = None
+
+
+def review_frame(dataset: str, data_dir=None) -> ReviewFrame:
+    """Reviews, their languages, the world's themes and each review's survey NPS, from the roles.
+
+    Parameters
+    ----------
+    dataset : str
+        The world whose dictionary declares the roles (or a user's ``mapping.yml``).
+    data_dir : path, optional
+        A folder of the user's own files; None = the sample data.
+
+    Returns
+    -------
+    ReviewFrame
+        The NPS answer is joined through the links of the roles: directly, or through a
+        stay or order id that both tables link to (e.g. ``reviews.stay_id`` and
+        ``survey.stay_id`` → ``stays``). The join is many-to-one (checked: one answer per
+        stay or order); reviews without an answer keep a missing value (never dropped).
+        Without a survey role or a link, every value is missing and ``joined_on`` is None.
+
+    Raises
+    ------
+    cxlib.roles.RoleError
+        When the data declare no reviews role (naming the table and columns it needs).
+    """
+    from . import roles as roles_mod
+    from . import voc
+
+    roles = roles_mod.of(dataset, data_dir)
+    role = roles.require("reviews")
+    reviews = datasets.load(dataset, role.table, data_dir=data_dir)
+    langs = reviews[role.lang] if role.lang else pd.Series(None, index=reviews.index, dtype=object)
+    survey = roles.survey
+    key = _shared_key(roles.links, role.table, survey.table) if survey is not None and survey.nps else None
+    nps = pd.Series(float("nan"), index=reviews.index, name="nps")
+    if key is not None:
+        answers = datasets.load(dataset, survey.table, data_dir=data_dir)[[key[1], survey.nps]]
+        joined = reviews[[key[0]]].merge(answers.rename(columns={key[1]: key[0]}), on=key[0], how="left",
+                                         validate="many_to_one")
+        nps = pd.Series(joined[survey.nps].to_numpy(dtype=float), index=reviews.index, name="nps")
+    return ReviewFrame(reviews=reviews, role=role, langs=langs, themes=voc.load_themes(dataset), nps=nps,
+                       n_joined=int(nps.notna().sum()), joined_on=key)
+
+
+def lift_summary(lift: pd.DataFrame, names: dict, *, second: pd.DataFrame | None = None) -> dict:
+    """What a sentence says about a :func:`cxlib.voc.theme_lift` table (and, optionally, a second one to compare).
+
+    Parameters
+    ----------
+    lift : DataFrame
+        ``theme_lift`` of groups ``a`` and ``b`` (attrs), largest difference first.
+    names : dict
+        Theme id → name in the reader's language.
+    second : DataFrame, optional
+        Another ``theme_lift`` of the same tagged reviews (e.g. groups from the survey's NPS
+        instead of stars): ``top2``, ``diff2``/``low2``/``high2`` (in points) and ``same``.
+
+    Returns
+    -------
+    dict
+        ``top``, ``next`` and ``third`` (names), ``rate_a`` / ``rate_b`` (shares of the top theme),
+        ``diff``, ``low``, ``high`` (its difference and interval in percentage points),
+        ``k`` (themes whose interval lies above zero), ``m`` (themes), ``n_a`` / ``n_b`` (reviews per group).
+
+    Examples
+    --------
+    >>> lift = pd.DataFrame({"theme": ["a", "b", "c"], "n_detractor": 10, "rate_detractor": [0.5, 0.3, 0.1],
+    ...                      "n_promoter": 20, "rate_promoter": [0.1, 0.1, 0.1], "diff": [0.4, 0.2, 0.0],
+    ...                      "ci_low": [0.1, -0.05, -0.2], "ci_high": [0.6, 0.4, 0.2]})
+    >>> s = lift_summary(lift, {"a": "A", "b": "B", "c": "C"})
+    >>> (s["top"], s["next"], s["diff"], s["k"], s["m"])
+    ('A', 'B', 40.0, 1, 3)
+    """
+    a, b = lift.attrs.get("a", "detractor"), lift.attrs.get("b", "promoter")
+    if lift.empty:
+        raise ValueError("lift: no themes to summarise")
+    top = lift.iloc[0]
+    name = [names.get(th, th) for th in lift["theme"]] + ["–", "–"]
+    out = {"top": name[0], "next": name[1], "third": name[2], "rate_a": float(top[f"rate_{a}"]),
+           "rate_b": float(top[f"rate_{b}"]), "diff": 100 * float(top["diff"]), "low": 100 * float(top["ci_low"]),
+           "high": 100 * float(top["ci_high"]), "k": int((lift["ci_low"] > 0).sum()), "m": len(lift),
+           "n_a": int(top[f"n_{a}"]), "n_b": int(top[f"n_{b}"])}
+    if second is not None:
+        other = second.iloc[0]
+        out.update(top2=names.get(other["theme"], other["theme"]), diff2=100 * float(other["diff"]),
+                   low2=100 * float(other["ci_low"]), high2=100 * float(other["ci_high"]),
+                   same=other["theme"] == top["theme"])
+    return out
+
+
+def sentiment_accuracy(scores: pd.DataFrame, ratings: pd.Series, lang: str = "en") -> tuple[pd.DataFrame, dict]:
+    """The sentiment method measured twice: on the hand-labelled reviews and on ``scores`` against their stars.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        :func:`cxlib.voc.score_sentiment` of the lesson's reviews (with ``lang``).
+    ratings : Series
+        Their 1–5 stars, indexed like ``scores`` (label: 4–5 positive, 3 neutral, 1–2 negative).
+    lang : {"en", "zh"}
+        Language of the table's set and class names.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        F1 per set × review language (rows) and class (columns: each sentiment, macro average,
+        accuracy), named in ``lang``; and for a sentence: ``hand_f1``, ``sample_f1``,
+        ``sample_acc`` (all reviews of each set together), ``weakest`` (the sentiment class
+        with the lowest F1 on the sample reviews, in ``lang``), ``weakest_f1``, ``n`` (sample
+        reviews scored).
+    """
+    from . import voc
+    from .i18n import t
+
+    check_lang(lang)
+    labelled = voc.load_labelled()
+    hand_pred = voc.score_sentiment(labelled["text"], labelled["lang"])["sentiment"]
+    truth = voc.label_from_rating(ratings)
+    sets = {"hand": (labelled["label"], hand_pred, labelled["lang"]), "generated": (truth, scores["sentiment"], scores["lang"])}
+    parts, overall = {}, {}
+    for key, (y, p, by) in sets.items():
+        parts[t(f"voc.set.{key}", lang)] = voc.evaluate_sentiment(y, p, by=by)
+        overall[key] = voc.evaluate_sentiment(y, p)
+    wide = pd.concat(parts, names=["set", None]).reset_index(level=0)
+    wide = wide.pivot_table(index=["set", "group"], columns="class", values="f1", sort=False)
+    classes = {**{c: t(f"voc.sentiment.{c}", lang) for c in voc.SENTIMENTS},
+               **{c: t(f"voc.class.{c}", lang) for c in ("macro avg", "accuracy")}}
+    wide = wide.rename(columns=classes).rename_axis(index=[t("voc.col.set", lang), t("voc.col.lang", lang)], columns=None)
+    per_class = overall["generated"].set_index("class").loc[list(voc.SENTIMENTS), "f1"]
+    weakest = per_class.idxmin()
+    return wide, {"hand_f1": overall["hand"].attrs["macro_f1"], "sample_f1": overall["generated"].attrs["macro_f1"],
+                  "sample_acc": overall["generated"].attrs["accuracy"], "weakest": classes[weakest].lower() if lang == "en" else classes[weakest],
+                  "weakest_f1": float(per_class[weakest]), "n": int(overall["generated"].attrs["n"])}
+
+
+def top_pair(co: pd.DataFrame, names: dict) -> dict:
+    """The two different themes mentioned together in most reviews, from :func:`cxlib.voc.theme_cooccurrence`.
+
+    Returns ``{"a", "b" (names), "n" (reviews mentioning both), "share" (of the reviews mentioning
+    ``a``)}``; ``n`` is 0 (and the names "–") when no two themes ever meet.
+
+    Examples
+    --------
+    >>> co = pd.DataFrame([[5, 2, 0], [2, 4, 3], [0, 3, 6]], index=list("xyz"), columns=list("xyz"))
+    >>> top_pair(co, {"x": "X", "y": "Y", "z": "Z"})
+    {'a': 'Y', 'b': 'Z', 'n': 3, 'share': 0.75}
+    """
+    import numpy as np
+
+    m = co.to_numpy().astype(float)
+    off = np.where(np.eye(len(m), dtype=bool), -1.0, m)
+    if len(m) < 2 or off.max() <= 0:
+        return {"a": "–", "b": "–", "n": 0, "share": float("nan")}
+    i, j = np.unravel_index(int(np.argmax(off)), off.shape)
+    i, j = (i, j) if m[i, i] <= m[j, j] else (j, i)  # the share is of the rarer theme's reviews
+    return {"a": names.get(co.index[i], co.index[i]), "b": names.get(co.index[j], co.index[j]), "n": int(m[i, j]),
+            "share": float(m[i, j] / m[i, i])}
+
+
+def topics_summary(topics: pd.DataFrame, names: dict, lang: str = "en", words: int = 4) -> dict:
+    """What a sentence says about :func:`cxlib.voc.topics_beyond_dictionary`'s topics.
+
+    Returns its ``attrs`` (``scope``, ``coverage``, ``n_untagged``, ``n_reviews``, ``n_new``,
+    ``n_matched``) plus ``k`` (topics), ``largest_words`` and ``largest_share`` (the topic with
+    most reviews: its first ``words`` words and its share of the reviews modelled), ``matched``
+    (the matched themes' names, once each) and ``new_words`` (the first words of each new topic),
+    joined in ``lang``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"words": [["dogs", "welcome"], ["dirty", "room"]], "n_reviews": [3, 5],
+    ...                   "share": [0.375, 0.625], "theme": [None, "room_cleanliness"]})
+    >>> t.attrs.update(scope="all", n_new=1)
+    >>> s = topics_summary(t, {"room_cleanliness": "Room cleanliness"})
+    >>> s["largest_words"], s["matched"], s["new_words"], s["k"]
+    ('dirty / room', 'Room cleanliness', 'dogs / welcome', 2)
+    """
+    from .narrate import join
+
+    if topics.empty:
+        raise ValueError("topics: no topics to summarise")
+    largest = topics.loc[topics["n_reviews"].idxmax()]
+    first = topics["words"].map(lambda ws: " / ".join(ws[:words]))
+    matched = [names.get(th, th) for th in dict.fromkeys(topics["theme"].dropna())]
+    return {k: v for k, v in topics.attrs.items() if k != "assignment"} | {
+        "k": len(topics), "largest_words": " / ".join(largest["words"][:words]), "largest_share": float(largest["share"]),
+        "matched": join(matched, lang), "new_words": join(first[topics["theme"].isna()].tolist(), lang, sep="; ")}
 
 
 def names(prefix: str, values, lang: str = "en") -> dict:

@@ -153,6 +153,7 @@ __all__ = [
     "detect_lang",
     "tokenize",
     "token_counts",
+    "token_examples",
     "load_themes",
     "add_term",
     "themes_frame",
@@ -161,6 +162,7 @@ __all__ = [
     "tag_themes",
     "analyse_reviews",
     "discover_topics",
+    "topics_beyond_dictionary",
     "score_sentiment",
     "explain_sentiment",
     "label_from_rating",
@@ -180,6 +182,7 @@ __all__ = [
     "plot_theme_lift",
     "plot_cooccurrence",
     "plot_sentiment_by_rating",
+    "plot_top_words",
 ]
 
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -492,6 +495,41 @@ def token_counts(texts, langs=None, *, top: int | None = 20, stopwords: bool = T
         out = out.groupby("lang", sort=False).head(top)
     out = out.reset_index(drop=True)
     out.attrs["n_empty"] = clean.attrs["n_empty"]
+    return out
+
+
+def token_examples(texts, langs=None, *, head: int | None = 300) -> pd.DataFrame:
+    """One review per language as the analysis sees it: the longest of the first ``head`` non-empty ones, and its tokens.
+
+    Parameters
+    ----------
+    texts : sequence or Series
+        Review texts.
+    langs : "en", "zh", sequence or None
+        Each review's language (missing: detected).
+    head : int, optional
+        Look at the first ``head`` non-empty reviews of each language (None: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by language (Chinese first): ``review`` (the index label),
+        ``text`` (cleaned) and ``tokens`` (:func:`tokenize`, joined by " | ").
+
+    Examples
+    --------
+    >>> token_examples(["房间很干净", "Great stay!", "The room was not clean"])["tokens"].to_dict()
+    {'zh': '房间 | 干净', 'en': 'room | not | clean'}
+    """
+    clean = clean_text(texts)
+    lang = pd.Series(_langs(langs, clean), index=clean.index)
+    text = clean[lang.notna()]
+    first = text.groupby(lang[text.index], sort=False).head(head) if head is not None else text
+    longest = first.str.len().groupby(lang[first.index], sort=False).idxmax()
+    order = [la for la in ("zh", "en") if la in longest.index]
+    out = pd.DataFrame({"review": longest.loc[order].to_numpy(), "text": clean.loc[longest.loc[order]].to_numpy()},
+                       index=pd.Index(order, name="lang"))
+    out["tokens"] = out["text"].map(lambda x: " | ".join(tokenize(x)))
     return out
 
 
@@ -1806,4 +1844,28 @@ def plot_sentiment_by_rating(sentiment, ratings, *, lang: str = "en", ax=None):
     return ax
 
 
-from .topics import discover_topics  # noqa: E402  (uses the functions above)
+def plot_top_words(counts: pd.DataFrame, *, lang: str = "en", axes=None):
+    """Horizontal bars of the most frequent words, one panel per review language (Chinese first).
+
+    ``counts`` is :func:`token_counts`' table; returns the array of axes (new
+    figure when ``axes`` is None).
+    """
+    i18n.check_lang(lang)
+    if not {"lang", "token", "n"} <= set(counts.columns):
+        raise CXDataError("counts: expected the table that token_counts returns (columns lang, token, n)")
+    langs = [la for la in ("zh", "en") if (counts["lang"] == la).any()]
+    if axes is None:
+        _, axes = plt.subplots(1, max(len(langs), 1), figsize=(5 * max(len(langs), 1), 4), squeeze=False)
+        axes = axes[0]
+    from ..plots import PALETTE
+
+    for ax, la in zip(axes, langs, strict=False):
+        part = counts[counts["lang"] == la].iloc[::-1]
+        ax.barh(part["token"], part["n"], color=PALETTE[0])
+        ax.set(title=i18n.t("voc.chart.top_words", lang, language=i18n.t(f"voc.language.{la}", lang)),
+               xlabel=i18n.t("voc.col.n", lang))
+    axes[0].figure.tight_layout()
+    return axes
+
+
+from .topics import discover_topics, topics_beyond_dictionary  # noqa: E402  (uses the functions above)

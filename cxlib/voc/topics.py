@@ -39,7 +39,8 @@ def discover_topics(texts, langs=None, *, n_topics: int = 8, n_words: int = 10, 
         first), ``n_reviews`` (reviews whose strongest topic it is),
         ``share`` and ``examples`` (the reviews that load most on it).
         ``attrs``: ``n_reviews`` (reviews modelled), ``n_left_out`` (empty, or
-        tagged when ``untagged_only``).
+        tagged when ``untagged_only``), ``assignment`` (a Series indexed like the
+        modelled reviews: the topic each loads on most, −1 when on none).
 
     Notes
     -----
@@ -104,5 +105,93 @@ def discover_topics(texts, langs=None, *, n_topics: int = 8, n_words: int = 10, 
         rows.append({"topic": t, "words": [str(vocab[i]) for i in top if h[t, i] > 0], "n_reviews": n_t,
                      "share": n_t / len(docs), "examples": [str(texts_arr[i]) for i in ex if w[i, t] > 0]})
     out = pd.DataFrame(rows)
-    out.attrs.update(n_reviews=len(docs), n_left_out=int((~keep).sum()))
+    out.attrs.update(n_reviews=len(docs), n_left_out=int((~keep).sum()),
+                     assignment=pd.Series(np.where(loaded, best, -1), index=docs.index, name="topic"))
     return out
+
+
+def topics_beyond_dictionary(tagged: pd.DataFrame, texts, langs=None, *, n_topics: int = 6, n_words: int = 8,
+                             n_examples: int = 1, min_untagged: int = 50, match: float = 0.5,
+                             random_state: int = 0) -> pd.DataFrame:
+    """Topics found without the dictionary, each set beside the dictionary theme it matches (if any).
+
+    What a theme dictionary misses is in the reviews it leaves untagged: when at
+    least ``min_untagged`` non-empty reviews mention no theme, the topics are
+    found among them alone (``scope = "untagged"``: every topic is a candidate
+    new theme). When the dictionary tags nearly everything, too few reviews are
+    left to model, and the topics are found among all reviews instead
+    (``scope = "all"``): a topic then *matches* a dictionary theme when at
+    least ``match`` of the reviews whose strongest topic it is mention that
+    theme, and is *new* otherwise. Either way the result says which it did.
+
+    Parameters
+    ----------
+    tagged : DataFrame
+        :func:`cxlib.voc.tag_themes` of the same ``texts`` (same index).
+    texts, langs
+        The reviews and their languages, as given to ``tag_themes``.
+    n_topics, n_words, n_examples, random_state
+        As in :func:`discover_topics`; ``n_topics`` is lowered to a third of the
+        reviews modelled when there are few of them.
+    min_untagged : int
+        Untagged reviews needed to model them alone.
+    match : float
+        Share of a topic's reviews that must mention one theme for the topic to match it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`discover_topics`' columns plus ``theme`` (the matched theme id,
+        None for a new topic) and ``theme_share`` (share of the topic's reviews
+        mentioning the theme most mentioned among them). ``attrs``: those of
+        ``discover_topics`` plus ``scope`` ("untagged" or "all"),
+        ``n_untagged`` (non-empty reviews without a theme), ``coverage``
+        (share of the non-empty reviews the dictionary tags), ``n_new`` and
+        ``n_matched`` (topics).
+
+    Raises
+    ------
+    CXDataError
+        When ``tagged`` is not a ``tag_themes`` table or there are too few reviews to model.
+
+    Examples
+    --------
+    >>> from cxlib.voc import tag_themes
+    >>> texts = pd.Series(["dogs welcome everywhere", "dogs got treats", "dogs welcome", "dirty room",
+    ...                    "karaoke night fun", "karaoke songs old", "karaoke night", "dirty sheets"])
+    >>> tagged = tag_themes(texts, "en", world="hotel")
+    >>> out = topics_beyond_dictionary(tagged, texts, "en", n_topics=2, n_words=1, min_untagged=4)
+    >>> out.attrs["scope"], sorted(w for ws in out["words"] for w in ws), bool(out["theme"].isna().all())
+    ('untagged', ['dogs', 'karaoke'], True)
+    """
+    from . import clean_text
+
+    if not {"review", "theme"} <= set(tagged.columns) or "n_no_theme" not in tagged.attrs:
+        raise CXDataError("tagged: expected the table that tag_themes returns (columns review, theme; attrs n_no_theme)")
+    if not 0 < match <= 1:
+        raise ValueError(f"match must be in (0, 1], got {match!r}")
+    clean = clean_text(texts)
+    n_text = int((clean.to_numpy() != "").sum())
+    n_untagged = int(tagged.attrs["n_no_theme"])
+    scope = "untagged" if n_untagged >= min_untagged else "all"
+    n_docs = n_untagged if scope == "untagged" else n_text
+    k = max(1, min(n_topics, n_docs // 3))
+    keep = clean.to_numpy() != ""
+    if scope == "untagged":  # the reviews the dictionary left untagged, as tag_themes found them
+        keep &= ~clean.index.isin(tagged["review"].unique())
+    lang_of = langs if langs is None or isinstance(langs, str) else pd.Series(list(langs), index=clean.index)[keep]
+    out = discover_topics(clean[keep], lang_of, n_topics=k, n_words=n_words, n_examples=n_examples,
+                          untagged_only=False, random_state=random_state)
+    assignment = out.attrs["assignment"]
+    mentions = pd.crosstab(tagged["review"], tagged["theme"]).gt(0)
+    mentions = mentions.reindex(assignment.index, fill_value=False)
+    per_topic = mentions.groupby(assignment.to_numpy()).mean()  # share of each topic's reviews mentioning each theme
+    best = per_topic.idxmax(axis=1) if per_topic.shape[1] else pd.Series(dtype=object)
+    share = per_topic.max(axis=1) if per_topic.shape[1] else pd.Series(dtype=float)
+    out["theme_share"] = out["topic"].map(share).fillna(0.0).astype(float)
+    out["theme"] = out["topic"].map(best).where(out["theme_share"] >= match)
+    out["theme"] = out["theme"].astype(object).where(out["theme"].notna(), None)
+    out.attrs.update(scope=scope, n_untagged=n_untagged, coverage=(n_text - n_untagged) / n_text if n_text else float("nan"),
+                     n_new=int(out["theme"].isna().sum()), n_matched=int(out["theme"].notna().sum()))
+    return out
+
