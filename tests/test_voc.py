@@ -830,3 +830,13 @@ def test_vectorised_ngram_counts_equal_scikit_learn():
         tf = TfidfTransformer(sublinear_tf=True)
         tf.idf_ = m.idf
         assert np.allclose(m._rows(x).toarray(), tf.transform(ref).toarray(), atol=1e-9), lang
+
+
+def test_lift_chart_names_the_chosen_confidence_level(sample):
+    r = sample["hotel"].head(400)
+    tagged = voc.tag_themes(r["text"], r["lang"], world="hotel")
+    lift = voc.theme_lift(tagged, voc.star_groups(r["rating"]), polarity="negative", conf=0.9)
+    fig, ax = plt.subplots()
+    voc.plot_theme_lift(lift, lang="en", ax=ax)
+    assert "90% CI" in ax.get_xlabel() and "95" not in ax.get_xlabel()
+    plt.close(fig)

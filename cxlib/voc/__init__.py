@@ -1795,8 +1795,9 @@ def plot_theme_lift(lift: pd.DataFrame, *, themes: Mapping | None = None, top: i
     a, b = lift.attrs.get("a", "detractor"), lift.attrs.get("b", "promoter")
     ga = i18n.t(f"voc.group_in_text.{a}", lang) if a in GROUPS else str(a)
     gb = i18n.t(f"voc.group_in_text.{b}", lang) if b in GROUPS else str(b)
-    ax.set(title=i18n.t("voc.chart.lift_title", lang, a=ga, b=gb), xlabel=i18n.t("voc.chart.lift_x", lang, a=ga, b=gb),
-           ylabel="")
+    conf = f"{100 * lift.attrs.get('conf', 0.95):g}%"
+    ax.set(title=i18n.t("voc.chart.lift_title", lang, a=ga, b=gb),
+           xlabel=i18n.t("voc.chart.lift_x", lang, a=ga, b=gb, conf=conf), ylabel="")
     return ax
 
 
