@@ -1288,8 +1288,9 @@ def purchase_cycle(transactions: pd.DataFrame, customer_id_col: str, datetime_co
     same = days["c"].to_numpy()[1:] == days["c"].to_numpy()[:-1]
     gaps = np.diff(days["d"].to_numpy()).astype("timedelta64[D]").astype("float64")[same]
     if len(gaps) == 0:
-        raise CXDataError(f"transactions: no customer in column '{customer_id_col}' bought on two different days, "
-                          "so the purchase cycle cannot be read from the data; choose the churn window yourself")
+        raise CXDataError(f"transactions: no customer in column '{customer_id_col}' bought on two different days, so the "
+                          "purchase cycle cannot be read from the data: repeat purchases, churn and lifetime value need "
+                          "customers who bought more than once")
     q = float(np.quantile(gaps, share))
     return PurchaseCycle(int(step * max(1, np.ceil(q / step))), q, float(np.median(gaps)), float(share), int(len(gaps)))
 
