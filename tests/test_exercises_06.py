@@ -7,15 +7,14 @@ worlds; the expected values follow the definitions, recomputed here by hand.
 
 from __future__ import annotations
 
-import nbformat
 import numpy as np
 import pandas as pd
 import pytest
 from test_exercises import _run_in_process as _run
+from test_exercises_1112 import _notebook as _notebook_of
 
-from cxwb import exercises, grading
+from cxwb import exercises
 
-FILES = grading.exercise_files()
 VARIANTS = {  # the notebook's parameters (as the grader injects them) → the variant the grader judges on
     "shop": {"dataset": "ecommerce", "seed": None},
     "hotel": {"dataset": "hotel", "seed": None},
@@ -26,13 +25,7 @@ _DIGITS = {t.id: {0.0: 0, 0.51: 0, 0.051: 1}[t.tol] for t in exercises.tasks_of(
 
 
 def _notebook(params: dict | None = None, student: bool = False):
-    nb = nbformat.read(str(FILES["06"]), as_version=4)
-    if student:
-        nb = grading.student_version(nb)
-    for cell in nb.cells:
-        if "parameters" in cell.metadata.get("tags", []) and params:
-            cell.source += "".join(f"\n{k} = {v!r}" for k, v in params.items())
-    return nb
+    return _notebook_of("06", params, student)
 
 
 SOLVED = ("hotel", "shop", "shop-seed3")  # the solution runs on these

@@ -200,3 +200,30 @@ def test_lesson06_needs_the_transactions_and_the_survey():
     nb = "notebooks/06_customer_value.ipynb"
     assert datasets.needed_tables(nb, "hotel") == {"stays", "survey"}
     assert datasets.needed_tables(nb, "ecommerce", optional=True) == {"orders", "survey", "customers"}
+
+
+def test_the_churn_sentence_follows_the_window_and_the_data():
+    from cxlib import narrate
+
+    frame = lessons.value_frame("hotel")
+    tx, role = frame.transactions, frame.role
+    cycle = value.purchase_cycle(tx, role.customer, role.time)
+
+    def sentence(data, window, chosen):
+        repeat, churn = value.repeat_rate(data, role.customer, role.time), value.churn_rate(data, role.customer, role.time, window_days=window)
+        half = value.churn_rate(data, role.customer, role.time, window_days=window // 2)
+        return narrate.text("lesson06.say.churn", "en", repeat, conf=0.95, median=cycle.median_days, share=cycle.share, q=cycle.quantile_days,
+                            suggested=cycle.window_days, window=window, set=chosen, churn=churn.rate, eligible=churn.n, churn_low=churn.ci_low,
+                            churn_high=churn.ci_high, half=window // 2, half_rate=half.rate), churn
+
+    default, churn = sentence(tx, cycle.window_days, False)
+    assert f"this run uses {cycle.window_days} days." in default and f"{100 * churn.rate:.0f} % of the {churn.n:,}" in default
+    moved, churn90 = sentence(tx, 90, True)
+    assert "this run uses 90 days (set in the parameters)" in moved and f"{100 * churn90.rate:.0f} % of the {churn90.n:,}" in moved
+    # half the repeat customers' later purchases gone: the repeat rate in the sentence falls with the data
+    firsts = tx.sort_values(role.time).drop_duplicates(role.customer)
+    repeaters = tx.loc[~tx.index.isin(firsts.index), role.customer].unique()[::2]
+    fewer = tx[tx.index.isin(firsts.index) | ~tx[role.customer].isin(repeaters)]
+    thinner, _ = sentence(fewer, cycle.window_days, False)
+    rate = fewer.assign(d=fewer[role.time].dt.normalize()).groupby(role.customer)["d"].nunique().gt(1).mean()
+    assert thinner.startswith(f"{100 * rate:.0f} % of the customers bought again") and thinner != default
