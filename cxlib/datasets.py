@@ -735,7 +735,8 @@ def needed_tables(notebook: str | Path, dataset: str, optional: bool = False) ->
     Required tables come from ``datasets.load(dataset, "survey", …)`` literals,
     ``roles.of(…).require("kano")`` (the role's table, unless the code first asks
     ``available("kano")``) and ``lessons.survey_frame(…)`` (the survey role's
-    table). With ``optional=True`` the tables a lesson uses only when present are
+    table) and ``lessons.value_frame(…)`` (the transactions and survey roles' tables).
+    With ``optional=True`` the tables a lesson uses only when present are
     added: those ``survey_frame`` joins segments from (the transactions and
     customers tables the survey links to) and roles read as ``have.events`` or
     guarded by ``have.available("events")``.
@@ -768,6 +769,9 @@ def needed_tables(notebook: str | Path, dataset: str, optional: bool = False) ->
     if re.search(r"\breview_frame\(", code) and have.reviews is not None:  # lesson 08: reviews, and the survey when linked
         required.add(have.reviews.table)
         used.add("survey")
+    if re.search(r"\bvalue_frame\(", code):  # lesson 06: transactions, the survey for ABC, customers when there
+        required |= {table_of("transactions"), table_of("survey")}
+        used |= {"customers"}
     if optional:
         required |= {table_of(n) for n in used}
     return required & tables

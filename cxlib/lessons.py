@@ -18,7 +18,8 @@ from .i18n import check_lang, labels
 
 __all__ = ["SurveyFrame", "OFlag", "survey_frame", "value_labels", "by_summary", "plot_precision", "with_o_flag",
            "ComplaintFrame", "complaint_frame", "names", "missing_section", "ReviewFrame", "review_frame", "lift_summary",
-           "sentiment_accuracy", "top_pair", "topics_summary"]
+           "sentiment_accuracy", "top_pair", "topics_summary",
+           "ValueFrame", "ABCInputs", "value_frame"]
 
 
 @dataclass(frozen=True)
@@ -568,3 +569,159 @@ def missing_section(found, role: str, dataset: str, lang: str = "en"):
         return say("report10.say.needs", lang, reason=found.missing(role)[role])
     title = datasets.dictionary(dataset)["tables"][table]["title"][lang]
     return say("report10.needs_table", lang, table=table, title=title, columns=", ".join(columns))
+
+
+@dataclass(frozen=True)
+class ABCInputs:
+    """One row per scored customer with the metrics of the ABC model's three factors (lesson 06).
+
+    ``data`` (index: customer; only customers who answered every attitude question);
+    ``attitude``, ``behavior``, ``consumption`` (metric columns of each factor);
+    ``lower_is_better``; ``names`` (metric → header in the chosen language); ``n_total``
+    (customers in the transactions).
+    """
+
+    data: pd.DataFrame
+    attitude: list
+    behavior: list
+    consumption: list
+    lower_is_better: list
+    names: dict
+    n_total: int
+
+    def factors(self, lang: str = "en") -> pd.DataFrame:
+        """One row per factor: its name and its metrics' names (for a table)."""
+        from .i18n import t
+        from .narrate import join
+
+        return pd.DataFrame({"factor": [t(f"value.dim.{d}", lang) for d in ("attitude", "behavior", "consumption")],
+                             "metrics": [join([self.names[c] for c in cols], lang)
+                                         for cols in (self.attitude, self.behavior, self.consumption)]})
+
+
+@dataclass(frozen=True)
+class ValueFrame:
+    """Transactions with a margin on every row, and what lesson 06 joins to them.
+
+    ``transactions`` (the transactions role's table, plus an assumed margin column when the
+    data have none); ``role`` (the transactions role: column names); ``margin`` (the margin
+    column); ``margin_share`` (the share of the amount assumed as margin, ``None`` when the
+    data have a margin column); ``survey`` / ``survey_role`` and ``people`` / ``people_role``
+    (the survey and the customers table with their roles, ``None`` when absent); ``names``
+    (column → header in ``lang``); ``unit`` (what one transaction is, e.g. "stays", in ``lang``);
+    ``currency`` (of the amount, in ``lang``).
+    """
+
+    transactions: pd.DataFrame
+    role: object
+    margin: str
+    margin_share: float | None
+    survey: pd.DataFrame | None
+    survey_role: object | None
+    people: pd.DataFrame | None
+    people_role: object | None
+    names: dict
+    unit: str
+    currency: str = ""
+
+    def abc_inputs(self, summary: pd.DataFrame, lang: str = "en") -> ABCInputs:
+        """The ABC model's metrics per customer, from the roles.
+
+        Attitude: the survey role's ``nps``, ``satisfaction`` and ``intent`` (a customer's mean
+        answer). Behavior: ``frequency`` and ``days_since_last`` (of ``summary``: an
+        :func:`cxlib.value.rfm_summary` with ``days_since_last`` added) and the customers role's
+        ``activity`` columns (true/false as 1/0). Consumption: ``total_spend`` (sum of the
+        amount), ``total_margin`` when the data have margins, ``spend_per_unit`` (amount per
+        unit of the transactions role's ``units``, e.g. per night) when declared.
+
+        Customers without an answer to every attitude question are left out (their attitude is
+        unknown, never filled in); ``n_total`` counts everyone.
+
+        Raises
+        ------
+        cxlib.roles.RoleError
+            When the data have no survey (the attitude factor needs one).
+        """
+        from .i18n import t
+        from .roles import RoleError
+
+        if self.survey is None:
+            raise RoleError("the ABC model needs the survey role (its customer column and NPS or satisfaction "
+                            "answers) for the attitude factor; the data declare none")
+        role, sv = self.role, self.survey_role
+        attitude = [c for c in (sv.nps, sv.satisfaction, sv.intent) if c is not None]
+        tx = self.transactions
+        sums = {"total_spend": (role.amount, "sum")}
+        if self.margin_share is None:
+            sums["total_margin"] = (self.margin, "sum")
+        if role.units is not None:
+            sums["units"] = (role.units, "sum")
+        totals = tx.groupby(role.customer).agg(**sums)
+        if role.units is not None:
+            totals["spend_per_unit"] = totals["total_spend"] / totals.pop("units")
+        activity = list(self.people_role.activity) if self.people is not None else []
+        data = summary.join(totals)
+        if activity:
+            extra = self.people.set_index(self.people_role.id)[activity]
+            data = data.join(extra.astype({c: "int64" for c in activity if pd.api.types.is_bool_dtype(extra[c])}))
+        answers = self.survey.groupby(sv.customer)[attitude].mean()
+        data = data.join(answers, how="inner").dropna(subset=attitude)
+        consumption = [c for c in ("total_spend", "total_margin", "spend_per_unit") if c in data]
+        names = {**self.names, **{c: t(f"lesson06.col.{c}", lang) for c in ("frequency", "days_since_last", "total_spend", "total_margin")}}
+        if role.units is not None:
+            names["spend_per_unit"] = t("lesson06.col.spend_per_unit", lang, amount=self.names[role.amount], units=self.names[role.units])
+        return ABCInputs(data=data, attitude=attitude, behavior=["frequency", "days_since_last", *activity],
+                         consumption=consumption, lower_is_better=["days_since_last"], names=names, n_total=len(summary))
+
+
+def value_frame(dataset: str, data_dir=None, lang: str = "en", margin_share: float = 0.30) -> ValueFrame:
+    """The transactions of a world (or of your folder) with a margin per row, the survey and the customers.
+
+    Parameters
+    ----------
+    dataset : str
+        The world whose dictionary declares the roles (or a user's ``mapping.yml``).
+    data_dir : path, optional
+        A folder of the user's own files; None = the sample data.
+    lang : {"en", "zh"}
+        Language of ``names`` and ``unit``.
+    margin_share : float
+        Used only when the transactions role declares no ``margin`` column: every
+        transaction's margin is taken as this share of its amount (an assumption the lesson
+        states), in a column ``margin``.
+
+    Returns
+    -------
+    ValueFrame
+
+    Raises
+    ------
+    cxlib.roles.RoleError
+        When the data declare no transactions role (naming the table and columns it needs).
+    """
+    from . import roles as roles_mod
+
+    check_lang(lang)
+    if not 0 <= margin_share <= 1:
+        raise ValueError(f"margin_share is a share of the amount between 0 and 1, got {margin_share!r}")
+    have = roles_mod.of(dataset, data_dir)
+    role = have.require("transactions")
+    tx = datasets.load(dataset, role.table, data_dir=data_dir)
+    headers = _names(dataset, role.table, lang)
+    margin, share = role.margin, None
+    if margin is None:
+        margin, share = next(c for c in ("margin", "margin_assumed", "_margin") if c not in tx.columns), float(margin_share)
+        tx[margin] = tx[role.amount] * share
+    survey = people = None
+    if have.survey is not None:
+        survey = datasets.load(dataset, have.survey.table, data_dir=data_dir)
+        headers = {**_names(dataset, have.survey.table, lang), **headers}
+    if have.customers is not None:
+        people = datasets.load(dataset, have.customers.table, data_dir=data_dir)
+        headers = {**_names(dataset, have.customers.table, lang), **headers}
+    spec = datasets.table_spec(dataset, role.table)
+    money = spec.columns[role.amount].unit or ""
+    return ValueFrame(transactions=tx, role=role, margin=margin, margin_share=share, survey=survey,
+                      survey_role=have.survey, people=people, people_role=have.customers, names=headers,
+                      unit=spec.title_zh if lang == "zh" else spec.title_en.lower(),
+                      currency=names("lesson06.unit", [money], lang)[money] if money else "")

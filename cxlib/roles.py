@@ -33,9 +33,14 @@ Roles and their fields (``None`` when the data does not have it)
     ``dysfunctional``, ``importance`` (feature → column; ``importance`` may be
     ``None``), ``segments``.
 ``transactions`` (:class:`TransactionsRole`)
-    ``table``, ``id``, ``customer``, ``time``, ``amount``, ``margin``, ``segments``.
+    ``table``, ``id``, ``customer``, ``time``, ``amount``, ``margin``
+    (``None``: lesson 06 assumes a share of the amount), ``units`` (what a
+    transaction buys, e.g. nights: gives the amount per unit, the premium a
+    customer pays), ``segments``.
 ``customers`` (:class:`CustomersRole`)
-    ``table``, ``id``, ``stage``, ``since``, ``segments``.
+    ``table``, ``id``, ``stage``, ``since``, ``activity`` (behaviour beyond
+    purchases, e.g. loyalty membership or friends referred: Behavior metrics of
+    the ABC model), ``segments``.
 ``outcomes`` (:class:`OutcomesRole`)
     ``table``, ``customer``, ``returned``, ``count``, ``revenue`` (what a
     customer did after the survey period, when the data has it as a table).
@@ -176,8 +181,9 @@ class SurveyRole(_Role):
     touchpoints: tuple[Touchpoint, ...] = ()
     segments: tuple[str, ...] = ()
     weight: str | None = None
+    intent: str | None = None
     _column_fields: tuple[str, ...] = _cols("id", "date", "customer", "nps", "satisfaction", "effort",
-                                            "touchpoints", "segments", "weight")
+                                            "touchpoints", "segments", "weight", "intent")
 
     @property
     def touchpoint_columns(self) -> tuple[str, ...]:
@@ -274,8 +280,9 @@ class TransactionsRole(_Role):
     time: str | None = None
     amount: str | None = None
     margin: str | None = None
+    units: str | None = None
     segments: tuple[str, ...] = ()
-    _column_fields: tuple[str, ...] = _cols("id", "customer", "time", "amount", "margin", "segments")
+    _column_fields: tuple[str, ...] = _cols("id", "customer", "time", "amount", "margin", "units", "segments")
 
 
 @dataclass(frozen=True)
@@ -283,8 +290,9 @@ class CustomersRole(_Role):
     id: str | None = None
     stage: str | None = None
     since: str | None = None
+    activity: tuple[str, ...] = ()
     segments: tuple[str, ...] = ()
-    _column_fields: tuple[str, ...] = _cols("id", "stage", "since", "segments")
+    _column_fields: tuple[str, ...] = _cols("id", "stage", "since", "activity", "segments")
 
 
 @dataclass(frozen=True)
@@ -463,7 +471,7 @@ def _build(name: str, raw: Mapping, meta: dict, where: str) -> _Role:
     if not raw.get("table"):
         raise RoleError(f"{where}: role {name!r} needs 'table'")
     kw = {k: v for k, v in raw.items() if k in known}
-    for key in ("segments", "outcomes"):
+    for key in ("segments", "outcomes", "activity"):
         if key in kw:
             kw[key] = _seq(kw[key], where, key)
     for key in ("satisfaction_scale", "effort_scale", "scale"):

@@ -55,10 +55,21 @@ __all__ = [
     "assign_stage",
     "abc_scores",
     "abc_tier_summary",
+    "PurchaseCycle",
+    "purchase_cycle",
+    "cohort_period",
+    "churn_curve",
+    "CLVEstimate",
+    "simple_clv",
+    "segment_summary",
+    "cohort_summary",
+    "reweight",
+    "stage_tiers",
 ]
 
 RETURNS_MODES = ("error", "net", "exclude")
-_PLOTS = ("plot_cohort_heatmap", "plot_retention_curves", "plot_abc_tiers")
+_PLOTS = ("plot_cohort_heatmap", "plot_retention_curves", "plot_abc_tiers", "plot_rfm_grid", "plot_churn_curve",
+          "plot_clv_curve", "plot_stage_tiers")
 
 
 def __getattr__(name: str):
@@ -1179,3 +1190,335 @@ def outcomes_after_survey(
                      window_days=window_days,
                      observation_period_end=end)
     return out
+
+
+# --------------------------------------------------------------------------------------
+# building blocks of lesson 06: the window, the churn curve, CLV inputs, summaries
+# --------------------------------------------------------------------------------------
+
+#: calendar periods a cohort table can use, with their mean length in days
+_COHORT_PERIODS = {"M": 365.25 / 12, "Q": 365.25 / 4}
+
+
+@dataclass(frozen=True)
+class PurchaseCycle:
+    """How long customers take to buy again, and the churn window it suggests.
+
+    Attributes
+    ----------
+    window_days : int
+        The smallest multiple of ``step`` days that holds the ``share`` quantile of the gaps.
+    quantile_days, median_days : float
+        The ``share`` quantile and the median of the gaps between consecutive purchase days.
+    share : float
+    n_gaps : int
+        Repeat purchases seen (gaps between two purchase days of one customer).
+    """
+
+    window_days: int
+    quantile_days: float
+    median_days: float
+    share: float
+    n_gaps: int
+
+
+def cohort_period(window_days: float) -> str:
+    """The cohort period for a churn window: ``"M"`` or ``"Q"``, the one closest to a quarter of the window.
+
+    A window then spans about four cohort periods, so a cohort table shows the drop after the
+    first purchase and the level after it without a crowd of near-empty periods.
+
+    Examples
+    --------
+    >>> cohort_period(360), cohort_period(180)
+    ('Q', 'M')
+    """
+    if not window_days > 0:
+        raise ValueError(f"window_days must be positive, got {window_days!r}")
+    return min(_COHORT_PERIODS, key=lambda f: abs(_COHORT_PERIODS[f] - window_days / 4))
+
+
+def purchase_cycle(transactions: pd.DataFrame, customer_id_col: str, datetime_col: str, share: float = 0.9,
+                   step: int = 30) -> PurchaseCycle:
+    """The gap within which most repeat purchases happen: a churn window read from the data.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per transaction.
+    customer_id_col, datetime_col : str
+    share : float
+        Share of the repeat purchases the window should hold (0 < share < 1).
+    step : int
+        The window is rounded up to a multiple of this many days.
+
+    Returns
+    -------
+    PurchaseCycle
+
+    Notes
+    -----
+    Purchases on one calendar day count once. With g the days between each customer's
+    consecutive purchase days, the window is ``step · ⌈Q_share(g) / step⌉`` (``numpy.quantile``,
+    linear). A customer silent for longer has let more time pass than ``share`` of all
+    repeat purchases took — the usual reading of "lapsed" (Gupta & Lehmann 2003 take the
+    period of the retention rate from the purchase cycle in the same way). Gaps are
+    right-censored by the end of the data, so in a short log the window is a lower bound.
+
+    Raises
+    ------
+    CXDataError
+        When no customer bought on two different days: the cycle cannot be read from the data.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"c": ["a", "a", "a", "b", "b"],
+    ...                    "d": ["2025-01-01", "2025-01-11", "2025-03-02", "2025-01-01", "2025-01-31"]})
+    >>> cycle = purchase_cycle(tx, "c", "d", share=0.5)
+    >>> cycle.median_days, cycle.window_days  # gaps 10, 50 and 30 days
+    (30.0, 30)
+    """
+    if not 0 < share < 1:
+        raise ValueError(f"share must lie strictly between 0 and 1, got {share!r}")
+    if not isinstance(step, int | np.integer) or isinstance(step, bool) or step < 1:
+        raise ValueError(f"step must be a whole number of days ≥ 1, got {step!r}")
+    tx = _pandas_transactions(transactions, customer_id_col, datetime_col, None, "net", None)
+    days = pd.DataFrame({"c": tx[customer_id_col].to_numpy(), "d": tx[datetime_col].dt.normalize().to_numpy()})
+    days = days.drop_duplicates().sort_values(["c", "d"], kind="stable")
+    same = days["c"].to_numpy()[1:] == days["c"].to_numpy()[:-1]
+    gaps = np.diff(days["d"].to_numpy()).astype("timedelta64[D]").astype("float64")[same]
+    if len(gaps) == 0:
+        raise CXDataError(f"transactions: no customer in column '{customer_id_col}' bought on two different days, so the "
+                          "purchase cycle cannot be read from the data: repeat purchases, churn and lifetime value need "
+                          "customers who bought more than once")
+    q = float(np.quantile(gaps, share))
+    return PurchaseCycle(int(step * max(1, np.ceil(q / step))), q, float(np.median(gaps)), float(share), int(len(gaps)))
+
+
+def churn_curve(transactions: pd.DataFrame, customer_id_col: str, datetime_col: str, windows=None, *,
+                observation_period_end=None, conf: float = 0.95, step: int = 30) -> pd.DataFrame:
+    """:func:`churn_rate` for many windows at once, from one RFM summary.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+    customer_id_col, datetime_col : str
+    windows : sequence of int, optional
+        Windows in days; default every ``step`` days from ``step`` up to the oldest customer's
+        age minus ``step`` (longer windows leave almost nobody to judge).
+    observation_period_end : date-like, optional
+    conf : float
+
+    Returns
+    -------
+    DataFrame
+        Index ``window_days``; columns ``rate``, ``count``, ``n``, ``ci_low``, ``ci_high``: for
+        each window exactly what :func:`churn_rate` returns.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"c": ["a", "a", "b", "c"],
+    ...                    "d": ["2025-01-01", "2025-06-25", "2025-01-05", "2025-06-01"]})
+    >>> churn_curve(tx, "c", "d", [20, 90], observation_period_end="2025-06-30")[["count", "n"]].values.tolist()
+    [[2, 3], [1, 2]]
+    """
+    s = rfm_summary(transactions, customer_id_col, datetime_col, None, observation_period_end, "D")
+    age, idle = s["T"].to_numpy(), (s["T"] - s["recency"]).to_numpy()
+    if windows is None:
+        windows = np.arange(step, max(int(age.max()) - step, step) + 1, step)
+    w = np.asarray(windows, dtype="int64")
+    if w.ndim != 1 or len(w) == 0 or (w < 1).any():
+        raise ValueError(f"windows must be whole numbers of days ≥ 1, got {windows!r}")
+    eligible = age[:, None] >= w[None, :]
+    count, n = (eligible & (idle[:, None] >= w[None, :])).sum(axis=0), eligible.sum(axis=0)
+    low, high = wilson_interval(count, n, conf)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(n > 0, count / np.maximum(n, 1), np.nan)
+    return pd.DataFrame({"rate": rate, "count": count, "n": n, "ci_low": low, "ci_high": high},
+                        index=pd.Index(w, name="window_days"))
+
+
+@dataclass(frozen=True)
+class CLVEstimate:
+    """The inputs and result of the simple CLV read from a transaction log (see :func:`simple_clv`)."""
+
+    window_days: int
+    margin: float
+    active: int
+    retention: float
+    discount: float
+    multiple: float
+    clv: float
+    lift: float
+    retention_plus: float
+    clv_plus: float
+    gain: float
+    total_gain: float
+
+
+def simple_clv(transactions: pd.DataFrame, customer_id_col: str, datetime_col: str, margin_col: str,
+               window_days: int, annual_discount: float = 0.10, lift: float = 0.05, conf: float = 0.95) -> CLVEstimate:
+    """Customer lifetime value m·r/(1 + d − r) with one period = one churn window, from the business's own numbers.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+    customer_id_col, datetime_col, margin_col : str
+        ``margin_col`` is the margin of each transaction (money).
+    window_days : int
+        The period: the churn window of :func:`churn_rate`.
+    annual_discount : float
+        Discount rate per year (0.10 for 10 %).
+    lift : float
+        A retention gain to price (0.05 = five points).
+    conf : float
+
+    Returns
+    -------
+    CLVEstimate
+        ``margin`` m = margin of the transactions in the last ``window_days`` days (after the
+        last day minus the window) over ``active``, the customers who bought then;
+        ``retention`` r = 1 − :func:`churn_rate` for the window; ``discount`` d = (1 +
+        annual)^(window/365) − 1; ``multiple`` = r/(1 + d − r); ``clv`` = m · multiple;
+        ``retention_plus`` = min(r + lift, 0.99) and its ``clv_plus``; ``gain`` = clv_plus/clv − 1;
+        ``total_gain`` = active · (clv_plus − clv).
+
+    References
+    ----------
+    Gupta, S., & Lehmann, D. R. (2003). Customers as assets. *Journal of Interactive
+    Marketing*, 17(1), 9–24.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"c": ["a", "a", "b", "c"], "m": [10.0, 30.0, 5.0, 20.0],
+    ...                    "d": ["2025-01-01", "2025-06-25", "2025-01-05", "2025-06-01"]})
+    >>> e = simple_clv(tx, "c", "d", "m", window_days=90, annual_discount=0.0)
+    >>> e.margin, e.active, e.retention, round(e.clv, 2)  # (30 + 20) / 2; b churned, a stayed
+    (25.0, 2, 0.5, 25.0)
+    """
+    if not 0 <= annual_discount <= 1:
+        raise ValueError(f"annual_discount is a rate per year between 0 and 1 (0.10 for 10 %), got {annual_discount!r}")
+    churn = churn_rate(transactions, customer_id_col, datetime_col, window_days=window_days, conf=conf)
+    require_columns(transactions, [margin_col], "transactions")
+    times = pd.to_datetime(transactions[datetime_col]).dt.normalize()
+    recent = (times > times.max() - pd.Timedelta(days=window_days)).to_numpy()
+    active = int(transactions.loc[recent, customer_id_col].nunique())
+    m = float(transactions.loc[recent, margin_col].sum()) / active
+    r = 1 - churn.rate
+    d = (1 + annual_discount) ** (window_days / 365) - 1
+    r5 = min(r + lift, 0.99)
+    now, plus = float(clv(m, r, d)), float(clv(m, r5, d))
+    return CLVEstimate(int(window_days), m, active, r, d, float(clv(1.0, r, d)), now, float(lift), r5, plus,
+                       plus / now - 1 if now else float("nan"), active * (plus - now))
+
+
+def segment_summary(rfm: pd.DataFrame) -> pd.DataFrame:
+    """Size, behaviour and revenue of each RFM segment.
+
+    Parameters
+    ----------
+    rfm : DataFrame
+        One row per customer: :func:`rfm_summary` with ``include_first_transaction=True``
+        joined to :func:`rfm_scores` (``frequency``, ``recency``, ``T``, ``monetary_value``,
+        ``segment``, ``segment_name``).
+
+    Returns
+    -------
+    DataFrame
+        Index ``segment`` (most revenue first); ``segment_name``, ``customers``, ``share`` (of
+        customers, 0–1), means of ``days_since_last`` (T − recency), ``frequency`` and
+        ``monetary_value``, and ``revenue_share`` (0–1) with revenue = frequency × monetary value.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"frequency": [1.0, 3, 1], "recency": [0.0, 20, 0], "T": [50.0, 30, 10],
+    ...                   "monetary_value": [10.0, 30, 10], "segment": ["lost", "loyal", "lost"],
+    ...                   "segment_name": ["Lost", "Loyal", "Lost"]})
+    >>> segment_summary(r)[["customers", "share", "revenue_share"]].round(2).values.tolist()
+    [[1.0, 0.33, 0.82], [2.0, 0.67, 0.18]]
+    """
+    _need_columns(rfm, ["frequency", "recency", "T", "monetary_value", "segment", "segment_name"], "rfm")
+    data = rfm.assign(days_since_last=rfm["T"] - rfm["recency"], revenue=rfm["frequency"] * rfm["monetary_value"])
+    out = data.groupby("segment").agg(segment_name=("segment_name", "first"), customers=("T", "size"),
+                                      days_since_last=("days_since_last", "mean"), frequency=("frequency", "mean"),
+                                      monetary_value=("monetary_value", "mean"), revenue=("revenue", "sum"))
+    out.insert(2, "share", out["customers"] / len(data))
+    out["revenue_share"] = out.pop("revenue") / data["revenue"].sum()
+    return out.sort_values("revenue_share", ascending=False)
+
+
+def cohort_summary(cohorts: pd.DataFrame) -> dict:
+    """What a sentence says about a cohort table: the average drop after the first period and the weakest cohort.
+
+    The last observed cell of each cohort lies in the period that holds the end of the data,
+    which may be only partly observed; it is left out here.
+
+    Parameters
+    ----------
+    cohorts : DataFrame
+        :func:`cohort_retention` with ``kind="share"``.
+
+    Returns
+    -------
+    dict
+        ``first`` (size-weighted average share active one period after joining), ``low`` and
+        ``high`` (smallest and largest average over the later periods 1 … ``k``), ``k``,
+        ``weakest`` (the cohort with the lowest period-1 share; its label), ``weakest_value``,
+        ``median_first`` (median period-1 share of the cohorts), ``cohorts`` (with a whole
+        period 1), ``freq``.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame([[1.0, 0.2, 0.1, 0.1], [1.0, 0.3, 0.2, np.nan], [1.0, 0.1, np.nan, np.nan]],
+    ...                  index=pd.period_range("2025-01", periods=3, freq="M"))
+    >>> m.attrs.update(kind="share", freq="M", cohort_size=pd.Series([10, 10, 20], index=m.index))
+    >>> s = cohort_summary(m)  # the last cell of every row is dropped
+    >>> round(s["first"], 2), s["k"], s["weakest"], s["weakest_value"]
+    (0.25, 2, '2025-01', 0.2)
+    """
+    if cohorts.attrs.get("kind") != "share":
+        raise CXDataError("cohort_summary needs shares: pass cohort_retention(..., kind='share')")
+    shares = cohorts.to_numpy(dtype="float64").copy()
+    last = np.where(~np.isnan(shares), np.arange(shares.shape[1]), -1).max(axis=1)
+    shares[np.arange(len(shares)), last] = np.nan
+    sizes = cohorts.attrs["cohort_size"].reindex(cohorts.index).to_numpy(dtype="float64")
+    avg = retention_average(shares, sizes)[1:]
+    later = avg[~np.isnan(avg)]
+    if len(later) == 0:
+        raise CXDataError("the cohort table has no cohort observed a whole period after joining")
+    first = pd.Series(shares[:, 1], index=cohorts.index).dropna() if shares.shape[1] > 1 else pd.Series(dtype=float)
+    return {"first": float(later[0]), "low": float(later.min()), "high": float(later.max()), "k": int(len(later)),
+            "weakest": str(first.idxmin()), "weakest_value": float(first.min()), "median_first": float(first.median()),
+            "cohorts": int(len(first)), "freq": cohorts.attrs.get("freq")}
+
+
+def reweight(weights: Mapping, stage: str, dimension: str, w: float) -> dict[str, dict[str, float]]:
+    """Stage weights with ``dimension`` of ``stage`` set to ``w``; the other two share 1 − w in their old proportion.
+
+    Examples
+    --------
+    >>> {k: round(v, 2) for k, v in reweight(DEFAULT_STAGE_WEIGHTS, "new", "attitude", 0.8)["new"].items()}
+    {'attitude': 0.8, 'behavior': 0.12, 'consumption': 0.08}
+    """
+    if stage not in weights or dimension not in DIMENSIONS:
+        raise ValueError(f"stage must be one of {sorted(weights)} and dimension one of {DIMENSIONS}, got {stage!r}, {dimension!r}")
+    if not 0 <= w <= 1:
+        raise ValueError(f"a weight lies between 0 and 1, got {w!r}")
+    rest = {k: v for k, v in weights[stage].items() if k != dimension}
+    total = sum(rest.values())
+    share = {k: (1 - w) * (v / total if total else 1 / len(rest)) for k, v in rest.items()}
+    return {**{s: dict(v) for s, v in weights.items()}, stage: {dimension: w, **share}}
+
+
+def stage_tiers(scores: pd.DataFrame) -> pd.DataFrame:
+    """Customers per life-cycle stage (rows, :data:`STAGES`) and value tier (columns A, B, C) of :func:`abc_scores`.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"stage": ["new", "loyal", "loyal"], "tier": ["A", "A", "C"]})
+    >>> stage_tiers(s).loc["loyal"].tolist()
+    [1, 0, 1]
+    """
+    _need_columns(scores, ["stage", "tier"], "scores")
+    return pd.crosstab(scores["stage"].astype(object), scores["tier"]).reindex(
+        index=list(STAGES), columns=list("ABC"), fill_value=0).rename_axis(index="stage", columns="tier")

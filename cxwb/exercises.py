@@ -970,51 +970,77 @@ _task("05.5", "why", "choice", lambda: "B", "05.ipa", choices=_why_choices,
 
 
 # --------------------------------------------------------------------------- 06 customer value
-def _stays() -> pd.DataFrame:
-    return _load("hotel", "stays")
+# Exercise 06 follows its data like 11 and 12: the world comes from the notebook's ``dataset``
+# parameter (:func:`_world`), every column from the transactions role, the data from ``seed``.
+CLV_DISCOUNT = 0.10  # 06.3: the yearly discount rate
+
+
+@cache
+def _value_frame():
+    from cxlib import lessons
+
+    return lessons.value_frame(_world(), data_folder(_world(), param("seed")))
+
+
+def _tx_columns() -> tuple[pd.DataFrame, str, str]:
+    frame = _value_frame()
+    return frame.transactions, frame.role.customer, frame.role.time
 
 
 def _repeat(scale: float = 100.0, what: str = "rate") -> float:
     from cxlib import value
 
-    result = value.repeat_rate(_stays(), "guest_id", "checkin_date")
+    result = value.repeat_rate(*_tx_columns())
     return float(result.count) if what == "count" else result.rate * scale
 
 
 def _repeat_stays_share() -> float:
-    stays = _stays()
-    return 100 * float(stays["guest_id"].duplicated().mean())
+    tx, customer, _ = _tx_columns()
+    return 100 * float(tx[customer].duplicated().mean())
 
 
-def _churn(window: int = 365, scale: float = 100.0) -> float:
+@cache
+def _window() -> int:
     from cxlib import value
 
-    return value.churn_rate(_stays(), "guest_id", "checkin_date", window_days=window).rate * scale
+    return value.purchase_cycle(*_tx_columns()).window_days
 
 
-CLV_MARGIN, CLV_DISCOUNT = 300.0, 0.10
-
-
-def _clv(retention: float | None = None, discount: float = CLV_DISCOUNT) -> float:
+def _churn(window: int | None = None, scale: float = 100.0) -> float:
     from cxlib import value
 
-    r = 1 - _churn() / 100 if retention is None else retention
-    return float(value.clv(CLV_MARGIN, r, discount))
+    return value.churn_rate(*_tx_columns(), window_days=window or _window()).rate * scale
+
+
+@cache
+def _clv_estimate():
+    from cxlib import value
+
+    return value.simple_clv(*_tx_columns(), _value_frame().margin, window_days=_window(), annual_discount=CLV_DISCOUNT)
+
+
+def _clv(retention: float | None = None, discount: float | None = None) -> float:
+    from cxlib import value
+
+    e = _clv_estimate()
+    return float(value.clv(e.margin, e.retention if retention is None else retention,
+                           e.discount if discount is None else discount))
 
 
 def _clv_percent_discount() -> float:
-    # the value a student gets by typing the formula with the discount in percent (10 instead of
-    # 0.1); cxlib.value.clv refuses that input, so the mistake is computed from the formula itself
-    r = 1 - _churn() / 100
-    return CLV_MARGIN * r / (1 + 100 * CLV_DISCOUNT - r)
+    # the value a student gets by typing the formula with the yearly discount in percent (10 instead of
+    # 0.10); cxlib.value.clv refuses that input, so the mistake is computed from the formula itself
+    e = _clv_estimate()
+    return e.margin * e.retention / (1 + 100 * CLV_DISCOUNT - e.retention)
 
 
 def _champions(segment: str = "champions") -> float:
     from cxlib import value
 
-    summary = value.rfm_summary(_stays(), "guest_id", "checkin_date", "spend", include_first_transaction=True)
-    scores = value.rfm_scores(summary)
-    return float((scores["segment"] == segment).sum())
+    frame = _value_frame()
+    summary = value.rfm_summary(frame.transactions, frame.role.customer, frame.role.time, frame.role.amount,
+                                include_first_transaction=True)
+    return float((value.rfm_scores(summary)["segment"] == segment).sum())
 
 
 # --------------------------------------------------------------------------- 07 HEART
@@ -1263,6 +1289,7 @@ _task("06.2", "churn_pct", "number", _churn, "06.repeat", tol=0.051,
                 Mistake("complement", alt=lambda: 100 - _repeat())))
 _task("06.3", "clv_value", "number", _clv, "06.clv", tol=0.51, points=2,
       mistakes=(Mistake("churn_as_retention", alt=lambda: _clv(retention=_churn() / 100)),
+                Mistake("yearly_discount", alt=lambda: _clv(discount=CLV_DISCOUNT)),
                 Mistake("percent_discount", alt=_clv_percent_discount)))
 _task("06.4", "n_champions", "integer", _champions, "06.rfm",
       mistakes=(Mistake("loyal", alt=lambda: _champions(segment="loyal")),))

@@ -1,4 +1,4 @@
-"""Charts of the customer-value lesson: cohort heatmap, retention curves, ABC tiers.
+"""Charts of the customer-value lesson: RFM grid, churn curve, CLV curve, cohorts, ABC tiers and stages.
 
 Seaborn-style axes-level functions: each draws a result of :mod:`cxlib.value` on ``ax`` (default
 ``plt.gca()``), passes ``**kwargs`` to the main artist and returns the Axes. Nothing is computed
@@ -19,7 +19,8 @@ from .._validate import require_columns
 from ..errors import CXDataError
 from ..i18n import check_lang, t
 
-__all__ = ["plot_cohort_heatmap", "plot_retention_curves", "plot_abc_tiers"]
+__all__ = ["plot_cohort_heatmap", "plot_retention_curves", "plot_abc_tiers", "plot_rfm_grid", "plot_churn_curve",
+           "plot_clv_curve", "plot_stage_tiers"]
 
 _DIMENSIONS = ("attitude", "behavior", "consumption")
 
@@ -118,4 +119,94 @@ def plot_abc_tiers(summary: pd.DataFrame, ax=None, lang: str = "en", **kwargs):
     ax.set_ylabel(t("value.abc.mean_score", lang))
     ax.set_title(t("value.abc.title", lang))
     ax.legend(fontsize=8)
+    return ax
+
+
+def plot_rfm_grid(rfm: pd.DataFrame, ax=None, lang: str = "en", **kwargs):
+    """The 5 × 5 grid of R (rows, 5 on top) and F scores: customers per cell and the cell's segment.
+
+    ``rfm`` is :func:`cxlib.value.rfm_scores` (``R``, ``F``); ``**kwargs`` go to ``seaborn.heatmap``.
+    Empty cells stay blank. Returns the matplotlib Axes.
+    """
+    from ..value import RFM_SEGMENTS
+
+    check_lang(lang)
+    require_columns(rfm, ["R", "F"], "RFM scores (cxlib.value.rfm_scores(summary))")
+    ax = ax if ax is not None else plt.gca()
+    grid = pd.crosstab(rfm["R"], rfm["F"]).reindex(index=range(5, 0, -1), columns=range(1, 6), fill_value=0)
+    segment = {(r, f): t(f"value.segment.{name}", lang) for name, (rs, fs) in RFM_SEGMENTS.items() for r in rs for f in fs}
+    text = np.array([[f"{segment[r, f]}\n{grid.loc[r, f]:,}" if grid.loc[r, f] else "" for f in grid.columns]
+                     for r in grid.index])
+    options = {"annot": text, "fmt": "", "cmap": "Blues", "cbar": False, "linewidths": 0.5, "annot_kws": {"fontsize": 9}}
+    sns.heatmap(grid, ax=ax, **{**options, **kwargs})
+    ax.set(title=t("lesson06.heatmap.title", lang), xlabel=t("lesson06.heatmap.x", lang), ylabel=t("lesson06.heatmap.y", lang))
+    return ax
+
+
+def plot_churn_curve(curve: pd.DataFrame, chosen: int | None = None, ax=None, lang: str = "en", **kwargs):
+    """Churn rate against the window (line and interval band), the ``chosen`` window marked.
+
+    ``curve`` is :func:`cxlib.value.churn_curve`; the chosen window must be one of its rows.
+    ``**kwargs`` go to the line. Returns the matplotlib Axes.
+    """
+    from .. import plots
+
+    check_lang(lang)
+    require_columns(curve, ["rate", "ci_low", "ci_high"], "churn curve (cxlib.value.churn_curve(...))")
+    if chosen is not None and chosen not in curve.index:
+        raise CXDataError(f"the chosen window {chosen} is not a row of the churn curve; pass it in windows=")
+    ax = ax if ax is not None else plt.gca()
+    x = curve.index.to_numpy()
+    ax.plot(x, curve["rate"], **{"marker": ".", "color": plots.PALETTE[3], **kwargs})
+    ax.fill_between(x, curve["ci_low"], curve["ci_high"], alpha=0.2, color=plots.PALETTE[3], label=t("lesson06.churn.band", lang))
+    if chosen is not None:
+        rate = float(curve.loc[chosen, "rate"])
+        ax.plot([chosen], [rate], "o", ms=10, color="black", label=t("lesson06.churn.chosen", lang, days=chosen, rate=rate))
+    ax.set(ylim=(0, 1), title=t("lesson06.churn.title", lang), xlabel=t("lesson06.churn.x", lang), ylabel=t("lesson06.churn.y", lang))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_clv_curve(estimate, ax=None, lang: str = "en", retention=None, **kwargs):
+    """CLV against retention per period at today's margin and discount, today and today + lift marked.
+
+    ``estimate`` is :func:`cxlib.value.simple_clv`'s result; ``retention`` the grid drawn
+    (default 0.2 … 0.9 and today's r). ``**kwargs`` go to the line. Returns the matplotlib Axes.
+    """
+    from .. import plots
+    from ..stats.value import clv
+
+    check_lang(lang)
+    ax = ax if ax is not None else plt.gca()
+    grid = np.sort(np.unique(np.r_[np.linspace(0.2, 0.9, 71), estimate.retention_plus])) if retention is None else np.asarray(retention)
+    ax.plot(grid, clv(estimate.margin, grid, estimate.discount), **{"color": plots.PALETTE[0], **kwargs})
+    ax.plot([estimate.retention], [estimate.clv], "o", ms=9, color="black",
+            label=t("lesson06.clv.today", lang, r=estimate.retention, clv=estimate.clv))
+    ax.plot([estimate.retention_plus], [estimate.clv_plus], "o", ms=9, color=plots.PALETTE[2],
+            label=t("lesson06.clv.plus", lang, r=estimate.retention_plus, clv=estimate.clv_plus, gain=estimate.gain))
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(title=t("lesson06.clv.title", lang), xlabel=t("lesson06.clv.x", lang), ylabel=t("lesson06.clv.y", lang))
+    ax.legend()
+    return ax
+
+
+def plot_stage_tiers(counts: pd.DataFrame, ax=None, lang: str = "en", **kwargs):
+    """Customers per life-cycle stage, stacked by value tier (A, B, C).
+
+    ``counts`` is :func:`cxlib.value.stage_tiers`; ``**kwargs`` go to ``DataFrame.plot.barh``.
+    Returns the matplotlib Axes.
+    """
+    from .. import plots
+
+    check_lang(lang)
+    if list(counts.columns) != ["A", "B", "C"]:
+        raise CXDataError(f"the stage × tier table must have the columns A, B, C (cxlib.value.stage_tiers), got {list(counts.columns)}")
+    ax = ax if ax is not None else plt.gca()
+    shown = counts.set_axis([t(f"value.stage.{s}", lang) for s in counts.index], axis=0)
+    shown = shown.set_axis([t(f"value.tier.{k}", lang) for k in counts.columns], axis=1)
+    shown.plot.barh(stacked=True, ax=ax, **{"color": [plots.PALETTE[2], plots.PALETTE[0], plots.PALETTE[5]], **kwargs})
+    ax.invert_yaxis()
+    ax.set(title=t("lesson06.stage_tiers.title", lang), xlabel=t("lesson06.stage_tiers.x", lang), ylabel="")
+    ax.legend(fontsize=8, loc="lower right")
     return ax
