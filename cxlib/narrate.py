@@ -74,8 +74,8 @@ def fmt_p(p: float) -> str:
     >>> fmt_p(0.0), fmt_p(0.0494), fmt_p(0.5)
     ('< 0.001', '0.049', '0.50')
     """
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "–"
+    if p is None or p is pd.NA or (isinstance(p, float | np.floating) and math.isnan(p)):
+        return "–"  # also pandas' nullable missing value and NumPy float32 NaN
     p = float(p)
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"a p-value lies in [0, 1], got {p!r}")
