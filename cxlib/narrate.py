@@ -300,7 +300,8 @@ def table(
     percent : list of str
         Share columns (0–1) shown as percentages with ``digits`` decimals.
     index : bool
-        Keep the index as the first column (translated like a column).
+        Keep the index as the first column(s) (translated like a column), also when
+        ``columns`` names only the other columns.
 
     Returns
     -------
@@ -317,7 +318,8 @@ def table(
     """
     check_lang(lang)
     out = frame.reset_index() if index else frame
-    out = out[list(columns) if columns is not None else list(out.columns)].copy()
+    kept = list(out.columns[: frame.index.nlevels]) if index else []  # the index stays first, also with columns=
+    out = out[kept + [c for c in columns if c not in kept] if columns is not None else list(out.columns)].copy()
     prefixes = ([headers] if isinstance(headers, str | Mapping) else list(headers)) + ["col"]
     for col, spec in (values or {}).items():
         names = labels(spec, lang) if isinstance(spec, str) else dict(spec)

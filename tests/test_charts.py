@@ -159,14 +159,18 @@ def test_ipa_importance_cut_is_a_choice_per_axis(ipa_table):
 
 
 # --------------------------------------------------------------------------- KANO
-def test_kano_sd_bars_stay_inside_the_axes():
+def test_kano_sd_bars_stay_inside_the_axes_and_the_legend_covers_no_quadrant_name():
     table = pd.DataFrame({"feature": ["wifi", "robot"], "functional_mean": [3.6, -1.2], "functional_sd": [1.1, 1.4],
-                          "dysfunctional_mean": [3.7, -1.5], "dysfunctional_sd": [0.9, 0.8]})
-    _, ax = plt.subplots()
+                          "dysfunctional_mean": [3.7, -1.5], "dysfunctional_sd": [0.9, 0.8], "importance_mean": [7.0, 4.0]})
+    _, ax = plt.subplots(figsize=(7.5, 6.5))
     kano.plot_continuous(table, ax=ax)
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     assert x0 <= -1.5 - 0.8 and x1 >= 3.7 + 0.9 and y0 <= -1.2 - 1.4 and y1 >= 3.6 + 1.1
     assert x0 <= -2 and x1 >= 4 and y0 <= -2 and y1 >= 4  # the scores' whole range stays in view
+    ax.figure.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    assert not [x.get_text() for x in ax.texts if x.get_window_extent().overlaps(legend)]
+    assert legend.x0 >= ax.get_window_extent().x1  # beside the axes: it covers no point, bar or name
 
 
 def test_kano_answer_names_differ_from_category_names():
@@ -195,3 +199,12 @@ def test_p_values_of_every_missing_kind_show_as_a_dash():
     shown = narrate.table(frame)
     assert shown.iloc[:, 0].tolist() == ["< 0.001", "–", "0.20"]
     assert shown.iloc[:, 1].tolist() == ["–", "< 0.001", "1.00"]
+
+
+def test_table_keeps_the_index_when_columns_are_chosen():
+    frame = pd.DataFrame({"importance": [31.9, 20.6], "p_value": [0.0, 0.04]},
+                         index=pd.Index(["Room cleanliness", "Check-in"], name="driver"))
+    shown = narrate.table(frame, "en", ["p_value"], index=True, headers="drivers.col")
+    assert len(shown.columns) == 2 and shown.columns[0] == "Driver"
+    assert shown.iloc[:, 0].tolist() == ["Room cleanliness", "Check-in"]
+    assert shown.iloc[:, 1].tolist() == ["< 0.001", "0.040"]

@@ -193,8 +193,9 @@ def plot_continuous(
         sc = ax.scatter(x, y, s=size, color="#264653", alpha=0.8, zorder=3)
         # fixed reference sizes on the 1–9 importance scale, so charts can be compared
         handles = [ax.scatter([], [], s=20 + 180 * (v - 1) / 8, color=sc.get_facecolor()[0]) for v in (3, 5, 7, 9)]
+        # outside the axes, right: inside it would cover a quadrant's name or a feature
         ax.legend(handles, ["3", "5", "7", "9"], title=i18n.t("kano.chart.importance", lang),
-                  loc="best", fontsize="small", title_fontsize="small")
+                  loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small", title_fontsize="small")
     else:
         ax.scatter(x, y, s=40, color="#264653", zorder=3)
     for xi, yi, name in zip(x, y, _feature_names(table, labels), strict=True):
