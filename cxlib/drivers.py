@@ -1017,6 +1017,31 @@ def key_drivers(
 # ------------------------------------------------------------------------- IPA
 
 
+def _ipa_cuts(split, perf: np.ndarray, imp: np.ndarray) -> tuple[float, float]:
+    """(performance cut, importance cut) from ``split``: a rule for both axes or a pair of rules/numbers."""
+    expected = "'mean', 'median' or a (performance cut, importance cut) pair of 'mean', 'median' or numbers"
+    rules = {"mean": np.mean, "median": np.median}
+    parts = (split, split) if isinstance(split, str) else split
+    try:
+        x_rule, y_rule = parts
+    except (TypeError, ValueError):
+        raise ValueError(f"split must be {expected}, got {split!r}") from None
+    cuts = []
+    for rule, values in ((x_rule, perf), (y_rule, imp)):
+        if isinstance(rule, str):
+            if rule not in rules:
+                raise ValueError(f"split must be {expected}, got {split!r}")
+            cuts.append(float(rules[rule](values)))
+        else:
+            try:
+                cuts.append(float(rule))
+            except (TypeError, ValueError):
+                raise ValueError(f"split must be {expected}, got {split!r}") from None
+            if not np.isfinite(cuts[-1]):
+                raise ValueError(f"split: a cut point must be a finite number, got {split!r}")
+    return cuts[0], cuts[1]
+
+
 def ipa(
     df: pd.DataFrame,
     ratings,
@@ -1058,8 +1083,15 @@ def ipa(
         Required for derived importance (overall satisfaction, say).
     split : "mean", "median" or (x, y)
         Cut points: the mean (Martilla & James) or median of the attributes'
-        performance and importance, or explicit ``(performance cut, importance cut)``
-        — x is the horizontal (performance) axis, y the vertical (importance) one.
+        performance and importance, or a pair ``(performance cut, importance cut)``
+        whose parts are each ``"mean"``, ``"median"`` or a number — x is the
+        horizontal (performance) axis, y the vertical (importance) one. Note that
+        derived importance as shares (``"lmg"``, ``"rw"``) always sums to 100, so
+        its mean is ``100 / k`` for k attributes whatever the data: the *mean*
+        importance cut asks "more than an equal share?", a fixed benchmark. The
+        *median* importance cut follows the data instead (half the attributes lie
+        above it); ``("mean", "median")`` keeps the mean performance cut with it,
+        and a number sets a target.
     scale : (low, high), optional
         When given, the ratings are checked to be whole numbers on that scale
         (:func:`cxlib._validate.clean_scores`).
@@ -1071,12 +1103,16 @@ def ipa(
     DataFrame
         One row per attribute, sorted by ``priority``: ``importance``,
         ``performance``, ``n`` (answers), ``gap``, ``quadrant`` (key),
-        ``quadrant_label``, ``priority`` (1 = act first). ``gap`` =
-        (importance − cut)/SD − (performance − cut)/SD, with SDs across attributes:
-        how far an attribute sits above the importance = performance diagonal.
+        ``quadrant_label``, ``priority`` (1 = act first). ``gap`` is in standard
+        deviations: (importance − importance cut)/SD(importance) − (performance −
+        performance cut)/SD(performance), the SDs taken across the attributes, so
+        that a share in % and a mean rating can be subtracted; positive means the
+        attribute matters more than it performs, relative to the cut lines (table
+        header "Gap in SDs (importance − performance)").
         Priority puts every ``concentrate_here`` attribute first (largest gap first),
         then the others by gap. ``.attrs``: ``performance_cut``, ``importance_cut``,
-        ``importance_source`` and, when derived, ``r2``, ``n_used``, ``n_excluded``.
+        ``split`` (as given), ``importance_source`` and, when derived, ``r2``,
+        ``n_used``, ``n_excluded``.
 
     References
     ----------
@@ -1089,6 +1125,8 @@ def ipa(
     >>> d = pd.DataFrame({"wifi": [2, 3, 2], "room": [5, 4, 5]})
     >>> ipa(d, ["wifi", "room"], importance={"wifi": 0.8, "room": 0.2})["quadrant"].to_dict()
     {'wifi': 'concentrate_here', 'room': 'possible_overkill'}
+    >>> ipa(d, ["wifi", "room"], importance={"wifi": 0.8, "room": 0.2}, split=("mean", 0.9)).attrs["importance_cut"]
+    0.9
     """
     check_lang(lang)
     ratings = _as_driver_list(ratings, "ratings")
@@ -1149,20 +1187,7 @@ def ipa(
     else:
         raise TypeError(f"importance must be 'derived', a dict or a Series, got {type(importance).__name__}")
 
-    if isinstance(split, str):
-        if split == "mean":
-            x_cut, y_cut = float(np.mean(perf)), float(np.mean(imp))
-        elif split == "median":
-            x_cut, y_cut = float(np.median(perf)), float(np.median(imp))
-        else:
-            raise ValueError(f"split must be 'mean', 'median' or (performance cut, importance cut), got {split!r}")
-    else:
-        try:
-            x_cut, y_cut = (float(v) for v in split)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"split must be 'mean', 'median' or (performance cut, importance cut), got {split!r}"
-            ) from None
+    x_cut, y_cut = _ipa_cuts(split, perf, imp)
     hi_imp = imp >= y_cut
     hi_perf = perf >= x_cut
     quadrant = np.where(

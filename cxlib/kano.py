@@ -4,7 +4,10 @@ A KANO question pair asks how a customer feels if a feature is present
 (*functional*) and if it is absent (*dysfunctional*), each answered on the same
 five options, coded
 
-    1 like · 2 must-be (expect) · 3 neutral · 4 live with · 5 dislike
+    1 like · 2 expect · 3 neutral · 4 live with · 5 dislike
+
+(answer 2, "I expect it" — it must be that way — is named *expect* so that it does
+not share its name with category ``M``, must-be).
 
 The pair is looked up in the evaluation table of Berger et al. (1993) to give one
 of six categories: ``A`` attractive, ``O`` one-dimensional, ``M`` must-be,
@@ -83,21 +86,21 @@ __all__ = [
 ]
 
 #: The five answers, in code order 1..5.
-ANSWERS = ("like", "must-be", "neutral", "live with", "dislike")
+ANSWERS = ("like", "expect", "neutral", "live with", "dislike")
 
 #: The six categories in the column order of :func:`kano_table`.
 CATEGORIES = ("A", "O", "M", "I", "R", "Q")
 
 #: Berger et al. (1993) evaluation table. Rows: functional answer, columns:
-#: dysfunctional answer, both in code order like, must-be, neutral, live with,
+#: dysfunctional answer, both in code order like, expect, neutral, live with,
 #: dislike. ``EVALUATION_TABLE[f - 1, d - 1]`` is the category of the pair
 #: (f, d). (like, like) and (dislike, dislike) are Questionable: liking both the
 #: presence and the absence (or disliking both) contradicts itself.
 EVALUATION_TABLE = np.array(
     [
-        #  like must-be neutral live-with dislike   (dysfunctional)
+        #  like expect neutral live-with dislike   (dysfunctional)
         ["Q", "A", "A", "A", "O"],  # functional: like
-        ["R", "I", "I", "I", "M"],  # functional: must-be
+        ["R", "I", "I", "I", "M"],  # functional: expect
         ["R", "I", "I", "I", "M"],  # functional: neutral
         ["R", "I", "I", "I", "M"],  # functional: live with
         ["R", "R", "R", "R", "Q"],  # functional: dislike
@@ -124,7 +127,7 @@ _MASKS = np.stack([(EVALUATION_TABLE == c) for c in CATEGORIES]).astype(float)
 _CAT_INDEX = {c: i for i, c in enumerate(CATEGORIES)}
 
 _EXPECTED = (
-    "codes 1–5 (1 like, 2 must-be, 3 neutral, 4 live with, 5 dislike) "
+    "codes 1–5 (1 like, 2 expect, 3 neutral, 4 live with, 5 dislike) "
     "or those answers as words in en/zh, or missing for both halves"
 )
 
@@ -270,9 +273,9 @@ def classify(functional, dysfunctional, *, feature: str | None = None):
     ----------
     functional, dysfunctional : array-like or pandas.Series
         Answers to the "feature present" and "feature absent" questions, one per
-        respondent: codes 1–5 (1 like, 2 must-be, 3 neutral, 4 live with,
-        5 dislike), or those answers as words: en ``"like"``, ``"must-be"`` /
-        ``"expect"``, ``"neutral"``, ``"live with"`` / ``"tolerate"``,
+        respondent: codes 1–5 (1 like, 2 expect, 3 neutral, 4 live with,
+        5 dislike), or those answers as words: en ``"like"``, ``"expect"`` /
+        ``"must-be"``, ``"neutral"``, ``"live with"`` / ``"tolerate"``,
         ``"dislike"`` (also "I like it", …); zh ``"喜欢"``, ``"理所当然"``
         (``"应该的"``, ``"必须的"``…), ``"无所谓"`` (``"中立"``…), ``"能忍受"``
         (``"可以忍受"``…), ``"不喜欢"``. Case, spaces and hyphens are ignored.
@@ -301,9 +304,9 @@ def classify(functional, dysfunctional, *, feature: str | None = None):
     ``evtable`` of Atlason & Giacalone (2018)::
 
                           dysfunctional
-                     like  must-be neutral live-with dislike
+                     like  expect neutral live-with dislike
         like          Q      A       A        A        O
-        must-be       R      I       I        I        M
+        expect        R      I       I        I        M
         neutral       R      I       I        I        M
         live with     R      I       I        I        M
         dislike       R      R       R        R        Q
@@ -333,7 +336,7 @@ def classify(functional, dysfunctional, *, feature: str | None = None):
 
 def evaluation_table(lang: str = "en") -> pd.DataFrame:
     """The evaluation table as a labelled DataFrame (rows functional, columns dysfunctional)."""
-    names = [i18n.t(f"kano.answer.{k}", lang) for k in ("like", "must_be", "neutral", "live_with", "dislike")]
+    names = [i18n.t(f"kano.answer.{k}", lang) for k in ("like", "expect", "neutral", "live_with", "dislike")]
     frame = pd.DataFrame(EVALUATION_TABLE.copy(), index=names, columns=names)
     frame.index.name = i18n.t("kano.chart.functional", lang)
     frame.columns.name = i18n.t("kano.chart.dysfunctional", lang)
@@ -647,8 +650,8 @@ def kano_table(
     numerators and the denominator; NaN when A + O + M + I = 0.
 
     **Continuous** (DuMouchel, in Berger et al. 1993): each answer is scored,
-    functional like 4, must-be 2, neutral 0, live with −1, dislike −2;
-    dysfunctional like −2, must-be −1, neutral 0, live with 2, dislike 4; the
+    functional like 4, expect 2, neutral 0, live with −1, dislike −2;
+    dysfunctional like −2, expect −1, neutral 0, live with 2, dislike 4; the
     means and SDs (n − 1) are over all classified pairs, Q and R included.
 
     Where sources differ (we follow Berger et al. and DESIGN.md):

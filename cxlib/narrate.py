@@ -74,8 +74,8 @@ def fmt_p(p: float) -> str:
     >>> fmt_p(0.0), fmt_p(0.0494), fmt_p(0.5)
     ('< 0.001', '0.049', '0.50')
     """
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "–"
+    if p is None or p is pd.NA or (isinstance(p, float | np.floating) and math.isnan(p)):
+        return "–"  # also pandas' nullable missing value and NumPy float32 NaN
     p = float(p)
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"a p-value lies in [0, 1], got {p!r}")
@@ -300,7 +300,8 @@ def table(
     percent : list of str
         Share columns (0–1) shown as percentages with ``digits`` decimals.
     index : bool
-        Keep the index as the first column (translated like a column).
+        Keep the index as the first column(s) (translated like a column), also when
+        ``columns`` names only the other columns.
 
     Returns
     -------
@@ -317,7 +318,8 @@ def table(
     """
     check_lang(lang)
     out = frame.reset_index() if index else frame
-    out = out[list(columns) if columns is not None else list(out.columns)].copy()
+    kept = list(out.columns[: frame.index.nlevels]) if index else []  # the index stays first, also with columns=
+    out = out[kept + [c for c in columns if c not in kept] if columns is not None else list(out.columns)].copy()
     prefixes = ([headers] if isinstance(headers, str | Mapping) else list(headers)) + ["col"]
     for col, spec in (values or {}).items():
         names = labels(spec, lang) if isinstance(spec, str) else dict(spec)

@@ -15,11 +15,13 @@ import pandas as pd
 
 from ..i18n import check_lang, t
 
+# Okabe & Ito's colour-blind-safe set (vermillion, bluish green, blue) and dark grey: "concentrate
+# here" and "keep up" stay apart for readers with red–green colour blindness (not red vs green).
 _QUADRANT_COLORS = {
-    "concentrate_here": "#d62728",
-    "keep_up": "#2ca02c",
-    "low_priority": "#7f7f7f",
-    "possible_overkill": "#1f77b4",
+    "concentrate_here": "#D55E00",
+    "keep_up": "#009E73",
+    "low_priority": "#555555",
+    "possible_overkill": "#0072B2",
 }
 
 

@@ -15,7 +15,7 @@ from matplotlib import transforms
 
 from .._validate import require_columns
 from ..i18n import check_lang, t
-from ..journey import CHANNELS, STAGES, touchpoint_inventory
+from ..journey import CHANNELS, STAGES, _check_scale, touchpoint_inventory
 
 __all__ = [
     "plot_inventory",
@@ -47,6 +47,28 @@ def _value_label(column: str, value, lang: str) -> str:
         if text:
             return text
     return str(value)
+
+
+def _bar_label(ax, text: str, y: float, start: float, end: float, **style):
+    """Label a horizontal bar so that the text stays inside the axes.
+
+    The label goes right of ``end`` (the bar's interval) when it fits, else inside the
+    bar, right-aligned left of ``start``, on a white ground; a bar too short for either
+    gets its label at the right edge of the axes. Measured with the figure's renderer,
+    so it holds for the figure's size when the chart is drawn.
+    """
+    ann = ax.annotate(text, xy=(end, y), xytext=(3, 0), textcoords="offset points", ha="left",
+                      va="center", annotation_clip=False, **style)
+    renderer = ax.figure.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    if ann.get_window_extent(renderer).x1 <= frame.x1:
+        return ann
+    ann.xy, ann.xyann = (start, y), (-3, 0)
+    ann.set_horizontalalignment("right")
+    ann.set_bbox({"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+    if ann.get_window_extent(renderer).x0 < frame.x0:
+        ann.xy = (ax.get_xlim()[1], y)
+    return ann
 
 
 def _step_label(step, lang: str) -> str:
@@ -168,7 +190,7 @@ def plot_inventory(inventory, ax=None, lang: str = "en"):
     return ax
 
 
-def plot_rating_heatmap(table: pd.DataFrame, ax=None, lang: str = "en"):
+def plot_rating_heatmap(table: pd.DataFrame, ax=None, lang: str = "en", *, scale=(1, 5)):
     """Heatmap of mean ratings: touchpoints (rows) × segments (columns), annotated.
 
     Parameters
@@ -177,13 +199,28 @@ def plot_rating_heatmap(table: pd.DataFrame, ax=None, lang: str = "en"):
         From :func:`touchpoint_ratings` (or :func:`emotion_curve`).
     ax : matplotlib Axes, optional
     lang : {"en", "zh"}
+    scale : (low, high)
+        The rating scale the means lie on (the ``scale`` given to
+        :func:`touchpoint_ratings`); a mean outside it is an error.
 
     Returns
     -------
     matplotlib.axes.Axes
+        Colours come from viridis, a perceptually uniform map that readers with
+        red–green colour blindness see as well (dark is low, light is high), spanning
+        the whole scale, so the scale's midpoint has the map's middle colour in every
+        chart and two charts can be compared.
     """
     check_lang(lang)
     _require(table, ["touchpoint", "mean"], "ratings table")
+    low, high = _check_scale(scale)  # the scale check of touchpoint_ratings
+    means = table["mean"].to_numpy(dtype="float64")
+    outside = np.flatnonzero((means < low) | (means > high))
+    if outside.size:
+        raise ValueError(
+            f"ratings table: mean ratings {means[outside[:5]].tolist()} (rows {outside[:5].tolist()}) lie "
+            f"outside the scale {low}–{high}; pass scale= as given to touchpoint_ratings"
+        )
     ax = ax if ax is not None else plt.gca()
     by = [c for c in _group_columns(table, "touchpoint") if c != "position"]
     frame = pd.DataFrame(
@@ -200,7 +237,9 @@ def plot_rating_heatmap(table: pd.DataFrame, ax=None, lang: str = "en"):
         ax=ax,
         annot=True,
         fmt=".2f",
-        cmap="RdYlGn",
+        cmap="viridis",
+        vmin=low,
+        vmax=high,
         linewidths=0.5,
         cbar_kws={"label": t("journey.axis.mean_rating", lang)},
     )
@@ -315,9 +354,11 @@ def plot_funnel(table: pd.DataFrame, ax=None, lang: str = "en"):
     Returns
     -------
     matplotlib.axes.Axes
-        Bars show ``conversion_first`` with its Wilson interval; each bar is labelled
-        with the conversion from the previous step; the biggest-leak bar of each group
-        has a red edge and label.
+        Bars show ``conversion_first`` with its Wilson interval on an axis from 0 to
+        100 %; each bar is labelled with the conversion from the previous step, right
+        of its interval where the label fits inside the axes, else inside the bar (on a
+        white ground); the biggest-leak bar of each group has a red edge and label.
+        Labels are placed for the figure's size when the chart is drawn.
     """
     check_lang(lang)
     _require(
@@ -326,12 +367,14 @@ def plot_funnel(table: pd.DataFrame, ax=None, lang: str = "en"):
         "funnel table",
     )
     ax = ax if ax is not None else plt.gca()
+    ax.set_xlim(0, 100)  # a share of the first step: the axis ends at 100 %, labels stay inside
     by = _group_columns(table, "step")
     groups = _group_labels(table, by, lang)
     names = list(pd.unique(groups))
     steps = table.drop_duplicates("position").sort_values("position")["step"].tolist()
     height = 0.8 / max(1, len(names))
     palette = sns.color_palette(n_colors=max(1, len(names)))
+    notes = []
     for gi, (g, color) in enumerate(zip(names, palette, strict=False)):
         sub = table[(groups == g).to_numpy()]
         y = sub["position"].to_numpy() - 1 + (gi - (len(names) - 1) / 2) * height
@@ -354,27 +397,24 @@ def plot_funnel(table: pd.DataFrame, ax=None, lang: str = "en"):
             xerr=np.clip(np.nan_to_num(err), 0, None),
             error_kw={"elinewidth": 0.8, "ecolor": "0.3"},
         )
-        for yy, v, c, lk in zip(
-            y, val, sub["conversion_prev"].to_numpy(dtype="float64"), leak, strict=False
+        ends = np.nan_to_num(val + err[1])
+        starts = np.nan_to_num(val - err[0])
+        for yy, start, end, c, lk in zip(
+            y, starts, ends, sub["conversion_prev"].to_numpy(dtype="float64"), leak, strict=False
         ):
             if np.isnan(c):
                 continue
             text = t("journey.note.step_conversion", lang, rate=c)
             if lk:
                 text += " — " + t("journey.note.biggest_leak", lang)
-            ax.text(
-                np.nan_to_num(v) + 1.5,
-                yy,
-                text,
-                va="center",
-                fontsize=8,
-                color="crimson" if lk else "0.25",
-                # emphasis by colour only: the CJK font has no bold face
-            )
+            # emphasis by colour only: the CJK font has no bold face
+            notes.append((text, yy, start, end, "crimson" if lk else "0.25"))
     ax.set_yticks(np.arange(len(steps)))
     ax.set_yticklabels([_step_label(s, lang) for s in steps])
     ax.invert_yaxis()
-    ax.set_xlim(0, 135)
+    ax.autoscale_view()
+    for text, yy, start, end, color in notes:  # once the limits are final, so that each is measured in place
+        _bar_label(ax, text, yy, start, end, fontsize=8, color=color)
     ax.set_xlabel(t("journey.axis.share_of_first", lang))
     ax.set_ylabel(t("journey.axis.funnel_step", lang))
     ax.set_title(t("journey.title.funnel", lang))
@@ -464,8 +504,9 @@ def plot_before_after(table: pd.DataFrame, ax=None, lang: str = "en"):
     Returns
     -------
     matplotlib.axes.Axes
-        Each group shows two bars (before, after) labelled with the difference in
-        percentage points and its p-value.
+        Each group shows two bars (before, after) on an axis from 0 to 100 %; the
+        group's label under the bars gives the difference in percentage points and its
+        p-value ("< 0.001" below 0.001); the legend sits above the axes.
     """
     check_lang(lang)
     need = ["n_before", "rate_before", "ci_low_before", "ci_high_before", "rate_after", "ci_low_after",
@@ -477,7 +518,6 @@ def plot_before_after(table: pd.DataFrame, ax=None, lang: str = "en"):
     x = np.arange(len(table))
     width = 0.38
     colors = {"before": "0.65", "after": sns.color_palette()[0]}
-    tops = np.zeros(len(table))
     for off, period in ((-width / 2, "before"), (width / 2, "after")):
         rate = 100 * table[f"rate_{period}"].to_numpy("float64")
         lo = table[f"ci_low_{period}"].to_numpy("float64")
@@ -492,21 +532,13 @@ def plot_before_after(table: pd.DataFrame, ax=None, lang: str = "en"):
             label=t(f"journey.period.{period}", lang),
             error_kw={"elinewidth": 0.8},
         )
-        tops = np.fmax(tops, np.nan_to_num(100 * hi))
-    for xi, top, d, p in zip(x, tops, table["difference"], table["p_value"], strict=False):
-        if np.isnan(d):
-            continue
-        ptxt = "< 0.001" if p < 0.001 else f"= {p:.3f}"
-        ax.text(
-            xi,
-            top + 2,
-            t("journey.note.difference", lang, diff=100 * d, p=ptxt),
-            ha="center",
-            fontsize=9,
-        )
+    notes = [
+        "" if np.isnan(d) else "\n" + t("journey.note.difference", lang, diff=100 * d, p=_p_text(p))
+        for d, p in zip(table["difference"].to_numpy("float64"), table["p_value"].to_numpy("float64"), strict=True)
+    ]
     ax.set_xticks(x)
-    ax.set_xticklabels(groups)
-    ax.set_ylim(0, 115)
+    ax.set_xticklabels([g + n for g, n in zip(groups, notes, strict=True)])
+    ax.set_ylim(0, 100)  # a conversion share: the axis ends at 100 %
     ax.set_ylabel(t("journey.axis.conversion", lang))
     step, next_step = table.attrs.get("step", "payment"), table.attrs.get("next_step", "order")
     ax.set_title(
@@ -515,7 +547,16 @@ def plot_before_after(table: pd.DataFrame, ax=None, lang: str = "en"):
             lang,
             step=_step_label(step, lang),
             next_step=_step_label(next_step, lang),
-        )
+        ),
+        pad=22,  # room for the legend between the axes and the title
     )
-    ax.legend(loc="upper left")
+    # above the axes, so that it never covers a bar that reaches the top
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False, fontsize="small")
     return ax
+
+
+def _p_text(p: float) -> str:
+    """``"< 0.001"`` or ``"= 0.012"`` (APA style, never "0.0"); "= –" when missing."""
+    if np.isnan(p):
+        return "= –"
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"

@@ -28,6 +28,14 @@ def _need(table: pd.DataFrame, cols: Sequence[str], fn: str):
     require_columns(table, cols, fn, hint="pass the result of kano_table()")
 
 
+def _limits_with(low: np.ndarray, high: np.ndarray, lo: float = -2.0, hi: float = 4.0) -> tuple[float, float]:
+    """Axis limits that hold the score range ``lo…hi`` and every finite ``low…high`` bar, with a 5 % margin."""
+    a = min(lo, np.nanmin(low, initial=lo))
+    b = max(hi, np.nanmax(high, initial=hi))
+    pad = 0.05 * (b - a)
+    return a - pad, b + pad
+
+
 def _feature_names(table: pd.DataFrame, labels: Mapping[str, str] | None) -> list[str]:
     labels = labels or {}
     return [str(labels.get(f, f)) for f in table["feature"]]
@@ -164,7 +172,9 @@ def plot_continuous(
     Notes
     -----
     Scores are DuMouchel's (functional 4, 2, 0, −1, −2; dysfunctional −2, −1, 0,
-    2, 4). The dashed lines at 2 split the positive square 0–4 into the
+    2, 4). Each axis shows at least the scores' range −2…4 and widens, with a
+    margin, to take in every mean ± SD bar, which can pass the ends of that range
+    when the answers are skewed. The dashed lines at 2 split the positive square 0–4 into the
     quadrants commonly labelled A (top-left), O (top-right), M (bottom-right)
     and I (bottom-left); they are a reading aid, not a test.
     """
@@ -183,8 +193,9 @@ def plot_continuous(
         sc = ax.scatter(x, y, s=size, color="#264653", alpha=0.8, zorder=3)
         # fixed reference sizes on the 1–9 importance scale, so charts can be compared
         handles = [ax.scatter([], [], s=20 + 180 * (v - 1) / 8, color=sc.get_facecolor()[0]) for v in (3, 5, 7, 9)]
+        # outside the axes, right: inside it would cover a quadrant's name or a feature
         ax.legend(handles, ["3", "5", "7", "9"], title=i18n.t("kano.chart.importance", lang),
-                  loc="best", fontsize="small", title_fontsize="small")
+                  loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small", title_fontsize="small")
     else:
         ax.scatter(x, y, s=40, color="#264653", zorder=3)
     for xi, yi, name in zip(x, y, _feature_names(table, labels), strict=True):
@@ -202,8 +213,11 @@ def plot_continuous(
     }.items():
         ax.text(qx, qy, i18n.t(f"kano.category.{cat}", lang), transform=ax.transAxes, ha=ha, va=va,
                 color=_CAT_COLORS[cat], fontsize="small", alpha=0.8)
-    ax.set_xlim(-2, 4)
-    ax.set_ylim(-2, 4)
+    # The scores lie in −2…4, but mean ± SD can pass the ends: the limits take in every bar.
+    sx = table["dysfunctional_sd"].to_numpy(dtype=float)
+    sy = table["functional_sd"].to_numpy(dtype=float)
+    ax.set_xlim(*_limits_with(x - sx, x + sx))
+    ax.set_ylim(*_limits_with(y - sy, y + sy))
     ax.set_xlabel(i18n.t("kano.chart.dysfunctional_mean", lang))
     ax.set_ylabel(i18n.t("kano.chart.functional_mean", lang))
     ax.set_title(i18n.t("kano.chart.continuous_title", lang))
