@@ -31,7 +31,9 @@ __all__ = ["CJK_FONT_FILE", "cjk_font_path", "register_cjk_font", "use_theme", "
 
 CJK_FONT_FILE = "NotoSansSC-CXWB-Subset.otf"
 PALETTE = ["#1f5f8b", "#e07a2f", "#3a9a5b", "#c0392b", "#7d5ba6", "#8c8c8c", "#d4a017", "#2bb3c0"]
-NPS_COLORS = {"detractor": "#c0392b", "passive": "#b0b0b0", "promoter": "#3a9a5b"}
+# Okabe & Ito (2008): vermillion and blue stay apart for red–green colour-blind readers, where the
+# usual red and green do not; passives grey.
+NPS_COLORS = {"detractor": "#D55E00", "passive": "#b0b0b0", "promoter": "#0072B2"}
 
 
 def cjk_font_path() -> Path:

@@ -208,3 +208,10 @@ def test_table_keeps_the_index_when_columns_are_chosen():
     assert len(shown.columns) == 2 and shown.columns[0] == "Driver"
     assert shown.iloc[:, 0].tolist() == ["Room cleanliness", "Check-in"]
     assert shown.iloc[:, 1].tolist() == ["< 0.001", "0.040"]
+
+
+def test_nps_colours_stay_apart_for_red_green_colour_blind_readers():
+    colours = [plots.NPS_COLORS[k] for k in ("detractor", "passive", "promoter")]
+    for m in (DEUTERANOPIA, PROTANOPIA):
+        closest = min(np.linalg.norm(_as_seen(a, m) - _as_seen(b, m)) for a, b in itertools.combinations(colours, 2))
+        assert closest > 0.3
