@@ -84,6 +84,18 @@ def test_funnel_axis_ends_at_100_and_labels_stay_inside(steep_funnel, figsize, l
     assert _inside(ax, ax.texts) == []
 
 
+def test_funnel_names_steps_from_the_roles_in_the_chosen_language():
+    from cxlib import roles
+
+    ev = roles.of("hotel").events
+    log = pd.DataFrame({"session_id": ["s1"] * 3, "platform": ["app"] * 3, "step": ["room", "details", "confirmation"],
+                        "timestamp": pd.date_range("2026-01-05", periods=3, freq="min")})
+    flow = journey.funnel(log, steps=["room", "details", "confirmation"], by="platform")
+    _, ax = plt.subplots()
+    journey.plot_funnel(flow, ax=ax, lang="zh", step_labels=ev.step_labels("zh"))
+    assert [x.get_text() for x in ax.get_yticklabels()] == ["选择房型", "填写入住人", "预订成功"]
+
+
 # --------------------------------------------------------------------------- before / after
 def test_before_after_axis_ends_at_100_with_p_values_in_apa_style():
     table = pd.DataFrame({"platform": ["web", "app"], "n_before": [500, 400], "rate_before": [0.90, 0.40],

@@ -7,6 +7,8 @@ tests come from the table, and a table without the columns a chart needs is an e
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -341,7 +343,7 @@ def plot_emotion_curve(curve: pd.DataFrame, ax=None, lang: str = "en"):
     return ax
 
 
-def plot_funnel(table: pd.DataFrame, ax=None, lang: str = "en"):
+def plot_funnel(table: pd.DataFrame, ax=None, lang: str = "en", step_labels: Mapping[str, str] | None = None):
     """Horizontal funnel bars (% of the first step) per group, the biggest leak highlighted.
 
     Parameters
@@ -350,6 +352,9 @@ def plot_funnel(table: pd.DataFrame, ax=None, lang: str = "en"):
         From :func:`funnel`.
     ax : matplotlib Axes, optional
     lang : {"en", "zh"}
+    step_labels : mapping, optional
+        Step → its name in ``lang``, e.g. ``roles.of(world).events.step_labels(lang)``; steps
+        it does not name take the label catalogue's ``journey.step.*``, else the step's id.
 
     Returns
     -------
@@ -410,7 +415,8 @@ def plot_funnel(table: pd.DataFrame, ax=None, lang: str = "en"):
             # emphasis by colour only: the CJK font has no bold face
             notes.append((text, yy, start, end, "crimson" if lk else "0.25"))
     ax.set_yticks(np.arange(len(steps)))
-    ax.set_yticklabels([_step_label(s, lang) for s in steps])
+    named = dict(step_labels or {})
+    ax.set_yticklabels([named.get(s) or _step_label(s, lang) for s in steps])
     ax.invert_yaxis()
     ax.autoscale_view()
     for text, yy, start, end, color in notes:  # once the limits are final, so that each is measured in place
