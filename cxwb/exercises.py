@@ -689,17 +689,16 @@ def _window_tests() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _window_change(pick: str = "p_value", sign: float = 1.0, against: str = "other") -> float:
+def _window_change(sign: float = 1.0, against: str = "other") -> float:
     """The window's change (window − other months) of the group whose change is clearest (smallest p).
 
-    ``pick="size"``: the group with the largest change instead; ``against``: ``"all_group"`` compares
-    with every month of the group (the window included), ``"others"`` with the other groups' answers
-    in the same months.
+    ``against``: ``"all_group"`` compares with every month of the group (the window included),
+    ``"others"`` with the other groups' answers in the same months.
     """
     from cxlib import metrics
 
     tests = _window_tests()
-    row = tests.loc[tests["p_value"].idxmin() if pick == "p_value" else tests["difference"].abs().idxmax()]
+    row = tests.loc[tests["p_value"].idxmin()]
     if against == "other":
         return sign * float(row["difference"])
     frame = _survey_frame()
@@ -1027,8 +1026,7 @@ _task("02.3", "n_needed", "integer", _sample_size, "02.planning", tol=0.0,
 _task("02.4", "window_change", "number", _window_change, "02.test", tol=0.051, points=2,
       mistakes=(Mistake("sign", alt=lambda: _window_change(sign=-1.0)),
                 Mistake("all_group", alt=lambda: _window_change(against="all_group")),
-                Mistake("others", alt=lambda: _window_change(against="others")),
-                Mistake("size", alt=lambda: _window_change(pick="size"))))
+                Mistake("others", alt=lambda: _window_change(against="others"))))
 _task("02.5", "csat_pct", "number", _csat, "02.csat", tol=0.051,
       mistakes=(Mistake("fraction", alt=lambda: _csat() / 100),
                 Mistake("top1", alt=lambda: _csat(top=1)),
