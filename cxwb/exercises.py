@@ -583,6 +583,7 @@ def _before_after() -> pd.DataFrame:
 # data as 11 and 12 do: the world comes from the notebook's ``dataset`` parameter (:func:`_world`), the
 # tables from the variant's folder (:func:`data_folder`: the sample data or a ``seed``'s world), and every
 # column from the world's roles, so each task runs on the hotel and on the shop alike.
+@cache
 def _role(name: str):
     """Role ``name`` of the variant's world (:mod:`cxlib.roles`)."""
     from cxlib import roles
@@ -953,6 +954,7 @@ def _why_choices() -> dict[str, set[str]]:
     return {c: {c} for c in "ABCD"}
 
 
+@cache
 def _survey_touchpoints() -> dict[str, set[str]]:
     return _touchpoints(_world())
 
