@@ -578,20 +578,60 @@ def _before_after() -> pd.DataFrame:
     return journey.before_after(_events(), _release_date()).set_index("platform")
 
 
+# =========================================================================== 02–05 (both worlds)
+# Exercises 02 (measuring experience), 03 (KANO), 04 (SERVQUAL / E-S-QUAL) and 05 (drivers) follow their
+# data as 11 and 12 do: the world comes from the notebook's ``dataset`` parameter (:func:`_world`), the
+# tables from the variant's folder (:func:`data_folder`: the sample data or a ``seed``'s world), and every
+# column from the world's roles, so each task runs on the hotel and on the shop alike.
+@cache
+def _role(name: str):
+    """Role ``name`` of the variant's world (:mod:`cxlib.roles`)."""
+    from cxlib import roles
+
+    world = _world()
+    return roles.of(world, data_folder(world, param("seed"))).require(name)
+
+
+@cache
+def _role_table(name: str) -> tuple[Any, pd.DataFrame]:
+    """Role ``name`` of the variant's world and its table."""
+    from cxlib import datasets
+
+    role, world = _role(name), _world()
+    return role, datasets.load(world, role.table, data_dir=data_folder(world, param("seed")))
+
+
 # --------------------------------------------------------------------------- 02 metrics
+WINDOW_MONTHS = 3  # 02.4: lesson 02's default window, the last three months of the data
+
+
+@cache
+def _survey_frame():
+    """The survey of the variant with the segment columns of the tables it links to (as lesson 02)."""
+    from cxlib import lessons
+
+    world = _world()
+    return lessons.survey_frame(world, data_folder(world, param("seed")))
+
+
+def _nps_answers() -> pd.Series:
+    frame = _survey_frame()
+    return frame.data[frame.nps]
+
+
 def _nps_counts() -> tuple[int, int, int]:
-    scores = _hotel_survey()["nps"].dropna()
+    scores = _nps_answers().dropna()
     return int((scores >= 9).sum()), int(scores.between(7, 8).sum()), int((scores <= 6).sum())
 
 
 def _nps_points() -> float:
     from cxlib import metrics
 
-    return metrics.nps(_hotel_survey()["nps"]).nps
+    return metrics.nps(_nps_answers()).nps
 
 
 def _nps_shifted(promoter_from: int = 9, detractor_to: int = 6, include_missing: bool = False) -> float:
-    scores = _hotel_survey()["nps"]
+    scores = _nps_answers()
     n = len(scores) if include_missing else int(scores.notna().sum())
     pro = int((scores >= promoter_from).sum())
     det = int((scores <= detractor_to).sum())
@@ -601,20 +641,20 @@ def _nps_shifted(promoter_from: int = 9, detractor_to: int = 6, include_missing:
 def _nps_margin(conf: float = 0.95) -> float:
     from cxlib import metrics
 
-    r = metrics.nps(_hotel_survey()["nps"], conf=conf)
+    r = metrics.nps(_nps_answers(), conf=conf)
     return (r.ci_high - r.ci_low) / 2
 
 
 def _nps_se() -> float:
     from cxlib import metrics
 
-    return metrics.nps(_hotel_survey()["nps"]).se
+    return metrics.nps(_nps_answers()).se
 
 
 def _sample_size(margin: float = 3.0, worst: bool = False, conf: float = 0.95) -> float:
     from cxlib import metrics
 
-    r = metrics.nps(_hotel_survey()["nps"])
+    r = metrics.nps(_nps_answers())
     pro, det = (0.5, 0.5) if worst else (r.promoters, r.detractors)
     return metrics.nps_sample_size(margin, promoters=pro, detractors=det, conf=conf)
 
@@ -622,49 +662,79 @@ def _sample_size(margin: float = 3.0, worst: bool = False, conf: float = 0.95) -
 def _sample_size_floor() -> float:
     from cxlib import metrics
 
-    r = metrics.nps(_hotel_survey()["nps"])
+    r = metrics.nps(_nps_answers())
     z = 1.959963984540054
     var = r.promoters + r.detractors - (r.promoters - r.detractors) ** 2
     return math.floor(z * z * var / 0.03**2)
 
 
-def _dip_mask(frame: pd.DataFrame) -> pd.Series:
-    month = pd.to_datetime(frame["survey_date"]).dt.to_period("M")
-    return (month >= pd.Period("2025-11", "M")) & (month <= pd.Period("2026-01", "M"))
+def _in_window(dates: pd.Series) -> pd.Series:
+    """Answers of the last :data:`WINDOW_MONTHS` months of the data, both ends included (lesson 02's window)."""
+    end = dates.max()
+    return dates.between(end - pd.DateOffset(months=WINDOW_MONTHS), end)
 
 
-def _city_dip(compare: str = "other") -> float:
+@cache
+def _window_tests() -> pd.DataFrame:
+    """Per group of the survey's first segment: NPS of the window against the group's other months."""
+    from dataclasses import asdict
+
     from cxlib import metrics
 
-    survey = _hotel_survey()
-    city = survey[survey["property_id"] == "city"]
-    dip = _dip_mask(city)
-    if compare == "other":
-        rest = city.loc[~dip, "nps"]
-    elif compare == "all_city":
-        rest = city["nps"]
-    else:  # every other response of the group
-        rest = survey.loc[~((survey["property_id"] == "city") & _dip_mask(survey)), "nps"]
-    return metrics.nps(city.loc[dip, "nps"]).nps - metrics.nps(rest).nps
+    frame = _survey_frame()
+    data = frame.data
+    inside = _in_window(data[frame.date])
+    rows = [{"group": group, **asdict(metrics.nps_test(part.loc[inside[part.index], frame.nps],
+                                                       part.loc[~inside[part.index], frame.nps]))}
+            for group, part in data.groupby(frame.segments[0], observed=True)]
+    return pd.DataFrame(rows)
+
+
+def _window_change(sign: float = 1.0, against: str = "other") -> float:
+    """The window's change (window − other months) of the group whose change is clearest (smallest p).
+
+    ``against``: ``"all_group"`` compares with every month of the group (the window included),
+    ``"others"`` with the other groups' answers in the same months.
+    """
+    from cxlib import metrics
+
+    tests = _window_tests()
+    row = tests.loc[tests["p_value"].idxmin()]
+    if against == "other":
+        return sign * float(row["difference"])
+    frame = _survey_frame()
+    data = frame.data
+    mine, inside = data[frame.segments[0]] == row["group"], _in_window(data[frame.date])
+    base = data.loc[mine, frame.nps] if against == "all_group" else data.loc[~mine & inside, frame.nps]
+    return sign * (metrics.nps(data.loc[mine & inside, frame.nps]).nps - metrics.nps(base).nps)
 
 
 def _csat(top: int = 2) -> float:
     from cxlib import metrics
 
-    return metrics.csat(_hotel_survey()["overall_sat"], top=top).csat
+    frame = _survey_frame()
+    return metrics.csat(frame.data[frame.satisfaction], top=top).csat
 
 
 def _csi() -> float:
     from cxlib import metrics
 
-    return metrics.csi(_hotel_survey()["overall_sat"]).csi
+    frame = _survey_frame()
+    return metrics.csi(frame.data[frame.satisfaction]).csi
 
 
-def _resort_city_p(adjusted: bool = True) -> float:
-    """Resort vs city hotel: the two-sided NPS z-test, Holm-adjusted for the three pairs of hotels.
+def _compare_column() -> str:
+    """02.6: the segment column with the most groups (the first of them on a tie), as the notebook picks it."""
+    frame = _survey_frame()
+    return max(frame.segments, key=lambda column: frame.data[column].nunique())
 
-    The pair was picked after seeing the data (best against worst), so it is one of the
-    three comparisons a manager could have made; lesson 02 adjusts for them.
+
+@cache
+def _best_worst() -> tuple[float, float]:
+    """Best against worst group of :func:`_compare_column`: the two-sided NPS test's raw and Holm-adjusted p.
+
+    The pair was picked after seeing the data, so it is one of every pair a manager could have
+    compared; lesson 02 adjusts for all of them.
     """
     from itertools import combinations
 
@@ -672,18 +742,22 @@ def _resort_city_p(adjusted: bool = True) -> float:
 
     from cxlib import metrics
 
-    by = _hotel_survey().groupby("property_id")["nps"]
-    pairs = list(combinations(sorted(by.groups), 2))
+    frame, column = _survey_frame(), _compare_column()
+    table = metrics.nps_by(frame.data, frame.nps, column)
+    best, worst = table.loc[table["nps"].idxmax(), column], table.loc[table["nps"].idxmin(), column]
+    by = frame.data.groupby(column, observed=True)[frame.nps]
+    pairs = list(combinations(table[column], 2))
     raw = [metrics.nps_test(by.get_group(a), by.get_group(b)).p_value for a, b in pairs]
-    which = pairs.index(tuple(sorted(("resort", "city"))))
-    return float(multipletests(raw, method="holm")[1][which] if adjusted else raw[which])
+    which = next(i for i, pair in enumerate(pairs) if set(pair) == {best, worst})
+    return float(raw[which]), float(multipletests(raw, method="holm")[1][which])
 
 
-def _rest_p(which: str = "p_adjusted") -> float:
+def _best_vs_rest(which: str = "p_adjusted") -> float:
     from cxlib import metrics
 
-    table = metrics.nps_by(_hotel_survey(), "nps", "property_id").set_index("property_id")
-    return float(table.loc["resort", which])
+    frame, column = _survey_frame(), _compare_column()
+    table = metrics.nps_by(frame.data, frame.nps, column)
+    return float(table.loc[table["nps"].idxmax(), which])
 
 
 # --------------------------------------------------------------------------- 03 KANO
@@ -701,27 +775,32 @@ def _kano_pairs(swap: bool = False) -> tuple[str, ...]:
 
 
 @cache
-def _kano_hotel() -> pd.DataFrame:
+def _kano_scores() -> pd.DataFrame:
     from cxlib import kano
 
-    return kano.kano_table(_load("hotel", "kano")).set_index("feature")
+    return kano.kano_table(_role_table("kano")[1]).set_index("feature")
 
 
-def _kano_category(feature: str) -> str:
-    return str(_kano_hotel().loc[feature, "category"])[0]
+def _kano_first() -> str:
+    """The first feature of the survey (the role's order)."""
+    return _role("kano").feature_ids[0]
 
 
-def _kano_worse(feature: str, with_rq: bool = False, better: bool = False) -> float:
-    row = _kano_hotel().loc[feature]
+def _kano_category() -> str:
+    return str(_kano_scores().loc[_kano_first(), "category"])[0]
+
+
+def _kano_worse(with_rq: bool = False, better: bool = False) -> float:
+    row = _kano_scores().loc[_kano_first()]
     a, o, m, i, r, q = (float(row[c]) for c in "AOMIRQ")
     denom = a + o + m + i + ((r + q) if with_rq else 0.0)
     return (a + o) / denom if better else -(o + m) / denom
 
 
-def _kano_mixed() -> str:
-    table = _kano_hotel()
-    mixed = table.index[~table["fong_significant"].astype(bool)]
-    return str(mixed[0])
+def _kano_mixed() -> frozenset:
+    """The features whose category Fong's test leaves mixed (possibly none)."""
+    table = _kano_scores()
+    return frozenset(table.index[~table["fong_significant"].astype(bool)])
 
 
 def _kano_categories() -> dict[str, set[str]]:
@@ -735,97 +814,133 @@ def _kano_categories() -> dict[str, set[str]]:
 
 
 def _kano_features() -> dict[str, set[str]]:
-    return {f: {f, f.replace("_", " ")} for f in _kano_hotel().index}
+    role = _role("kano")
+    en, zh = role.feature_labels("en"), role.feature_labels("zh")
+    return {f: {f, f.replace("_", " "), en[f], zh[f]} for f in role.feature_ids}
 
 
-# --------------------------------------------------------------------------- 04 SERVQUAL
+# --------------------------------------------------------------------------- 04 SERVQUAL / E-S-QUAL
 @cache
-def _servqual_gaps(by: str | None = None) -> pd.DataFrame:
+def _sq_gaps(by: bool = False) -> pd.DataFrame:
+    """Mean gap P − E per dimension, over every respondent or per group of the survey's first segment."""
     from cxlib import servqual
 
-    return servqual.gap_by_dimension(_load("hotel", "servqual"), by=by)
+    role, answers = _role_table("servqual")
+    table = servqual.gap_by_dimension(answers, by=role.segments[0] if by else None, instrument=role.instrument)
+    return table.assign(dimension=table["dimension"].astype(str))
 
 
-def _sq_gap(dimension: str, column: str = "gap") -> float:
-    table = _servqual_gaps()
-    return float(table.loc[table["dimension"].astype(str) == dimension, column].iloc[0])
+def _sq_worst(which: str = "min") -> str:
+    """The dimension with the largest shortfall (``"max"``: the smallest) over every respondent."""
+    table = _sq_gaps().set_index("dimension")["gap"]
+    return str(table.idxmin() if which == "min" else table.idxmax())
 
 
-def _sq_airport(which: str = "min") -> str:
-    table = _servqual_gaps("property_id")
-    sub = table[table["property_id"] == "airport"].set_index("dimension")["gap"]
-    return str(sub.idxmin() if which == "min" else sub.idxmax())
+def _sq_gap(column: str = "gap", which: str = "min") -> float:
+    return float(_sq_gaps().set_index("dimension").loc[_sq_worst(which), column])
 
 
-def _sq_largest_elsewhere() -> str:
-    table = _servqual_gaps("property_id")
-    sub = table[table["property_id"] != "airport"].groupby("dimension", observed=True)["gap"].mean()
-    return str(sub.idxmin())
+def _sq_split() -> str:
+    """The dimension whose gap differs most between the groups (highest − lowest group gap)."""
+    table = _sq_gaps(by=True)
+    return str(table.groupby("dimension")["gap"].agg(lambda g: g.max() - g.min()).idxmax())
 
 
-def _sq_weighted(column: str = "weighted", scale: float = 1.0) -> float:
+@cache
+def _sq_scores() -> pd.DataFrame:
     from cxlib import servqual
 
-    table = servqual.weighted_score(_load("hotel", "servqual"), by="property_id").set_index("property_id")
-    return float(table.loc["airport", column]) * scale
+    role, answers = _role_table("servqual")
+    return servqual.weighted_score(answers, by=role.segments[0], instrument=role.instrument)
 
 
-def _sq_alpha(prefix: str = "p", items: Iterable[int] = (10, 11, 12, 13)) -> float:
+def _sq_weighted(column: str = "weighted", scale: float = 1.0, which: str = "min") -> float:
+    """A column of the group with the lowest (``"max"``: highest) weighted score."""
+    scores = _sq_scores()
+    row = scores["weighted"].idxmin() if which == "min" else scores["weighted"].idxmax()
+    return float(scores.loc[row, column]) * scale
+
+
+def _sq_alpha(measure: str = "perception") -> float:
+    """Cronbach's α of the items of the largest-shortfall dimension: perception, expectation or gap."""
     from cxlib import servqual
 
-    data = _load("hotel", "servqual")
-    if prefix == "gap":
-        frame = pd.DataFrame({i: data[f"p{i:02d}"] - data[f"e{i:02d}"] for i in items})
-    else:
-        frame = data[[f"{prefix}{i:02d}" for i in items]]
-    return servqual.reliability(frame).alpha
+    role, answers = _role_table("servqual")
+    dimension = _sq_worst()
+    p = answers[list(role.perception_columns(dimension))]
+    e = answers[list(role.expectation_columns(dimension))]
+    items = {"perception": p, "expectation": e, "gap": pd.DataFrame(p.to_numpy() - e.to_numpy())}[measure]
+    return servqual.reliability(items).alpha
 
 
 def _sq_dimensions() -> dict[str, set[str]]:
-    return _labels_of("servqual.dimension")
+    role = _role("servqual")
+    return {d: {d, role.dimension_label(d, "en"), role.dimension_label(d, "zh")} for d in role.dimensions}
 
 
 # --------------------------------------------------------------------------- 05 drivers
+MIN_COVERAGE = 0.8  # 05: the core touchpoints of lesson 05 are rated by at least this share of respondents
+
+
 @cache
-def _core_tp_columns(min_coverage: float = 0.8) -> list[str]:
-    """The core touchpoints of lesson 05: ratings that at least ``min_coverage`` of the guests gave."""
-    survey = _hotel_survey()
-    return [c for c in _hotel_tp_columns() if survey[c].notna().mean() >= min_coverage]
+def _core() -> tuple[Any, pd.DataFrame, list[str]]:
+    """The survey role, its table and the core touchpoint rating columns of lesson 05."""
+    role, survey = _role_table("survey")
+    return role, survey, [c for c in role.touchpoint_columns if survey[c].notna().mean() >= MIN_COVERAGE]
 
 
+@cache
 def _key_drivers() -> pd.DataFrame:
     from cxlib import drivers
 
-    return drivers.key_drivers(_hotel_survey(), "overall_sat", _core_tp_columns())
+    role, survey, core = _core()
+    return drivers.key_drivers(survey, role.satisfaction, core)
 
 
 @cache
 def _ipa() -> pd.DataFrame:
     from cxlib import drivers
 
-    return drivers.ipa(_hotel_survey(), _core_tp_columns(), outcome="overall_sat")
+    role, survey, core = _core()
+    return drivers.ipa(survey, core, outcome=role.satisfaction)
 
 
-def _lmg_room(column: str = "lmg_pct", scale: float = 1.0) -> float:
-    return float(_key_drivers().loc["tp_room", column]) * scale
+def _tp_key(column: str) -> str:
+    return next(t.key for t in _core()[0].touchpoints if t.column == column)
 
 
-def _r2_alone(column: str) -> float:
-    survey = _hotel_survey()[[column, "overall_sat"]].dropna()
-    return 100 * float(survey.corr().iloc[0, 1]) ** 2
+def _top_two(column: str = "lmg_pct", scale: float = 1.0) -> float:
+    """What the two strongest drivers (largest LMG shares) carry together, in ``column`` (% of R²)."""
+    table = _key_drivers()
+    top = table["lmg_pct"].nlargest(2).index
+    if column == "r2_pct":  # the lesson's "r² alone": each driver's r² on its own, as a share of R²
+        return 100 * float((table.loc[top, "r"] ** 2).sum()) / float(table.attrs["r2"])
+    return float(table.loc[top, column].sum()) * scale
 
 
 def _r2(scale: float = 1.0) -> float:
     return float(_key_drivers().attrs["r2"]) * scale
 
 
-def _ipa_quadrant(column: str) -> str:
-    return str(_ipa().loc[column, "quadrant"])
+def _lowest_quadrant() -> str:
+    grid = _ipa()
+    return str(grid.loc[grid["performance"].idxmin(), "quadrant"])
 
 
-def _ipa_first() -> str:
-    table = _ipa()
-    return str(table.index[table["priority"] == 1][0]).removeprefix("tp_")
+def _fix_first() -> str:
+    grid = _ipa()
+    return _tp_key(str(grid.index[grid["priority"] == 1][0]))
+
+
+def _concentrate() -> frozenset:
+    grid = _ipa()
+    return frozenset(_tp_key(c) for c in grid.index[grid["quadrant"] == "concentrate_here"])
+
+
+def _lowest_rated() -> str:
+    """The touchpoint with the lowest mean rating of all the survey's ratings."""
+    role, survey, _ = _core()
+    return _tp_key(str(survey[list(role.touchpoint_columns)].mean().idxmin()))
 
 
 def _quadrants() -> dict[str, set[str]]:
@@ -837,6 +952,11 @@ def _quadrants() -> dict[str, set[str]]:
 
 def _why_choices() -> dict[str, set[str]]:
     return {c: {c} for c in "ABCD"}
+
+
+@cache
+def _survey_touchpoints() -> dict[str, set[str]]:
+    return _touchpoints(_world())
 
 
 # --------------------------------------------------------------------------- registry
@@ -895,7 +1015,7 @@ _task("02.1", "nps_points", "number", _nps_points, "02.nps", tol=0.051,
                 Mistake("missing", alt=lambda: _nps_shifted(include_missing=True)),
                 Mistake("promoters", alt=lambda: 100 * _nps_counts()[0] / sum(_nps_counts())),
                 Mistake("counts", alt=lambda: float(_nps_counts()[0] - _nps_counts()[2]))))
-_task("02.2", "nps_margin", "number", _nps_margin, "02.margin", tol=0.051,
+_task("02.2", "nps_margin", "number", _nps_margin, "02.margin", tol=0.0051,
       mistakes=(Mistake("se", alt=_nps_se),
                 Mistake("width", alt=lambda: 2 * _nps_margin()),
                 Mistake("fraction", alt=lambda: _nps_margin() / 100),
@@ -905,64 +1025,67 @@ _task("02.3", "n_needed", "integer", _sample_size, "02.planning", tol=0.0,
                 Mistake("worst", alt=lambda: _sample_size(worst=True)),
                 Mistake("margin6", alt=lambda: _sample_size(margin=6.0)),
                 Mistake("fraction", when=lambda a: 0 < a < 100)))
-_task("02.4", "dip_points", "number", _city_dip, "02.trend", tol=0.051, points=2,
-      mistakes=(Mistake("sign", alt=lambda: -_city_dip()),
-                Mistake("all_city", alt=lambda: _city_dip("all_city")),
-                Mistake("everyone", alt=lambda: _city_dip("everyone"))))
+_task("02.4", "window_change", "number", _window_change, "02.test", tol=0.051, points=2,
+      mistakes=(Mistake("sign", alt=lambda: _window_change(sign=-1.0)),
+                Mistake("all_group", alt=lambda: _window_change(against="all_group")),
+                Mistake("others", alt=lambda: _window_change(against="others"))))
 _task("02.5", "csat_pct", "number", _csat, "02.csat", tol=0.051,
       mistakes=(Mistake("fraction", alt=lambda: _csat() / 100),
                 Mistake("top1", alt=lambda: _csat(top=1)),
                 Mistake("top3", alt=lambda: _csat(top=3)),
                 Mistake("csi", alt=_csi)))
-_task("02.6", "p_value", "number", _resort_city_p, "02.test", tol=0.0006,
-      mistakes=(Mistake("unadjusted", alt=lambda: _resort_city_p(adjusted=False)),
-                Mistake("rest", alt=lambda: _rest_p("p_adjusted")),
-                Mistake("rest_raw", alt=lambda: _rest_p("p_value")),
-                Mistake("one_sided", alt=lambda: _resort_city_p() / 2)))
+_task("02.6", "p_value", "number", lambda: _best_worst()[1], "02.test", tol=0.0006,
+      mistakes=(Mistake("unadjusted", alt=lambda: _best_worst()[0], see="02.holm"),
+                Mistake("rest", alt=lambda: _best_vs_rest("p_adjusted"), see="02.segments"),
+                Mistake("rest_raw", alt=lambda: _best_vs_rest("p_value"), see="02.segments"),
+                Mistake("one_sided", alt=lambda: _best_worst()[1] / 2)))
 
 # 03 · KANO -------------------------------------------------------------------------
 _task("03.1", "pair_categories", "list", _kano_pairs, "03.table", choices=_kano_categories,
       mistakes=(Mistake("swapped", alt=lambda: _kano_pairs(swap=True)),
                 Mistake("length", when=lambda a: len(a) != len(_KANO_PAIRS))))
-_task("03.2", "wifi_category", "choice", lambda: _kano_category("wifi"), "03.survey",
-      choices=_kano_categories,
+_task("03.2", "first_category", "choice", _kano_category, "03.survey", choices=_kano_categories,
       mistakes=(Mistake("one_dimensional", when=lambda a: a == "O"),
                 Mistake("attractive", when=lambda a: a == "A")))
-_task("03.3", "wifi_worse", "number", lambda: _kano_worse("wifi"), "03.better_worse", tol=0.0051,
-      mistakes=(Mistake("sign", alt=lambda: -_kano_worse("wifi")),
-                Mistake("with_rq", alt=lambda: _kano_worse("wifi", with_rq=True)),
-                Mistake("better", alt=lambda: _kano_worse("wifi", better=True)),
-                Mistake("percent", alt=lambda: 100 * _kano_worse("wifi"))))
-_task("03.4", "mixed_feature", "choice", _kano_mixed, "03.fong", choices=_kano_features)
+_task("03.3", "first_worse", "number", _kano_worse, "03.better_worse", tol=0.0006,
+      mistakes=(Mistake("sign", alt=lambda: -_kano_worse()),
+                Mistake("with_rq", alt=lambda: _kano_worse(with_rq=True)),
+                Mistake("better", alt=lambda: _kano_worse(better=True)),
+                Mistake("percent", alt=lambda: 100 * _kano_worse())))
+_task("03.4", "mixed_features", "set", _kano_mixed, "03.fong", choices=_kano_features,
+      mistakes=(Mistake("clear", when=lambda a: bool(a - _kano_mixed())),
+                Mistake("missing", when=lambda a: bool(_kano_mixed() - a))))
 
-# 04 · SERVQUAL ---------------------------------------------------------------------
-_task("04.1", "responsiveness_gap", "number", lambda: _sq_gap("responsiveness"), "04.gaps", tol=0.0051,
-      mistakes=(Mistake("sign", alt=lambda: -_sq_gap("responsiveness")),
-                Mistake("perception", alt=lambda: _sq_gap("responsiveness", "perception")),
-                Mistake("expectation", alt=lambda: _sq_gap("responsiveness", "expectation"))))
-_task("04.2", "airport_worst", "choice", _sq_airport, "04.by_hotel", choices=_sq_dimensions,
-      mistakes=(Mistake("elsewhere", alt=_sq_largest_elsewhere),
-                Mistake("smallest", alt=lambda: _sq_airport("max"))))
-_task("04.3", "airport_weighted", "number", _sq_weighted, "04.weighted", tol=0.0051,
+# 04 · SERVQUAL / E-S-QUAL ----------------------------------------------------------
+_task("04.1", "largest_gap", "number", _sq_gap, "04.gaps", tol=0.0006,
+      mistakes=(Mistake("sign", alt=lambda: -_sq_gap()),
+                Mistake("perception", alt=lambda: _sq_gap("perception")),
+                Mistake("expectation", alt=lambda: _sq_gap("expectation")),
+                Mistake("smallest", alt=lambda: _sq_gap(which="max"))))
+_task("04.2", "split_dimension", "choice", _sq_split, "04.by_group", choices=_sq_dimensions,
+      mistakes=(Mistake("overall", when=lambda a: a == _sq_worst()),))
+_task("04.3", "lowest_weighted", "number", _sq_weighted, "04.weighted", tol=0.0006,
       mistakes=(Mistake("unweighted", alt=lambda: _sq_weighted("unweighted")),
-                Mistake("points", alt=lambda: _sq_weighted(scale=100.0))))
-_task("04.4", "responsiveness_alpha", "number", _sq_alpha, "04.alpha", tol=0.0051,
-      mistakes=(Mistake("expectation", alt=lambda: _sq_alpha("e")),
+                Mistake("points", alt=lambda: _sq_weighted(scale=100.0)),
+                Mistake("highest", alt=lambda: _sq_weighted(which="max"))))
+_task("04.4", "worst_alpha", "number", _sq_alpha, "04.alpha", tol=0.0006,
+      mistakes=(Mistake("expectation", alt=lambda: _sq_alpha("expectation")),
                 Mistake("gaps", alt=lambda: _sq_alpha("gap"))))
 
 # 05 · drivers and priorities -------------------------------------------------------
-_task("05.1", "room_lmg_pct", "number", _lmg_room, "05.lmg", tol=0.051,
-      mistakes=(Mistake("fraction", alt=lambda: _lmg_room(scale=0.01)),
-                Mistake("rw", alt=lambda: _lmg_room("rw_pct")),
-                Mistake("alone", alt=lambda: _r2_alone("tp_room"))))
-_task("05.2", "r2", "number", _r2, "05.data", tol=0.0051,
+_task("05.1", "top_two_lmg_pct", "number", _top_two, "05.lmg", tol=0.051,
+      mistakes=(Mistake("fraction", alt=lambda: _top_two(scale=0.01)),
+                Mistake("rw", alt=lambda: _top_two("rw_pct")),
+                Mistake("alone", alt=lambda: _top_two("r2_pct"))))
+_task("05.2", "r2", "number", _r2, "05.data", tol=0.0006,
       mistakes=(Mistake("percent", alt=lambda: _r2(100.0)),
                 Mistake("r", alt=lambda: math.sqrt(_r2()))))
-_task("05.3", "wifi_quadrant", "choice", lambda: _ipa_quadrant("tp_wifi"), "05.ipa", choices=_quadrants,
-      mistakes=(Mistake("concentrate", when=lambda a: a == "concentrate_here"),))
-_task("05.4", "fix_first", "choice", _ipa_first, "05.ipa", choices=_touchpoint_choices, points=2,
-      mistakes=(Mistake("lowest", alt=_emotion_lowest),
-                Mistake("checkin", when=lambda a: a == "checkin")))
+_task("05.3", "lowest_quadrant", "choice", _lowest_quadrant, "05.ipa", choices=_quadrants,
+      mistakes=(Mistake("concentrate", when=lambda a: a == "concentrate_here"),
+                Mistake("performance", when=lambda a: a in ("keep_up", "possible_overkill"))))
+_task("05.4", "fix_first", "choice", _fix_first, "05.ipa", choices=_survey_touchpoints, points=2,
+      mistakes=(Mistake("lowest", alt=_lowest_rated),
+                Mistake("second", when=lambda a: a in _concentrate())))
 _task("05.5", "why", "choice", lambda: "B", "05.ipa", choices=_why_choices,
       mistakes=(Mistake("A", when=lambda a: a == "A"),
                 Mistake("C", when=lambda a: a == "C"),
