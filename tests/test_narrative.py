@@ -184,7 +184,7 @@ def test_two_worlds_share_no_interpretation_sentence():
 
 # --- thin lessons ------------------------------------------------------------------------------
 
-CONVERTED = ["00_welcome", "01_touchpoints_journey", "02_measuring_experience", "03_kano", "04_servqual", "05_drivers_priorities", "09_experience_pays", "10_cx_report",
+CONVERTED = ["00_welcome", "01_touchpoints_journey", "02_measuring_experience", "03_kano", "04_servqual", "05_drivers_priorities", "07_heart", "09_experience_pays", "10_cx_report",
              "11_closing_the_loop", "12_experiments"]  # lessons rendered from results; the others are listed in the report
 
 
