@@ -239,6 +239,18 @@ def _pandas_events(events: pd.DataFrame, c: dict, steps) -> pd.DataFrame:
     return out
 
 
+def _arrow_strings(column: pd.Series) -> pd.Series:
+    """Text ids as pyarrow strings, the same values: pandas takes a session's min/max of these in
+    compiled code, while it loops in Python over the groups of object or ``str`` columns (10× slower on
+    the shop's 100,000 events). Other dtypes are returned as they are."""
+    if pd.api.types.is_object_dtype(column.dtype) or isinstance(column.dtype, pd.StringDtype):
+        import pyarrow as pa
+
+        if pd.api.types.infer_dtype(column, skipna=True) == "string":
+            return column.astype(pd.ArrowDtype(pa.string()))
+    return column
+
+
 def _split_sessions_message(events: pd.DataFrame, c: dict) -> None:
     """The error naming the rows of sessions logged with two users or platforms (error path only)."""
     codes = pd.factorize(events[c["session"]])[0]
@@ -252,7 +264,8 @@ def _split_sessions_message(events: pd.DataFrame, c: dict) -> None:
                   events[c["session"]].to_numpy(dtype=object), f"one {label} per session")
 
 
-def _session_level(data, columns: Mapping | None, steps: Sequence[str] = STEPS, *, micros: bool = False):
+def _session_level(data, columns: Mapping | None, steps: Sequence[str] = STEPS, *, micros: bool = False,
+                   arrow_ids: bool = False):
     """A lazy one-row-per-session frame with the standard names, and its steps.
 
     Columns: the session id, ``user``, ``platform``, ``start``, ``reached_<s>`` (0/1),
@@ -298,6 +311,8 @@ def _session_level(data, columns: Mapping | None, steps: Sequence[str] = STEPS, 
     if missing:
         _need_columns(pd.DataFrame(columns=have), need, "events")
     events = _pandas_events(data, c, steps) if isinstance(data, pd.DataFrame) else data
+    if arrow_ids and isinstance(events, pd.DataFrame):  # sessions() casts them back after collecting
+        events = events.assign(**{c[k]: _arrow_strings(events[c[k]]) for k in ("user", "platform")})
     flags = [c["feature"]] if c["feature"] in have else []
     step_flags = [c["error"]] if c["error"] in have else []
     try:
@@ -365,8 +380,10 @@ def sessions(
 
     if isinstance(events, pd.DataFrame) and _is_sessions_table(events):  # already one row per session
         return events.copy()
-    lf, steps = _session_level(events, columns, steps)
+    lf, steps = _session_level(events, columns, steps, arrow_ids=True)
     out = collect(lf).set_index(c["session"])
+    if isinstance(events, pd.DataFrame):  # the ids keep the log's own dtype (see _arrow_strings)
+        out = out.astype({std: events[c[std]].dtype for std in ("user", "platform")})
     for col in out.columns:
         if col.startswith(("reached_", "error")) or col == "feature":
             out[col] = out[col].astype(bool)

@@ -260,6 +260,22 @@ def test_best_reports_of_two_worlds_share_no_interpretation(tmp_path):
     assert said["hotel"].isdisjoint(said["ecommerce"]), said["hotel"] & said["ecommerce"]
 
 
+@pytest.mark.notebook
+def test_heart_lessons_of_two_worlds_share_no_interpretation_and_follow_the_window(tmp_path):
+    from cxwb import runner
+
+    said = {}
+    for world, days in (("hotel", 14), ("ecommerce", 30)):
+        run = runner.execute(ROOT / "notebooks" / "07_heart.ipynb", tmp_path / world,
+                             {"dataset": world, "lang": "en", "adoption_days": days}, timeout=600)
+        assert run.ok, run.describe()
+        said[world] = _rendered_sentences(run.executed)
+        assert len(said[world]) > 10, "the lesson renders its findings from results"
+        assert any(f"In the first {days} days after the release" in s for s in said[world])
+    assert said["hotel"].isdisjoint(said["ecommerce"]), said["hotel"] & said["ecommerce"]
+    assert any("Express pay" in s for s in said["hotel"]) and not any("One-click" in s for s in said["hotel"])
+
+
 @pytest.mark.parametrize("key", TEMPLATES)
 def test_chinese_bold_closes_before_full_width_punctuation(key):
     # CommonMark cannot close "**" between full-width punctuation and a Chinese character ("。**全"):
