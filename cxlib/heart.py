@@ -952,7 +952,15 @@ def adoption_curve(
     -------
     DataFrame
         Index ``days``; columns ``active_users``, ``adopters``, ``adoption``, ``ci_low``,
-        ``ci_high`` (Wilson), one row per window.
+        ``ci_high`` (Wilson), one row per window: the numbers :func:`adoption` gives for that
+        window.
+
+    Notes
+    -----
+    One query for all windows: per user, the start of the first session in the longest window
+    and of the first session that used the feature (counted inside the engine); a window of d
+    days counts the users whose first session (first use) starts before release + d days
+    (``numpy.searchsorted`` on the sorted times).
 
     Examples
     --------
@@ -963,10 +971,37 @@ def adoption_curve(
     >>> adoption_curve(ev, "2026-04-01", [1, 2, 7])["adoption"].round(3).tolist()
     [1.0, 0.5, 0.667]
     """
-    frames = [adoption(events, release_date, within_days=int(d), among_step=among_step, columns=columns, conf=conf)
-              for d in days]  # one aggregate per window length, not per row
-    cols = ["active_users", "adopters", "adoption", "ci_low", "ci_high"]
-    return pd.concat(frames, ignore_index=True)[cols].set_axis(pd.Index([int(d) for d in days], name="days"))
+    import narwhals as nw
+
+    from .aggregate.behaviour import collect
+    from .stats.proportions import wilson_interval
+
+    days = np.asarray([int(d) for d in days], dtype="int64")
+    if len(days) == 0 or (days < 1).any():
+        raise ValueError(f"days must be whole numbers ≥ 1, got {days.tolist()}")
+    lf, steps = _session_level(events, columns)
+    schema = lf.collect_schema()
+    if "feature" not in schema.names():
+        raise CXDataError(f"events: no feature column {_columns(columns)['feature']!r}")
+    start = pd.Timestamp(release_date)
+    stop = start + pd.Timedelta(days=int(days.max()))
+    w = lf.filter((nw.col("start") >= _when(start, schema["start"])) & (nw.col("start") < _when(stop, schema["start"])))
+    if among_step is not None:
+        _check_steps(schema.names(), steps, among_step)
+        w = w.filter(nw.col(f"reached_{among_step}") == 1)
+    # one row per user: the first session in the window and the first one that used the feature
+    users = collect(w.with_columns(nw.when(nw.col("feature") == 1).then(nw.col("start")).otherwise(None).alias("_used"))
+                    .group_by("user").agg(nw.col("start").min().alias("first"), nw.col("_used").min().alias("adopted")))
+    ends = (start + pd.to_timedelta(days, unit="D")).to_numpy()
+    first = np.sort(pd.to_datetime(users["first"]).dt.tz_localize(None).to_numpy())
+    adopted = pd.to_datetime(users["adopted"]).dt.tz_localize(None).dropna().sort_values().to_numpy()
+    active = np.searchsorted(first, ends, side="left").astype("float64")  # users whose first session < end
+    adopters = np.searchsorted(adopted, ends, side="left").astype("float64")
+    if (active == 0).any():
+        raise CXDataError(f"events: no sessions in the first {int(days[active == 0].min())} day(s) after {start.date()}")
+    lo, hi = wilson_interval(adopters, active, conf)
+    return pd.DataFrame({"active_users": active, "adopters": adopters, "adoption": adopters / active,
+                         "ci_low": lo, "ci_high": hi}, index=pd.Index(days, name="days"))
 
 
 def complete_periods(table: pd.DataFrame) -> pd.DataFrame:

@@ -296,6 +296,16 @@ def test_adoption_curve_is_adoption_per_window(events):
     assert got.index.tolist() == [3, 30]
     assert got["active_users"].tolist() == [2, 3] and got["adoption"].tolist() == pytest.approx([0.5, 2 / 3])
     assert (got["ci_low"] <= got["adoption"]).all() and (got["adoption"] <= got["ci_high"]).all()
+    windows = [1, 2, 3, 5, 6, 30]  # Apr 1 (no session), Apr 2 (s4), Apr 3 (s5), Apr 6 (s6)
+    with pytest.raises(CXDataError, match="no sessions in the first 1 day"):
+        heart.adoption_curve(events, RELEASE, windows, among_step="payment")
+    paying = heart.adoption_curve(events, RELEASE, windows[1:], among_step="payment")
+    for d in windows[1:]:
+        one = heart.adoption(events, RELEASE, within_days=d, among_step="payment").iloc[0]
+        assert paying.loc[d, ["active_users", "adopters", "adoption", "ci_low", "ci_high"]].tolist() == pytest.approx(
+            one[["active_users", "adopters", "adoption", "ci_low", "ci_high"]].astype(float).tolist())
+    with pytest.raises(ValueError, match="whole numbers ≥ 1"):
+        heart.adoption_curve(events, RELEASE, [0, 7])
 
 
 def test_engagement_change_leaves_out_the_week_of_the_release():
