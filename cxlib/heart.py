@@ -546,6 +546,30 @@ def engagement(
     return out
 
 
+def _adoption_window(events, release_date, within_days: int, among_step: str | None, columns: Mapping | None):
+    """The sessions starting in [release, release + ``within_days`` days) (that reached ``among_step``), lazily.
+
+    Returns the filtered frame, its column names, the window's start and stop. Raises when the log
+    has no feature flag or ``among_step`` is not one of its steps.
+    """
+    import narwhals as nw
+
+    if not isinstance(within_days, int | np.integer) or isinstance(within_days, bool) or within_days < 1:
+        raise ValueError(f"within_days must be a whole number ≥ 1, got {within_days!r}")
+    lf, steps = _session_level(events, columns)
+    schema = lf.collect_schema()
+    if "feature" not in schema.names():
+        raise CXDataError(f"events: no feature column {_columns(columns)['feature']!r}")
+    start = pd.Timestamp(release_date)
+    stop = start + pd.Timedelta(days=int(within_days))
+    w = lf.filter((nw.col("start") >= _when(start, schema["start"])) & (nw.col("start") < _when(stop, schema["start"])))
+    if among_step is not None:
+        if f"reached_{among_step}" not in schema.names():
+            raise ValueError(f"among_step must be one of the steps {list(steps)}")
+        w = w.filter(nw.col(f"reached_{among_step}") == 1)
+    return w, schema.names(), start, stop
+
+
 def adoption(
     events,
     release_date,
@@ -586,25 +610,12 @@ def adoption(
     (:func:`cxlib.aggregate.behaviour.adoption_counts`), the interval is
     :func:`cxlib.stats.proportions.wilson_interval`.
     """
-    import narwhals as nw
 
     from .aggregate.behaviour import adoption_counts
     from .stats.proportions import wilson_interval
 
-    if not isinstance(within_days, int | np.integer) or isinstance(within_days, bool) or within_days < 1:
-        raise ValueError(f"within_days must be a whole number ≥ 1, got {within_days!r}")
-    lf, steps = _session_level(events, columns)
-    schema = lf.collect_schema()
-    if "feature" not in schema.names():
-        raise CXDataError(f"events: no feature column {_columns(columns)['feature']!r}")
-    start = pd.Timestamp(release_date)
-    stop = start + pd.Timedelta(days=int(within_days))
-    w = lf.filter((nw.col("start") >= _when(start, schema["start"])) & (nw.col("start") < _when(stop, schema["start"])))
-    if among_step is not None:
-        if f"reached_{among_step}" not in schema.names():
-            raise ValueError(f"among_step must be one of the steps {list(steps)}")
-        w = w.filter(nw.col(f"reached_{among_step}") == 1)
-    keys = _group_keys(schema.names(), by)
+    w, names, start, stop = _adoption_window(events, release_date, within_days, among_step, columns)
+    keys = _group_keys(names, by)
     out = adoption_counts(w, user="user", feature="feature", by=keys)
     if len(out) == 0 or int(out["active_users"].sum()) == 0:
         raise CXDataError(f"events: no sessions between {start.date()} and {stop.date()} (exclusive)")
@@ -909,14 +920,9 @@ def adoption_denominators(
     from .aggregate.behaviour import collect
 
     rows = {}
-    lf, _ = _session_level(events, columns)
-    schema = lf.collect_schema()
-    start = pd.Timestamp(release_date)
-    stop = start + pd.Timedelta(days=int(within_days))
-    window = lf.filter((nw.col("start") >= _when(start, schema["start"])) & (nw.col("start") < _when(stop, schema["start"])))
     for name, step in (("all", None), ("step", among_step)):
         users = adoption(events, release_date, within_days, among_step=step, columns=columns, conf=conf).iloc[0]
-        w = window if step is None else window.filter(nw.col(f"reached_{step}") == 1)
+        w = _adoption_window(events, release_date, within_days, step, columns)[0]
         counts = collect(w.select(nw.len().alias("n"), nw.col("feature").sum().alias("used"))).iloc[0]
         rows[name] = {"users_n": float(users["active_users"]), "adopters": float(users["adopters"]),
                       "users": float(users["adoption"]), "ci_low": float(users["ci_low"]),
@@ -979,16 +985,7 @@ def adoption_curve(
     days = np.asarray([int(d) for d in days], dtype="int64")
     if len(days) == 0 or (days < 1).any():
         raise ValueError(f"days must be whole numbers ≥ 1, got {days.tolist()}")
-    lf, steps = _session_level(events, columns)
-    schema = lf.collect_schema()
-    if "feature" not in schema.names():
-        raise CXDataError(f"events: no feature column {_columns(columns)['feature']!r}")
-    start = pd.Timestamp(release_date)
-    stop = start + pd.Timedelta(days=int(days.max()))
-    w = lf.filter((nw.col("start") >= _when(start, schema["start"])) & (nw.col("start") < _when(stop, schema["start"])))
-    if among_step is not None:
-        _check_steps(schema.names(), steps, among_step)
-        w = w.filter(nw.col(f"reached_{among_step}") == 1)
+    w, _, start, _ = _adoption_window(events, release_date, int(days.max()), among_step, columns)
     # one row per user: the first session in the window and the first one that used the feature
     users = collect(w.with_columns(nw.when(nw.col("feature") == 1).then(nw.col("start")).otherwise(None).alias("_used"))
                     .group_by("user").agg(nw.col("start").min().alias("first"), nw.col("_used").min().alias("adopted")))

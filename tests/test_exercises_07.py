@@ -9,14 +9,13 @@ the notebook and by the checks), so everything that needs a variant is computed 
 
 from __future__ import annotations
 
-import nbformat
 import pandas as pd
 import pytest
 from test_exercises import _run_in_process as _run
+from test_exercises_1112 import _notebook as _notebook_of
 
-from cxwb import exercises, grading
+from cxwb import exercises
 
-FILE = grading.exercise_files()["07"]
 VARIANTS = {  # the notebook's parameters (as the grader injects them)
     "hotel": {"dataset": "hotel", "seed": None},
     "shop": {"dataset": "ecommerce", "seed": None},
@@ -27,13 +26,7 @@ TYPED = [("shop", "shop-seed2"), ("hotel", "shop")]  # (the sample data a value 
 
 
 def _notebook(params: dict | None = None, student: bool = False):
-    nb = nbformat.read(str(FILE), as_version=4)
-    if student:
-        nb = grading.student_version(nb)
-    for cell in nb.cells:
-        if "parameters" in cell.metadata.get("tags", []) and params:
-            cell.source += "".join(f"\n{k} = {v!r}" for k, v in params.items())
-    return nb
+    return _notebook_of("07", params, student)
 
 
 @pytest.fixture(scope="module")
