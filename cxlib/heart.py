@@ -947,7 +947,7 @@ def adoption_curve(
     Parameters
     ----------
     events : table
-        Event log or :func:`sessions` (pass the sessions table: each window reuses it).
+        Event log or :func:`sessions`.
     release_date : date-like
     days : sequence of int
         Window lengths (each ≥ 1).
