@@ -107,7 +107,7 @@ _TABLE_ROWS = [
 ]
 
 
-_PLOTS = ("plot_engagement", "plot_before_after", "plot_heart_dashboard")
+_PLOTS = ("plot_engagement", "plot_before_after", "plot_adoption_curve", "plot_heart_dashboard")
 
 
 def __getattr__(name: str):
