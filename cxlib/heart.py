@@ -34,6 +34,7 @@ proportions: comparison of eleven methods. *Statistics in Medicine*, 17, 873–8
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Mapping, Sequence
 from functools import reduce
@@ -65,6 +66,15 @@ __all__ = [
     "retention",
     "task_success",
     "before_after",
+    "EFFECT_SIZES",
+    "effect_size_label",
+    "adoption_denominators",
+    "adoption_curve",
+    "complete_periods",
+    "engagement_change",
+    "retention_summary",
+    "happiness_wide",
+    "release_contrast",
 ]
 
 DIMENSIONS = ("happiness", "engagement", "adoption", "retention", "task_success")
@@ -97,7 +107,7 @@ _TABLE_ROWS = [
 ]
 
 
-_PLOTS = ("plot_engagement", "plot_before_after", "plot_heart_dashboard")
+_PLOTS = ("plot_engagement", "plot_before_after", "plot_adoption_curve", "plot_heart_dashboard")
 
 
 def __getattr__(name: str):
@@ -109,13 +119,35 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def heart_table(lang: str = "en") -> pd.DataFrame:
-    """Goals → signals → metrics for each HEART dimension of the shop's app, in ``lang``.
+def heart_table(
+    lang: str = "en",
+    *,
+    feature: str | None = None,
+    task: tuple[str, str] | None = None,
+    release_task: tuple[str, str] | None = None,
+    days: int = 30,
+) -> pd.DataFrame:
+    """Goals → signals → metrics for each HEART dimension of a digital product, in ``lang``.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+    feature : str, optional
+        The released feature's name in ``lang`` (the adoption and release rows name it);
+        default a generic "the new feature".
+    task : (str, str), optional
+        Names (in ``lang``) of the steps that start and complete the core task, e.g.
+        ``("Checkout", "Order")``; default generic words.
+    release_task : (str, str), optional
+        Names of the steps whose completion the release should change (default ``task``).
+    days : int
+        The adoption window named in the adoption metric.
 
     Returns
     -------
     DataFrame
-        Columns ``dimension``, ``goal``, ``signal``, ``metric`` (texts in ``lang``) and
+        Columns ``dimension``, ``goal``, ``signal``, ``metric`` (texts in ``lang``, whole
+        sentences: show them with :func:`cxlib.narrate.table`, which never cuts them) and
         ``function`` (the :mod:`cxlib.heart` function computing the metric); one row per
         metric, in HEART order.
 
@@ -127,16 +159,22 @@ def heart_table(lang: str = "en") -> pd.DataFrame:
     --------
     >>> heart_table("en")["dimension"].tolist()[:2]
     ['Happiness', 'Engagement']
+    >>> heart_table("en", feature="Express pay", days=14)["metric"][2]
+    'Share of active users who used Express pay within 14 days of its release'
     """
     check_lang(lang)
+    feature = feature if feature is not None else t("heart.table.generic.feature", lang)
+    start, end = task if task is not None else (t("heart.table.generic.start", lang), t("heart.table.generic.end", lang))
+    r_start, r_end = release_task if release_task is not None else (start, end)
+    words = {"feature": feature, "start": start, "end": end, "r_start": r_start, "r_end": r_end, "days": int(days)}
     rows = []
     for i, (dim, fn) in enumerate(_TABLE_ROWS):
         key = f"heart.table.{dim}" if i < 5 else "heart.table.task_success_release"
         rows.append({
             "dimension": t(f"heart.dim.{dim}", lang),
-            "goal": t(f"{key}.goal", lang),
-            "signal": t(f"{key}.signal", lang),
-            "metric": t(f"{key}.metric", lang),
+            "goal": t(f"{key}.goal", lang, **words),
+            "signal": t(f"{key}.signal", lang, **words),
+            "metric": t(f"{key}.metric", lang, **words),
             "function": f"cxlib.heart.{fn}",
         })
     return pd.DataFrame(rows)
@@ -201,6 +239,18 @@ def _pandas_events(events: pd.DataFrame, c: dict, steps) -> pd.DataFrame:
     return out
 
 
+def _arrow_strings(column: pd.Series) -> pd.Series:
+    """Text ids as pyarrow strings, the same values: pandas takes a session's min/max of these in
+    compiled code, while it loops in Python over the groups of object or ``str`` columns (10× slower on
+    the shop's 100,000 events). Other dtypes are returned as they are."""
+    if pd.api.types.is_object_dtype(column.dtype) or isinstance(column.dtype, pd.StringDtype):
+        import pyarrow as pa
+
+        if pd.api.types.infer_dtype(column, skipna=True) == "string":
+            return column.astype(pd.ArrowDtype(pa.string()))
+    return column
+
+
 def _split_sessions_message(events: pd.DataFrame, c: dict) -> None:
     """The error naming the rows of sessions logged with two users or platforms (error path only)."""
     codes = pd.factorize(events[c["session"]])[0]
@@ -214,7 +264,8 @@ def _split_sessions_message(events: pd.DataFrame, c: dict) -> None:
                   events[c["session"]].to_numpy(dtype=object), f"one {label} per session")
 
 
-def _session_level(data, columns: Mapping | None, steps: Sequence[str] = STEPS, *, micros: bool = False):
+def _session_level(data, columns: Mapping | None, steps: Sequence[str] = STEPS, *, micros: bool = False,
+                   arrow_ids: bool = False):
     """A lazy one-row-per-session frame with the standard names, and its steps.
 
     Columns: the session id, ``user``, ``platform``, ``start``, ``reached_<s>`` (0/1),
@@ -260,6 +311,8 @@ def _session_level(data, columns: Mapping | None, steps: Sequence[str] = STEPS, 
     if missing:
         _need_columns(pd.DataFrame(columns=have), need, "events")
     events = _pandas_events(data, c, steps) if isinstance(data, pd.DataFrame) else data
+    if arrow_ids and isinstance(events, pd.DataFrame):  # sessions() casts them back after collecting
+        events = events.assign(**{c[k]: _arrow_strings(events[c[k]]) for k in ("user", "platform")})
     flags = [c["feature"]] if c["feature"] in have else []
     step_flags = [c["error"]] if c["error"] in have else []
     try:
@@ -327,8 +380,10 @@ def sessions(
 
     if isinstance(events, pd.DataFrame) and _is_sessions_table(events):  # already one row per session
         return events.copy()
-    lf, steps = _session_level(events, columns, steps)
+    lf, steps = _session_level(events, columns, steps, arrow_ids=True)
     out = collect(lf).set_index(c["session"])
+    if isinstance(events, pd.DataFrame):  # the ids keep the log's own dtype (see _arrow_strings)
+        out = out.astype({std: events[c[std]].dtype for std in ("user", "platform")})
     for col in out.columns:
         if col.startswith(("reached_", "error")) or col == "feature":
             out[col] = out[col].astype(bool)
@@ -491,6 +546,30 @@ def engagement(
     return out
 
 
+def _adoption_window(events, release_date, within_days: int, among_step: str | None, columns: Mapping | None):
+    """The sessions starting in [release, release + ``within_days`` days) (that reached ``among_step``), lazily.
+
+    Returns the filtered frame, its column names, the window's start and stop. Raises when the log
+    has no feature flag or ``among_step`` is not one of its steps.
+    """
+    import narwhals as nw
+
+    if not isinstance(within_days, int | np.integer) or isinstance(within_days, bool) or within_days < 1:
+        raise ValueError(f"within_days must be a whole number ≥ 1, got {within_days!r}")
+    lf, steps = _session_level(events, columns)
+    schema = lf.collect_schema()
+    if "feature" not in schema.names():
+        raise CXDataError(f"events: no feature column {_columns(columns)['feature']!r}")
+    start = pd.Timestamp(release_date)
+    stop = start + pd.Timedelta(days=int(within_days))
+    w = lf.filter((nw.col("start") >= _when(start, schema["start"])) & (nw.col("start") < _when(stop, schema["start"])))
+    if among_step is not None:
+        if f"reached_{among_step}" not in schema.names():
+            raise ValueError(f"among_step must be one of the steps {list(steps)}")
+        w = w.filter(nw.col(f"reached_{among_step}") == 1)
+    return w, schema.names(), start, stop
+
+
 def adoption(
     events,
     release_date,
@@ -531,25 +610,12 @@ def adoption(
     (:func:`cxlib.aggregate.behaviour.adoption_counts`), the interval is
     :func:`cxlib.stats.proportions.wilson_interval`.
     """
-    import narwhals as nw
 
     from .aggregate.behaviour import adoption_counts
     from .stats.proportions import wilson_interval
 
-    if not isinstance(within_days, int | np.integer) or isinstance(within_days, bool) or within_days < 1:
-        raise ValueError(f"within_days must be a whole number ≥ 1, got {within_days!r}")
-    lf, steps = _session_level(events, columns)
-    schema = lf.collect_schema()
-    if "feature" not in schema.names():
-        raise CXDataError(f"events: no feature column {_columns(columns)['feature']!r}")
-    start = pd.Timestamp(release_date)
-    stop = start + pd.Timedelta(days=int(within_days))
-    w = lf.filter((nw.col("start") >= _when(start, schema["start"])) & (nw.col("start") < _when(stop, schema["start"])))
-    if among_step is not None:
-        if f"reached_{among_step}" not in schema.names():
-            raise ValueError(f"among_step must be one of the steps {list(steps)}")
-        w = w.filter(nw.col(f"reached_{among_step}") == 1)
-    keys = _group_keys(schema.names(), by)
+    w, names, start, stop = _adoption_window(events, release_date, within_days, among_step, columns)
+    keys = _group_keys(names, by)
     out = adoption_counts(w, user="user", feature="feature", by=keys)
     if len(out) == 0 or int(out["active_users"].sum()) == 0:
         raise CXDataError(f"events: no sessions between {start.date()} and {stop.date()} (exclusive)")
@@ -767,3 +833,348 @@ def before_after(
                                window_days=window_days)
     out.attrs["metric"] = (start_step, end_step)
     return out
+
+
+# --------------------------------------------------------------------------------------
+# Reading the metrics: denominators, windows, changes around a release
+# --------------------------------------------------------------------------------------
+
+#: Cohen's (1988) conventional thresholds of |h|: below 0.2 negligible, then small, medium, large.
+EFFECT_SIZES = ((0.2, "negligible"), (0.5, "small"), (0.8, "medium"), (math.inf, "large"))
+
+
+def effect_size_label(h: float) -> str:
+    """Cohen's words for an effect size h of two proportions: negligible, small, medium or large.
+
+    Parameters
+    ----------
+    h : float
+        Cohen's h (:func:`cxlib.stats.proportions.cohens_h`); the sign is ignored.
+
+    Returns
+    -------
+    str
+        ``"negligible"`` for |h| < 0.2, ``"small"`` for < 0.5, ``"medium"`` for < 0.8, else
+        ``"large"`` (Cohen 1988, ch. 6); ``"unknown"`` for NaN.
+
+    References
+    ----------
+    Cohen, J. (1988). *Statistical Power Analysis for the Behavioral Sciences*, 2nd ed., ch. 6.
+
+    Examples
+    --------
+    >>> [effect_size_label(h) for h in (0.1, -0.3, 0.5, 0.71, 0.8)]
+    ['negligible', 'small', 'medium', 'medium', 'large']
+    """
+    if h is None or np.isnan(h):
+        return "unknown"
+    return next(word for limit, word in EFFECT_SIZES if abs(float(h)) < limit)
+
+
+def adoption_denominators(
+    events,
+    release_date,
+    within_days: int = 30,
+    among_step: str = "payment",
+    *,
+    columns: Mapping | None = None,
+    conf: float = 0.95,
+) -> pd.DataFrame:
+    """Adoption of a feature with four denominators: users or sessions, all or those reaching a step.
+
+    Parameters
+    ----------
+    events : pandas, Polars, PyArrow, DuckDB, Dask or PySpark table
+        Event log with the feature flag, or :func:`sessions`.
+    release_date : date-like
+    within_days : int
+        The window: sessions starting in [release, release + ``within_days`` days).
+    among_step : str
+        The step at which the feature can be used (e.g. ``"payment"``).
+
+    Returns
+    -------
+    DataFrame
+        Index ``denominator``: ``"all"`` (everyone active in the window) and ``"step"``
+        (only those reaching ``among_step``). Columns ``users_n`` (users in the denominator),
+        ``adopters``, ``users`` (their share, 0–1) with Wilson ``ci_low``/``ci_high``;
+        ``sessions_n`` (sessions in the denominator), ``feature_sessions`` and ``sessions``
+        (the share of those sessions that used the feature).
+
+    Notes
+    -----
+    users = :func:`adoption` (``among_step=None`` and ``among_step``); sessions = Σ feature /
+    number of sessions in the window (reaching the step), counted inside the engine.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({"session_id": ["a", "a", "b", "c", "c"], "customer_id": ["u1", "u1", "u2", "u3", "u3"],
+    ...     "platform": "web", "step": ["home", "payment", "home", "home", "payment"],
+    ...     "timestamp": pd.to_datetime(["2026-04-02"] * 5), "one_click": [False, True, False, False, False]})
+    >>> adoption_denominators(ev, "2026-04-01")[["users_n", "adopters", "users", "sessions"]].round(3).to_numpy().tolist()
+    [[3.0, 1.0, 0.333, 0.333], [2.0, 1.0, 0.5, 0.5]]
+    """
+    import narwhals as nw
+
+    from .aggregate.behaviour import collect
+
+    rows = {}
+    for name, step in (("all", None), ("step", among_step)):
+        users = adoption(events, release_date, within_days, among_step=step, columns=columns, conf=conf).iloc[0]
+        w = _adoption_window(events, release_date, within_days, step, columns)[0]
+        counts = collect(w.select(nw.len().alias("n"), nw.col("feature").sum().alias("used"))).iloc[0]
+        rows[name] = {"users_n": float(users["active_users"]), "adopters": float(users["adopters"]),
+                      "users": float(users["adoption"]), "ci_low": float(users["ci_low"]),
+                      "ci_high": float(users["ci_high"]), "sessions_n": float(counts["n"]),
+                      "feature_sessions": float(counts["used"]), "sessions": float(counts["used"]) / float(counts["n"])}
+    out = pd.DataFrame.from_dict(rows, orient="index").rename_axis("denominator")
+    out.attrs.update(among_step=among_step, within_days=int(within_days))
+    return out
+
+
+def adoption_curve(
+    events,
+    release_date,
+    days: Sequence[int],
+    among_step: str | None = None,
+    *,
+    columns: Mapping | None = None,
+    conf: float = 0.95,
+) -> pd.DataFrame:
+    """Adoption as the window grows: :func:`adoption` for each window length in ``days``.
+
+    Parameters
+    ----------
+    events : table
+        Event log or :func:`sessions`.
+    release_date : date-like
+    days : sequence of int
+        Window lengths (each ≥ 1).
+    among_step : str, optional
+        As in :func:`adoption`.
+
+    Returns
+    -------
+    DataFrame
+        Index ``days``; columns ``active_users``, ``adopters``, ``adoption``, ``ci_low``,
+        ``ci_high`` (Wilson), one row per window: the numbers :func:`adoption` gives for that
+        window.
+
+    Notes
+    -----
+    One query for all windows: per user, the start of the first session in the longest window
+    and of the first session that used the feature (counted inside the engine); a window of d
+    days counts the users whose first session (first use) starts before release + d days
+    (``numpy.searchsorted`` on the sorted times).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({"session_id": ["a", "b", "c"], "customer_id": ["u1", "u2", "u3"], "platform": "app",
+    ...     "step": "home", "timestamp": pd.to_datetime(["2026-04-01", "2026-04-02", "2026-04-05"]),
+    ...     "one_click": [True, False, True]})
+    >>> adoption_curve(ev, "2026-04-01", [1, 2, 7])["adoption"].round(3).tolist()
+    [1.0, 0.5, 0.667]
+    """
+    import narwhals as nw
+
+    from .aggregate.behaviour import collect
+    from .stats.proportions import wilson_interval
+
+    days = np.asarray([int(d) for d in days], dtype="int64")
+    if len(days) == 0 or (days < 1).any():
+        raise ValueError(f"days must be whole numbers ≥ 1, got {days.tolist()}")
+    w, _, start, _ = _adoption_window(events, release_date, int(days.max()), among_step, columns)
+    # one row per user: the first session in the window and the first one that used the feature
+    users = collect(w.with_columns(nw.when(nw.col("feature") == 1).then(nw.col("start")).otherwise(None).alias("_used"))
+                    .group_by("user").agg(nw.col("start").min().alias("first"), nw.col("_used").min().alias("adopted")))
+    ends = (start + pd.to_timedelta(days, unit="D")).to_numpy()
+    first = np.sort(pd.to_datetime(users["first"]).dt.tz_localize(None).to_numpy())
+    adopted = pd.to_datetime(users["adopted"]).dt.tz_localize(None).dropna().sort_values().to_numpy()
+    active = np.searchsorted(first, ends, side="left").astype("float64")  # users whose first session < end
+    adopters = np.searchsorted(adopted, ends, side="left").astype("float64")
+    if (active == 0).any():
+        raise CXDataError(f"events: no sessions in the first {int(days[active == 0].min())} day(s) after {start.date()}")
+    lo, hi = wilson_interval(adopters, active, conf)
+    return pd.DataFrame({"active_users": active, "adopters": adopters, "adoption": adopters / active,
+                         "ci_low": lo, "ci_high": hi}, index=pd.Index(days, name="days"))
+
+
+def complete_periods(table: pd.DataFrame) -> pd.DataFrame:
+    """An :func:`engagement` table without its first and last period, which the log covers only in part.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"period": pd.period_range("2026-01-05", periods=4, freq="W"), "sessions_per_user": 1.0})
+    >>> len(complete_periods(t))
+    2
+    """
+    _need_columns(table, ["period"], "engagement table")
+    first, last = table["period"].min(), table["period"].max()
+    return table[~table["period"].isin([first, last])].reset_index(drop=True)
+
+
+def engagement_change(table: pd.DataFrame, release_date, by: str | None = "platform") -> pd.DataFrame:
+    """Sessions per active user per period before and after a release, pooled over the periods.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`engagement` output (usually :func:`complete_periods` of it).
+    release_date : date-like
+        Periods ending before it are *before*, periods starting on or after it *after*;
+        the period that contains it is left out.
+    by : str or None
+        The group column of ``table``.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (index): ``before`` and ``after`` = Σ sessions / Σ active users over
+        the periods of each side (sessions per active user per period), ``change`` = after −
+        before, ``relative`` = change / before, ``periods_before``, ``periods_after``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"period": pd.period_range("2026-03-16", periods=4, freq="W"),
+    ...     "users": [10.0, 10, 10, 20], "sessions": [10.0, 12, 11, 30]})
+    >>> engagement_change(t, "2026-03-31", by=None)[["before", "after", "periods_before"]].to_numpy().tolist()
+    [[1.1, 1.5, 2.0]]
+    """
+    _need_columns(table, ["period", "users", "sessions", *([by] if by else [])], "engagement table")
+    release = pd.Timestamp(release_date)
+    starts = table["period"].map(lambda p: p.start_time)
+    ends = table["period"].map(lambda p: p.end_time)
+    side = np.where(ends < release, "before", np.where(starts >= release, "after", "straddles"))
+    data = table.assign(_side=side, _g=table[by] if by else "all")
+    sums = data[data["_side"] != "straddles"].groupby(["_g", "_side"])[["sessions", "users"]].sum()
+    counts = data[data["_side"] != "straddles"].groupby(["_g", "_side"]).size()
+    ratio = (sums["sessions"] / sums["users"]).unstack("_side")
+    periods = counts.unstack("_side").fillna(0)
+    out = pd.DataFrame({"before": ratio.get("before"), "after": ratio.get("after")})
+    out["change"] = out["after"] - out["before"]
+    out["relative"] = out["change"] / out["before"]
+    out["periods_before"] = periods.get("before", 0).astype(float)
+    out["periods_after"] = periods.get("after", 0).astype(float)
+    return out.rename_axis(by or "group")
+
+
+def retention_summary(matrix: pd.DataFrame, min_share: float = 0.5) -> pd.Series:
+    """Week-1 retention and the average later week of a :func:`retention` matrix.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        :func:`retention` output (its ``attrs["average"]``: cohort-size weighted averages).
+    min_share : float
+        A later week counts when at least this share of the cohorts has been observed for it,
+        so the curve's tail, which rests on a few cohorts, does not drive the average.
+
+    Returns
+    -------
+    Series
+        ``week1`` (average share back in week 1), ``not_back`` = 1 − week1, ``later`` (mean of
+        the average curve over weeks 2 … ``last_week``), ``last_week``, ``cohorts``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({0: [1.0, 1.0, 1.0], 1: [0.2, 0.1, 0.3], 2: [0.2, 0.1, None], 3: [0.3, None, None]})
+    >>> m.attrs["average"] = pd.Series([1.0, 0.2, 0.15, 0.3])
+    >>> retention_summary(m)[["week1", "later", "last_week"]].tolist()
+    [0.2, 0.15, 2.0]
+    """
+    avg = pd.Series(matrix.attrs["average"]).to_numpy(dtype="float64")
+    observed = matrix.notna().sum().to_numpy()
+    cohorts = len(matrix)
+    later = [w for w in range(2, len(avg)) if observed[w] >= min_share * cohorts]
+    if len(avg) < 2:
+        raise CXDataError("retention: the log covers only the cohorts' first week; no week 1 to report")
+    return pd.Series({"week1": avg[1], "not_back": 1 - avg[1],
+                      "later": float(np.mean(avg[later])) if later else np.nan,
+                      "last_week": float(max(later)) if later else np.nan, "cohorts": float(cohorts)})
+
+
+def happiness_wide(table: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """:func:`happiness` with one row per group: ``csat``, ``csat_low``, ``csat_high``, ``nps``, ``nps_low``, ``nps_high``, ``n``.
+
+    ``overlap`` says whether the groups' CSAT intervals and NPS intervals all overlap (the same
+    value on every row; True for a single group); ``reading`` is ``"single"`` (one group),
+    ``"overlap"`` or ``"apart"`` (some pair of intervals does not overlap).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> h = pd.DataFrame({"metric": ["csat", "nps"], "value": [80.0, 20.0], "n": [10, 10],
+    ...     "ci_low": [50.0, -10.0], "ci_high": [95.0, 50.0]})
+    >>> happiness_wide(h)[["csat", "nps", "overlap", "reading"]].to_numpy().tolist()
+    [[80.0, 20.0, True, 'single']]
+    """
+    _need_columns(table, ["metric", "value", "n", "ci_low", "ci_high", *([by] if by else [])], "happiness table")
+    data = table.assign(_g=table[by] if by else "all")
+    wide = data.pivot(index="_g", columns="metric", values=["value", "ci_low", "ci_high"])
+    out = pd.DataFrame({"csat": wide[("value", "csat")], "csat_low": wide[("ci_low", "csat")],
+                        "csat_high": wide[("ci_high", "csat")], "nps": wide[("value", "nps")],
+                        "nps_low": wide[("ci_low", "nps")], "nps_high": wide[("ci_high", "nps")],
+                        "n": data[data["metric"] == "csat"].set_index("_g")["n"]})
+    overlap = all(out[f"{m}_low"].max() <= out[f"{m}_high"].min() for m in ("csat", "nps"))
+    reading = "single" if len(out) == 1 else ("overlap" if overlap else "apart")
+    return out.assign(overlap=overlap, reading=reading).rename_axis(by or "group")
+
+
+def release_contrast(test: pd.DataFrame, by: str = "platform", released=None) -> pd.Series:
+    """The group a release changed most, against the group it changed least (a difference in differences).
+
+    Parameters
+    ----------
+    test : DataFrame
+        :func:`before_after` output with at least two groups.
+    by : str
+        Its group column.
+    released : collection, optional
+        The groups the release reached (e.g. the releases table's platforms).
+
+    Returns
+    -------
+    Series
+        ``group`` (largest difference), its ``rate_before``, ``rate_after``, ``difference``,
+        ``ci_low``, ``ci_high`` (shares), ``p_value``, ``cohens_h``, ``size`` (:func:`effect_size_label`);
+        ``other`` (smallest difference) with ``other_before``, ``other_after``,
+        ``other_difference``; ``extra`` = difference − other_difference (the change beyond what the
+        comparison group saw over the same dates); ``group_released``, ``other_released``;
+        ``ratio`` = difference / other_difference (NaN when the other did not rise).
+
+    Notes
+    -----
+    A before/after comparison is not an experiment: the other group stands in for what would
+    have happened anyway (season, campaigns), which is only as good as the groups are alike.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"platform": ["app", "web"], "rate_before": [0.8, 0.5], "rate_after": [0.87, 0.82],
+    ...     "difference": [0.07, 0.32], "ci_low": [0.05, 0.29], "ci_high": [0.09, 0.35], "p_value": [0.001, 0.0],
+    ...     "cohens_h": [0.19, 0.71]})
+    >>> r = release_contrast(t, released=["app", "web"])
+    >>> r["group"], r["other"], round(float(r["extra"]), 2), r["size"]
+    ('web', 'app', 0.25, 'medium')
+    """
+    _need_columns(test, [by, "rate_before", "rate_after", "difference", "ci_low", "ci_high", "p_value", "cohens_h"],
+                  "before/after table")
+    if len(test) < 2:
+        raise CXDataError(f"before/after table: a contrast needs two {by} groups, got {len(test)}")
+    ranked = test.sort_values("difference", ascending=False, kind="stable")
+    top, low = ranked.iloc[0], ranked.iloc[-1]
+    released = set(test[by]) if released is None else set(released)
+    return pd.Series({
+        "group": top[by], "rate_before": top["rate_before"], "rate_after": top["rate_after"],
+        "difference": top["difference"], "ci_low": top["ci_low"], "ci_high": top["ci_high"],
+        "p_value": top["p_value"], "cohens_h": top["cohens_h"], "size": effect_size_label(top["cohens_h"]),
+        "other": low[by], "other_before": low["rate_before"], "other_after": low["rate_after"],
+        "other_difference": low["difference"], "extra": top["difference"] - low["difference"],
+        "group_released": top[by] in released, "other_released": low[by] in released,
+        "ratio": top["difference"] / low["difference"] if low["difference"] > 0 else np.nan,
+    })

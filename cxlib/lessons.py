@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from . import datasets
-from .i18n import check_lang, labels
+from .i18n import check_lang, labels, t
 
 __all__ = ["SurveyFrame", "OFlag", "survey_frame", "value_labels", "by_summary", "plot_precision", "with_o_flag",
            "ComplaintFrame", "complaint_frame", "names", "missing_section", "ReviewFrame", "review_frame", "lift_summary",
            "sentiment_accuracy", "top_pair", "topics_summary",
-           "ValueFrame", "ABCInputs", "value_frame"]
+           "ValueFrame", "ABCInputs", "value_frame", "HeartFrame", "heart_frame", "before_after_wide"]
 
 
 @dataclass(frozen=True)
@@ -725,3 +726,151 @@ def value_frame(dataset: str, data_dir=None, lang: str = "en", margin_share: flo
                       survey_role=have.survey, people=people, people_role=have.customers, names=headers,
                       unit=spec.title_zh if lang == "zh" else spec.title_en.lower(),
                       currency=names("lesson06.unit", [money], lang)[money] if money else "")
+
+
+@dataclass(frozen=True)
+class HeartFrame:
+    """What lesson 07 measures, read through the roles: the sessions, the survey and one release.
+
+    ``sessions`` (:func:`cxlib.heart.sessions`, one row per session, with ``phase``: ``"before"``
+    or ``"after"`` the release by the session's start); ``n_events``; ``survey`` (with ``csat``,
+    ``nps`` and, when the survey records the platform, ``platform``: the names the HEART charts
+    read); ``split`` (``"platform"`` or None); ``steps`` (funnel step ids in order) and
+    ``step_names`` (in the lesson's language); ``release`` (its date), ``feature`` (its name),
+    ``platforms`` (the platforms it reached), ``touchpoint`` (the touchpoint it changed) and
+    ``rating`` (the survey column rating that touchpoint, or None); ``touchpoint_name`` (in the
+    lesson's language); ``survey_date``.
+    """
+
+    sessions: pd.DataFrame
+    n_events: int
+    survey: pd.DataFrame
+    split: str | None
+    steps: tuple[str, ...]
+    step_names: dict[str, str]
+    release: pd.Timestamp
+    feature: str
+    platforms: tuple[str, ...]
+    touchpoint: str
+    rating: str | None
+    touchpoint_name: str
+    survey_date: str | None
+
+    def named(self, frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+        """``frame`` (indexed by platform, or ``"all"`` for one group) with a ``name`` column in ``lang``.
+
+        For sentences rendered row by row (:func:`cxlib.narrate.listing`).
+        """
+        found = {**names("platform", frame.index, lang), **({"all": t("lesson07.group.all", lang)} if "all" in frame.index else {})}
+        return frame.assign(name=[found[k] for k in frame.index])
+
+    def platform_names(self, lang: str = "en") -> str:
+        """The release's platforms as one phrase in ``lang`` ("App and Web")."""
+        from .narrate import join
+
+        return join(names("platform", self.platforms, lang).values(), lang)
+
+    def rating_change(self, conf: float = 0.95) -> pd.DataFrame:
+        """Mean survey rating of the release's touchpoint before and after it, per platform when recorded.
+
+        One row per group with ``n_before``, ``mean_before``, ``ci_low_before``, … ``mean_after``
+        (:func:`before_after_wide` of :func:`cxlib.journey.touchpoint_ratings`); empty when the
+        survey does not rate the touchpoint.
+        """
+        from . import journey
+
+        if self.rating is None:
+            return pd.DataFrame()
+        phase = np.where(pd.to_datetime(self.survey[self.survey_date]) >= self.release, "after", "before")
+        keys = [self.split] if self.split else []
+        rated = journey.touchpoint_ratings(self.survey.assign(phase=phase), [self.rating], by=[*keys, "phase"], conf=conf)
+        return before_after_wide(rated, self.split, values=("n", "mean", "ci_low", "ci_high"))
+
+
+def heart_frame(dataset: str, data_dir=None, lang: str = "en", feature=None) -> HeartFrame:
+    """The event log as sessions, the survey and the release studied, from the roles (lesson 07).
+
+    Parameters
+    ----------
+    dataset : str
+        The world whose dictionary declares the roles (or a user's ``mapping.yml``).
+    data_dir : path, optional
+        A folder of the user's own files; None = the sample data.
+    lang : {"en", "zh"}
+        Language of the step and feature names.
+    feature : str, optional
+        A value of the releases' id column; None = the latest release.
+
+    Returns
+    -------
+    HeartFrame
+
+    Raises
+    ------
+    cxlib.roles.RoleError
+        Naming the tables and columns needed when the events, releases or survey role is missing.
+    KeyError
+        When ``feature`` is not in the releases table (the message lists those that are).
+    """
+    from . import heart
+    from . import roles as roles_mod
+
+    check_lang(lang)
+    ev, rel, sv = roles_mod.of(dataset, data_dir).require("events", "releases", "survey")
+    columns = {key: name for key, name in (("session", ev.session), ("user", ev.customer), ("platform", ev.channel),
+                                           ("step", ev.step), ("time", ev.time), ("feature", ev.feature),
+                                           ("error", ev.error)) if name is not None}
+    events = datasets.load(dataset, ev.table, data_dir=data_dir)
+    releases = datasets.load(dataset, rel.table, data_dir=data_dir).set_index(rel.id)
+    if feature is None:
+        feature = releases[rel.date].idxmax()
+    elif feature not in releases.index:
+        raise KeyError(f"feature {feature!r} is not in the {rel.table!r} table; its {rel.id!r} values are "
+                       f"{sorted(map(str, releases.index))}")
+    release = pd.Timestamp(releases.loc[feature, rel.date])
+    sess = heart.sessions(events, list(ev.step_ids), columns=columns)
+    sess["phase"] = np.where(sess["start"] >= release, "after", "before")
+    survey = datasets.load(dataset, sv.table, data_dir=data_dir)
+    split = "platform" if ev.channel in survey.columns else None
+    survey = survey.rename(columns={sv.satisfaction: "csat", sv.nps: "nps", **({ev.channel: "platform"} if split else {})})
+    touchpoint = str(releases.loc[feature, rel.touchpoint])
+    rating = next((tp.column for tp in sv.touchpoints if tp.key == touchpoint), None)
+    rating = {sv.satisfaction: "csat", sv.nps: "nps"}.get(rating, rating)
+    return HeartFrame(sessions=sess, n_events=len(events), survey=survey, split=split, steps=tuple(ev.step_ids),
+                      step_names=dict(ev.step_labels(lang)), release=release,
+                      feature=str(releases.loc[feature, rel.name_column(lang)]),
+                      platforms=tuple(str(releases.loc[feature, rel.channel]).split("|")), touchpoint=touchpoint,
+                      rating=rating, touchpoint_name=dict(ev.step_labels(lang)).get(touchpoint, touchpoint),
+                      survey_date=sv.date)
+
+
+def before_after_wide(table: pd.DataFrame, by: str | None, phase: str = "phase", values=("mean",)) -> pd.DataFrame:
+    """One row per group with ``<value>_before`` and ``<value>_after`` columns, from a table split by ``phase``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Rows per group and phase (e.g. :func:`cxlib.heart.task_success` ``by=[by, "phase"]``).
+    by : str or None
+        The group column (None: one group, ``"all"``).
+    phase : str
+        The column holding ``"before"`` and ``"after"``.
+    values : sequence of str
+        The columns to spread.
+
+    Returns
+    -------
+    DataFrame
+        Index: the groups (named ``by`` or ``"group"``); a phase a group lacks gives NaN.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"platform": ["app", "app", "web"], "phase": ["before", "after", "before"], "mean": [3.0, 4.0, 2.5]})
+    >>> before_after_wide(t, "platform").to_dict("index")
+    {'app': {'mean_before': 3.0, 'mean_after': 4.0}, 'web': {'mean_before': 2.5, 'mean_after': nan}}
+    """
+    group = table[by] if by else pd.Series("all", index=table.index)
+    wide = table.assign(_g=group).pivot(index="_g", columns=phase, values=list(values))
+    cols = {f"{v}_{side}": wide[(v, side)] if (v, side) in wide.columns else np.nan
+            for v in values for side in ("before", "after")}
+    return pd.DataFrame(cols, index=wide.index).rename_axis(by or "group")

@@ -1167,37 +1167,44 @@ def _champions(segment: str = "champions") -> float:
 
 
 # --------------------------------------------------------------------------- 07 HEART
+# Exercise 07 follows its data like 11 and 12: the world comes from the notebook's ``dataset``
+# parameter, the event log, survey and release from the world's roles
+# (:func:`cxlib.lessons.heart_frame`), the variant from ``seed``.
+ADOPTION_DAYS = 30  # 07.1: the adoption window
+
+
 @cache
-def _sessions() -> pd.DataFrame:
+def _heart():
+    from cxlib import lessons
+
+    return lessons.heart_frame(_world(), data_folder(_world(), param("seed")))
+
+
+def _adoption(among: str | None = "step", days: int = ADOPTION_DAYS, scale: float = 100.0) -> float:
     from cxlib import heart
 
-    return heart.sessions(_events())
-
-
-def _release() -> pd.Timestamp:
-    return pd.Timestamp(_release_date())
-
-
-def _adoption(among: str | None = "payment", days: int = 30, scale: float = 100.0) -> float:
-    from cxlib import heart
-
-    table = heart.adoption(_sessions(), _release(), within_days=days, among_step=among)
+    frame = _heart()
+    step = frame.touchpoint if among == "step" else among
+    table = heart.adoption(frame.sessions, frame.release, within_days=days, among_step=step)
     return float(table["adoption"].iloc[0]) * scale
 
 
-def _happiness(platform: str = "web", metric: str = "csat", scale: float = 1.0) -> float:
+def _happiness(metric: str = "csat", scale: float = 1.0, top: int = 2) -> float:
+    from cxlib import heart, metrics
+
+    survey = _heart().survey
+    if top != 2:  # the top-box share with another cut (the "top-1" mistake), as lesson 02 computes CSAT
+        return float(metrics.csat(survey["csat"], top=top).csat) * scale
+    table = heart.happiness(survey, platform=None).set_index("metric")
+    return float(table.loc[metric, "value"]) * scale
+
+
+def _task_success(platform: str = "app", phase: str = "after", column: str = "completion_rate",
+                  scale: float = 100.0) -> float:
     from cxlib import heart
 
-    table = heart.happiness(_load("ecommerce", "survey"), platform=None, by="platform")
-    row = table[(table["platform"] == platform) & (table["metric"] == metric)]
-    return float(row["value"].iloc[0]) * scale
-
-
-def _task_success(platform: str = "web", column: str = "completion_rate", scale: float = 100.0) -> float:
-    from cxlib import heart
-
-    table = heart.task_success(_sessions(), by="platform").set_index("platform")
-    return float(table.loc[platform, column]) * scale
+    table = heart.task_success(_heart().sessions, by=["platform", "phase"]).set_index(["platform", "phase"])
+    return float(table.loc[(platform, phase), column]) * scale
 
 
 HEART_SIGNALS = ("task_success", "happiness", "engagement", "adoption", "retention")
@@ -1417,17 +1424,18 @@ _task("06.3", "clv_value", "number", _clv, "06.clv", tol=0.51, points=2,
 _task("06.4", "n_champions", "integer", _champions, "06.rfm",
       mistakes=(Mistake("loyal", alt=lambda: _champions(segment="loyal")),))
 
-# 07 · HEART -------------------------------------------------------------------------
+# 07 · HEART (both worlds) ------------------------------------------------------------
 _task("07.1", "adoption_pct", "number", _adoption, "07.adoption", tol=0.051, points=2,
       mistakes=(Mistake("all_users", alt=lambda: _adoption(among=None)),
                 Mistake("share", alt=lambda: _adoption(scale=1.0)),
                 Mistake("share_all", alt=lambda: _adoption(among=None, scale=1.0))))
-_task("07.2", "web_csat", "number", _happiness, "07.happiness", tol=0.051,
-      mistakes=(Mistake("app", alt=lambda: _happiness("app")),
-                Mistake("nps", alt=lambda: _happiness("web", "nps")),
+_task("07.2", "csat_pct", "number", _happiness, "07.happiness", tol=0.051,
+      mistakes=(Mistake("nps", alt=lambda: _happiness("nps")),
+                Mistake("top1", alt=lambda: _happiness(top=1)),
                 Mistake("share", alt=lambda: _happiness(scale=0.01))))
-_task("07.3", "web_completion_pct", "number", _task_success, "07.task_success", tol=0.051,
-      mistakes=(Mistake("app", alt=lambda: _task_success("app")),
+_task("07.3", "app_completion_pct", "number", _task_success, "07.task_success", tol=0.051,
+      mistakes=(Mistake("before", alt=lambda: _task_success(phase="before")),
+                Mistake("web", alt=lambda: _task_success("web")),
                 Mistake("error", alt=lambda: _task_success(column="error_rate")),
                 Mistake("share", alt=lambda: _task_success(scale=1.0))))
 _task("07.4", "signal_dimensions", "list", lambda: HEART_SIGNALS, "07.dimensions", choices=_heart_dims,

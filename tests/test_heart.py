@@ -185,6 +185,18 @@ def test_happiness_by_hand():
         heart.happiness(survey, platform="ios")
 
 
+def test_heart_table_names_the_feature_steps_and_window():
+    got = heart.heart_table("en", feature="Express pay", task=("Guest details", "Confirmation"),
+                            release_task=("Payment", "Confirmation"), days=14).set_index("function")
+    assert got.loc["cxlib.heart.adoption", "metric"] == "Share of active users who used Express pay within 14 days of its release"
+    assert got.loc["cxlib.heart.task_success", "goal"] == "Getting from Guest details to Confirmation is quick and free of errors"
+    assert "Sessions reaching Payment" in got.loc["cxlib.heart.before_after", "signal"]
+    zh = heart.heart_table("zh", feature="快捷支付", days=14).set_index("function")
+    assert zh.loc["cxlib.heart.adoption", "metric"] == "上线 14 天内使用过快捷支付的活跃用户占比"
+    generic = " ".join(heart.heart_table("en").drop(columns="dimension").to_numpy().ravel())
+    assert "one-click" not in generic.lower() and "shop" not in generic.lower()  # no world's words by default
+
+
 def test_heart_table_both_languages():
     en, zh = heart.heart_table("en"), heart.heart_table("zh")
     assert list(en.columns) == ["dimension", "goal", "signal", "metric", "function"]
@@ -261,3 +273,139 @@ def test_plots(events, lang):
     plt.close(dash)
     dash = heart.plot_heart_dashboard(events, lang=lang)  # no survey, no release: panels say so
     plt.close(dash)
+
+
+# --------------------------------------------------------------------------------------
+# reading the metrics: denominators, windows, changes (hand-worked on the six sessions)
+# --------------------------------------------------------------------------------------
+
+def test_adoption_denominators_by_hand(events):
+    # Apr 1–30: s4 (u2, payment, one-click), s5 (u3, home only), s6 (u1, payment, one-click)
+    got = heart.adoption_denominators(events, RELEASE, 30, "payment")
+    assert got.loc["all", ["users_n", "adopters", "sessions_n", "feature_sessions"]].tolist() == [3, 2, 3, 2]
+    assert got.loc["all", "users"] == pytest.approx(2 / 3) and got.loc["all", "sessions"] == pytest.approx(2 / 3)
+    assert got.loc["step", ["users_n", "adopters", "users", "sessions_n", "sessions"]].tolist() == [2, 2, 1.0, 2, 1.0]
+    # Apr 1–3: s4 and s5 only
+    short = heart.adoption_denominators(events, RELEASE, 3, "payment")
+    assert short.loc["all", ["users", "sessions"]].tolist() == [0.5, 0.5]
+    assert short.loc["step", ["users_n", "users"]].tolist() == [1, 1.0]
+
+
+def test_adoption_curve_is_adoption_per_window(events):
+    got = heart.adoption_curve(events, RELEASE, [3, 30], among_step=None)
+    assert got.index.tolist() == [3, 30]
+    assert got["active_users"].tolist() == [2, 3] and got["adoption"].tolist() == pytest.approx([0.5, 2 / 3])
+    assert (got["ci_low"] <= got["adoption"]).all() and (got["adoption"] <= got["ci_high"]).all()
+    windows = [1, 2, 3, 5, 6, 30]  # Apr 1 (no session), Apr 2 (s4), Apr 3 (s5), Apr 6 (s6)
+    with pytest.raises(CXDataError, match="no sessions in the first 1 day"):
+        heart.adoption_curve(events, RELEASE, windows, among_step="payment")
+    paying = heart.adoption_curve(events, RELEASE, windows[1:], among_step="payment")
+    for d in windows[1:]:
+        one = heart.adoption(events, RELEASE, within_days=d, among_step="payment").iloc[0]
+        assert paying.loc[d, ["active_users", "adopters", "adoption", "ci_low", "ci_high"]].tolist() == pytest.approx(
+            one[["active_users", "adopters", "adoption", "ci_low", "ci_high"]].astype(float).tolist())
+    with pytest.raises(ValueError, match="whole numbers ≥ 1"):
+        heart.adoption_curve(events, RELEASE, [0, 7])
+
+
+def test_engagement_change_leaves_out_the_week_of_the_release():
+    table = pd.DataFrame({"period": list(pd.period_range("2026-03-16", periods=4, freq="W")) * 2,
+                          "platform": ["app"] * 4 + ["web"] * 4,
+                          "users": [10.0, 10, 10, 20, 5, 5, 5, 5], "sessions": [10.0, 12, 99, 30, 5, 5, 99, 6]})
+    got = heart.engagement_change(table, "2026-04-01")  # the week of Mar 30 – Apr 5 straddles the release
+    assert got.loc["app", ["before", "after", "periods_before", "periods_after"]].tolist() == [1.1, 1.5, 2, 1]
+    assert got.loc["web", "change"] == pytest.approx(0.2) and got.loc["web", "relative"] == pytest.approx(0.2)
+    assert len(heart.complete_periods(table)) == 4  # the first and last weeks go, for both platforms
+
+
+def test_retention_summary_by_hand(events):
+    got = heart.retention_summary(heart.retention(events))
+    # average curve [1, 0, 0, 0, .5, .5]; weeks 2–5 are observed by one of the two cohorts (≥ half)
+    assert got["week1"] == 0 and got["not_back"] == 1
+    assert got["later"] == pytest.approx(0.25) and got["last_week"] == 5 and got["cohorts"] == 2
+    assert np.isnan(heart.retention_summary(heart.retention(events), min_share=1.0)["later"])
+
+
+def test_happiness_wide_reads_overlap():
+    long = pd.DataFrame({"platform": ["app", "app", "web", "web"], "metric": ["csat", "nps"] * 2,
+                         "value": [80.0, 30.0, 60.0, 10.0], "n": [100, 100, 50, 50],
+                         "ci_low": [72.0, 15.0, 46.0, -8.0], "ci_high": [86.0, 45.0, 73.0, 28.0]})
+    got = heart.happiness_wide(long, "platform")
+    assert got.loc["web", ["csat", "csat_low", "nps_high", "n"]].tolist() == [60.0, 46.0, 28.0, 50]
+    assert got["reading"].unique().tolist() == ["overlap"]  # 72–86 meets 46–73; 15–45 meets −8–28
+    apart = long.assign(ci_high=[86.0, 45.0, 70.0, 28.0])  # CSAT 72–86 against 46–70
+    assert heart.happiness_wide(apart, "platform")["reading"].unique().tolist() == ["apart"]
+
+
+def test_release_contrast_is_a_difference_in_differences():
+    test = pd.DataFrame({"platform": ["app", "web"], "rate_before": [0.56, 0.81], "rate_after": [0.87, 0.79],
+                         "difference": [0.31, -0.02], "ci_low": [0.25, -0.07], "ci_high": [0.35, 0.04],
+                         "p_value": [1e-20, 0.6], "cohens_h": [0.70, -0.03]})
+    got = heart.release_contrast(test, released=["app"])
+    assert (got["group"], got["other"]) == ("app", "web")
+    assert got["extra"] == pytest.approx(0.33) and got["size"] == "medium"
+    assert bool(got["group_released"]) and not bool(got["other_released"]) and np.isnan(got["ratio"])
+    with pytest.raises(CXDataError, match="needs two platform groups, got 1"):
+        heart.release_contrast(test.iloc[:1])
+
+
+@pytest.mark.parametrize(("h", "word"), [(0.0, "negligible"), (0.19, "negligible"), (0.2, "small"), (-0.49, "small"),
+                                         (0.5, "medium"), (0.79, "medium"), (0.8, "large"), (np.nan, "unknown")])
+def test_effect_size_words_follow_cohen(h, word):
+    assert heart.effect_size_label(h) == word
+
+
+def test_before_after_wide():
+    from cxlib import lessons
+
+    tasks = pd.DataFrame({"platform": ["app", "app", "web", "web"], "phase": ["after", "before", "after", "before"],
+                          "completion_rate": [0.74, 0.47, 0.64, 0.68]})
+    got = lessons.before_after_wide(tasks, "platform", values=("completion_rate",))
+    assert got.loc["app"].tolist() == [0.47, 0.74] and got.loc["web"].tolist() == [0.68, 0.64]
+    assert lessons.before_after_wide(tasks[tasks.platform == "app"], None, values=("completion_rate",)).index.tolist() == ["all"]
+
+
+@pytest.mark.parametrize(("world", "platforms", "rating", "split"),
+                         [("hotel", ("app",), None, None), ("ecommerce", ("app", "web"), "tp_payment", "platform")])
+def test_heart_frame_reads_each_worlds_roles(world, platforms, rating, split):
+    from cxlib import lessons
+
+    hf = lessons.heart_frame(world, lang="zh")
+    assert hf.platforms == platforms and hf.rating == rating and hf.split == split
+    assert set(hf.sessions["phase"]) == {"before", "after"}
+    assert ((hf.sessions["start"] >= hf.release) == (hf.sessions["phase"] == "after")).all()
+    assert hf.touchpoint_name == "支付" and hf.step_names[hf.steps[-1]] in ("预订成功", "下单")
+    assert {"csat", "nps"} <= set(hf.survey.columns)
+    assert hf.rating_change().empty == (rating is None)
+    with pytest.raises(KeyError, match="is not in the 'releases' table"):
+        lessons.heart_frame(world, feature="teleport")
+
+
+# --------------------------------------------------------------------------------------
+# legends never cover a bar
+# --------------------------------------------------------------------------------------
+
+def _overlaps(ax) -> list:
+    ax.figure.canvas.draw()
+    legend = ax.get_legend()
+    if legend is None:
+        return []
+    box = legend.get_window_extent()
+    bars = [p for p in ax.patches if p.get_height() != 0]
+    return [p.get_height() for p in bars if box.overlaps(p.get_window_extent())]
+
+
+def test_legends_cover_no_bar(events, lang="zh"):  # the wider labels of the two languages
+    plots.use_theme(lang)
+    full = pd.DataFrame({"platform": ["app", "web"], "n_before": [50, 50], "rate_before": [1.0, 0.98],
+                         "ci_low_before": [0.93, 0.9], "ci_high_before": [1.0, 1.0], "rate_after": [0.99, 1.0],
+                         "ci_low_after": [0.9, 0.93], "ci_high_after": [1.0, 1.0], "difference": [-0.01, 0.02],
+                         "p_value": [0.3, 0.2]})  # bars up to the top, where a legend inside the axes would sit
+    _, ax = plt.subplots(figsize=(7, 4.5))
+    heart.plot_before_after(full, ax=ax, lang=lang)
+    assert ax.get_legend() is not None and _overlaps(ax) == []
+    survey = pd.DataFrame({"platform": ["app", "web"] * 5, "csat": [5, 5, 5, 4, 5, 5, 4, 5, 5, 5], "nps": [10, 9, 3, 6, 8, 10, 2, 9, 10, 7]})
+    dash = heart.plot_heart_dashboard(events, survey, RELEASE, lang=lang)
+    with_legend = [a for a in dash.axes if a.get_legend() is not None]
+    assert len(with_legend) >= 4
+    assert all(_overlaps(a) == [] for a in with_legend), [(a.get_title(), _overlaps(a)) for a in with_legend]

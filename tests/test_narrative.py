@@ -184,7 +184,7 @@ def test_two_worlds_share_no_interpretation_sentence():
 
 # --- thin lessons ------------------------------------------------------------------------------
 
-CONVERTED = ["00_welcome", "01_touchpoints_journey", "02_measuring_experience", "03_kano", "04_servqual", "05_drivers_priorities", "06_customer_value", "08_voice_of_customer", "09_experience_pays", "10_cx_report",
+CONVERTED = ["00_welcome", "01_touchpoints_journey", "02_measuring_experience", "03_kano", "04_servqual", "05_drivers_priorities", "06_customer_value", "07_heart", "08_voice_of_customer", "09_experience_pays", "10_cx_report",
              "11_closing_the_loop", "12_experiments"]  # lessons rendered from results; the others are listed in the report
 
 
@@ -258,6 +258,22 @@ def test_best_reports_of_two_worlds_share_no_interpretation(tmp_path):
         said[world] = _rendered_sentences(run.executed)
         assert len(said[world]) > 8, "the report renders its findings from results"
     assert said["hotel"].isdisjoint(said["ecommerce"]), said["hotel"] & said["ecommerce"]
+
+
+@pytest.mark.notebook
+def test_heart_lessons_of_two_worlds_share_no_interpretation_and_follow_the_window(tmp_path):
+    from cxwb import runner
+
+    said = {}
+    for world, days in (("hotel", 14), ("ecommerce", 30)):
+        run = runner.execute(ROOT / "notebooks" / "07_heart.ipynb", tmp_path / world,
+                             {"dataset": world, "lang": "en", "adoption_days": days}, timeout=600)
+        assert run.ok, run.describe()
+        said[world] = _rendered_sentences(run.executed)
+        assert len(said[world]) > 10, "the lesson renders its findings from results"
+        assert any(f"In the first {days} days after the release" in s for s in said[world])
+    assert said["hotel"].isdisjoint(said["ecommerce"]), said["hotel"] & said["ecommerce"]
+    assert any("Express pay" in s for s in said["hotel"]) and not any("One-click" in s for s in said["hotel"])
 
 
 @pytest.mark.parametrize("key", TEMPLATES)
