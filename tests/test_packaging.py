@@ -2,6 +2,7 @@
 and the single-language copies (``cxwb export``) and the trainer's copy (``cxwb init``)."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -186,6 +187,81 @@ def test_wheel_metadata_makes_jupyter_optional(wheel):
     requires = [line for line in wheel.read(meta).decode().splitlines() if line.startswith("Requires-Dist:")]
     core = {req_name(line.split(":", 1)[1].strip()) for line in requires if "extra ==" not in line}
     assert core == LIBRARY
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` (bytecode caches aside) with its size and modification time."""
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts}
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory):
+    """The wheel installed with ``--no-deps`` into a fresh venv, as ``pip install`` leaves it.
+
+    The venv borrows this environment's packages (the wheel's dependencies) through a
+    ``.pth`` line naming their folders: a plain path, so no editable install of the
+    source tree is activated. The kernel is registered as the README says, and
+    nbconvert's templates (data files of this environment) are reached through
+    ``JUPYTER_PATH`` without its kernels, so lessons run on the venv's own Python.
+    """
+    import site
+
+    from jupyter_core.paths import jupyter_path
+
+    tmp = tmp_path_factory.mktemp("installed")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MPLBACKEND")}  # no source tree on the path
+    env["JUPYTER_PATH"] = str(tmp / "jupyter")
+    venv = tmp / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "--disable-pip-version-check", "install",
+                           "--quiet", "--no-deps", "--ignore-installed", wheel.filename], capture_output=True, text=True,
+                          env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    purelib = Path(subprocess.check_output([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                           text=True, env=env).strip())
+    (purelib / "_borrowed_packages.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    templates = next(Path(p) for p in jupyter_path("nbconvert") if (Path(p) / "templates" / "lab").is_dir())
+    (tmp / "jupyter").mkdir()
+    (tmp / "jupyter" / "nbconvert").symlink_to(templates)
+    subprocess.run([str(python), "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3", "--display-name",
+                    "Python 3 (CX Workbook)"], env=env, check=True, capture_output=True)
+    return venv, purelib, env
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="venv layout and symlinks of a POSIX system")
+def test_an_installed_workbook_runs_a_lesson_and_builds_exercises_from_any_folder(installed, tmp_path):
+    venv, purelib, env = installed
+    where = subprocess.run([str(venv / "bin" / "python"), "-c",
+                            "import cxlib, cxwb.runner as r, cxwb.grading as g; print(cxlib.__file__); "
+                            "print(r.NOTEBOOKS); print(g.EXERCISES_DIR)"],
+                           cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert where.returncode == 0, where.stderr[-2000:]
+    library, notebooks, exercises = (Path(line) for line in where.stdout.split())
+    for path in (library, notebooks, exercises):
+        assert purelib in path.parents, f"{path} is not the installed copy"
+    assert (notebooks / "00_welcome.ipynb").is_file() and (exercises / "01_touchpoints_journey.ipynb").is_file()
+
+    work = tmp_path / "class"
+    work.mkdir()
+    before = _snapshot(venv)
+    run = subprocess.run([str(venv / "bin" / "cxwb"), "run", "--only", "00", "--lang", "zh"], cwd=work, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    build = subprocess.run([str(venv / "bin" / "cxwb"), "exercises", "build", "--only", "01"], cwd=work, env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-2000:]
+    # outputs go to the working folder's default outputs only; the installed package is left as installed
+    assert sorted(p.name for p in work.iterdir()) == ["dist", "reports"]
+    assert (work / "dist" / "student" / "01_touchpoints_journey.ipynb").is_file()
+    assert _snapshot(venv) == before
+    # the report's title is the lesson's Chinese heading, and the page says it is Chinese
+    page = (work / "reports" / "00_welcome.hotel.zh.html").read_text(encoding="utf-8")
+    lesson = nbformat.read(str(notebooks / "00_welcome.ipynb"), as_version=4)
+    heading = next(c.source.splitlines()[0] for c in lesson.cells if "lang-zh" in c.metadata.get("tags", []))
+    assert re.search(r"<title>(.*?)</title>", page).group(1) == heading.lstrip("# ").strip()
+    assert '<html lang="zh">' in page
 
 
 # --------------------------------------------------------------------------- make
