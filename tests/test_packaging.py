@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-LIBRARY = {"pandas", "numpy", "scipy", "statsmodels", "pingouin", "matplotlib", "seaborn", "pyyaml", "jieba",
+LIBRARY = {"pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "pyyaml", "jieba",
            "narwhals", "duckdb", "charset-normalizer", "pyarrow"}
 # conda-forge names that differ from the PyPI names (environment.yml uses them)
 CONDA_NAMES = {"matplotlib": "matplotlib-base", "duckdb": "python-duckdb", "dask": "dask-core"}
@@ -64,10 +64,13 @@ def test_the_default_install_is_the_library_alone():
     meta = project()
     assert {req_name(d) for d in meta["dependencies"]} == LIBRARY
     extras = meta["optional-dependencies"]
-    assert {"io", "scale", "lab", "teach", "all", "dev"} <= set(extras)
+    assert {"io", "scale", "stats", "lab", "teach", "all", "dev"} <= set(extras)
+    assert {req_name(d) for d in extras["stats"]} == {"pingouin"}
     assert {req_name(d) for d in extras["lab"]} >= {"jupyterlab", "ipykernel", "ipywidgets", "voila"}
     assert {req_name(d) for d in extras["teach"]} >= {"papermill", "nbconvert", "nbformat", "nbgrader"}
-    assert "cx-workbook[all]" in extras["dev"] and "cx-workbook[io,scale,lab,teach]" in extras["all"]
+    # the lessons call pingouin (04, 09): the classroom and the runner bring it
+    assert "cx-workbook[stats]" in extras["lab"] and "cx-workbook[stats]" in extras["teach"]
+    assert "cx-workbook[all]" in extras["dev"] and "cx-workbook[io,scale,stats,lab,teach]" in extras["all"]
 
 
 def test_every_dependency_of_every_extra_is_pinned_in_the_lock():
@@ -368,7 +371,8 @@ def test_sample_dir_prefers_the_installed_copy(tmp_path, monkeypatch):
 def test_every_library_module_imports_and_the_sample_data_load_without_jupyter_or_the_extras():
     # the extras' packages and the application's are made unimportable, as in `pip install cx-workbook`
     blocked = ["IPython", "ipywidgets", "ipykernel", "jupyter_client", "nbformat", "nbconvert", "papermill",
-               "jupyterlab", "nbgrader", "voila", "openpyxl", "polars", "dask", "pyspark", "cxwb"]
+               "jupyterlab", "nbgrader", "voila", "openpyxl", "polars", "dask", "pyspark", "pingouin", "sklearn",
+               "xarray", "cxwb"]
     code = (
         "import importlib, pkgutil, sys\n"
         f"for name in {blocked!r}:\n"
@@ -379,6 +383,14 @@ def test_every_library_module_imports_and_the_sample_data_load_without_jupyter_o
         "    importlib.import_module('cxlib.' + name)\n"
         "from cxlib import datasets\n"
         "assert len(datasets.load('hotel', 'survey')) > 0\n"  # the sample data load with the core alone
+        "from cxlib import servqual\n"  # pingouin's two callers name the extra that adds it
+        "try:\n"
+        "    servqual.paired_tests(datasets.load('hotel', 'survey'))\n"
+        "except ImportError as err:\n"
+        "    assert str(err) == ('servqual.paired_tests needs pingouin, which the library-only install leaves out: '\n"
+        "                        \"pip install 'cx-workbook[stats]'\"), err\n"
+        "else:\n"
+        "    raise AssertionError('paired_tests ran without pingouin')\n"
         "print(len(names))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
