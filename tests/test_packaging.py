@@ -172,6 +172,10 @@ def wheel(tmp_path_factory):
     return zipfile.ZipFile(next(out.glob("cx_workbook-*.whl")))
 
 
+ONE_WHEEL = pytest.mark.xdist_group("wheel")  # one build per run: pip builds in the source tree (build/)
+
+
+@ONE_WHEEL
 def test_wheel_carries_lessons_exercises_sample_data_font_and_lab_extension(wheel):
     names = set(wheel.namelist())
     for lesson in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"):
@@ -185,6 +189,7 @@ def test_wheel_carries_lessons_exercises_sample_data_font_and_lab_extension(whee
     assert not any("_executed" in n or ".ipynb_checkpoints" in n for n in names)
 
 
+@ONE_WHEEL
 def test_wheel_metadata_makes_jupyter_optional(wheel):
     meta = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
     requires = [line for line in wheel.read(meta).decode().splitlines() if line.startswith("Requires-Dist:")]
@@ -233,6 +238,7 @@ def installed(wheel, tmp_path_factory):
     return venv, purelib, env
 
 
+@ONE_WHEEL
 @pytest.mark.skipif(sys.platform == "win32", reason="venv layout and symlinks of a POSIX system")
 def test_an_installed_workbook_runs_a_lesson_and_builds_exercises_from_any_folder(installed, tmp_path):
     venv, purelib, env = installed
@@ -249,12 +255,13 @@ def test_an_installed_workbook_runs_a_lesson_and_builds_exercises_from_any_folde
     work = tmp_path / "class"
     work.mkdir()
     before = _snapshot(venv)
+    build = subprocess.Popen([str(venv / "bin" / "cxwb"), "exercises", "build", "--only", "01"], cwd=work, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # beside the run: 2 cores
     run = subprocess.run([str(venv / "bin" / "cxwb"), "run", "--only", "00", "--lang", "zh"], cwd=work, env=env,
                          capture_output=True, text=True, timeout=300)
+    built = build.communicate(timeout=120)[0]
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
-    build = subprocess.run([str(venv / "bin" / "cxwb"), "exercises", "build", "--only", "01"], cwd=work, env=env,
-                           capture_output=True, text=True, timeout=120)
-    assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-2000:]
+    assert build.returncode == 0, built[-2000:]
     # outputs go to the working folder's default outputs only; the installed package is left as installed
     assert sorted(p.name for p in work.iterdir()) == ["dist", "reports"]
     assert (work / "dist" / "student" / "01_touchpoints_journey.ipynb").is_file()
