@@ -4,6 +4,7 @@ and the single-language copies (``cxwb export``) and the trainer's copy (``cxwb 
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -255,13 +256,20 @@ def test_an_installed_workbook_runs_a_lesson_and_builds_exercises_from_any_folde
     work = tmp_path / "class"
     work.mkdir()
     before = _snapshot(venv)
+    own = tmp_path / "own"  # an analyst's folder with one table of the hotel world
+    own.mkdir()
+    shutil.copy(ROOT / "datasets" / "hotel" / "guests.csv", own)
     build = subprocess.Popen([str(venv / "bin" / "cxwb"), "exercises", "build", "--only", "01"], cwd=work, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # beside the run: 2 cores
+    check = subprocess.Popen([str(venv / "bin" / "cxwb"), "check", str(own), "--dataset", "hotel"], cwd=work, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     run = subprocess.run([str(venv / "bin" / "cxwb"), "run", "--only", "00", "--lang", "zh"], cwd=work, env=env,
                          capture_output=True, text=True, timeout=300)
-    built = build.communicate(timeout=120)[0]
+    built, checked = build.communicate(timeout=120)[0], check.communicate(timeout=120)[0]
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert build.returncode == 0, built[-2000:]
+    # the missing tables are listed with the installed lessons that read them
+    assert re.search(r"servqual · .*: needed by 04_servqual", checked), checked[-2000:]
     # outputs go to the working folder's default outputs only; the installed package is left as installed
     assert sorted(p.name for p in work.iterdir()) == ["dist", "reports"]
     assert (work / "dist" / "student" / "01_touchpoints_journey.ipynb").is_file()
