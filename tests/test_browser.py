@@ -244,6 +244,25 @@ def test_every_report_opens_offline_without_errors_in_its_language(browser, repo
             assert state["family"].startswith('"CXWB CJK"'), f"{page.name}: Chinese text in {state['family']}"
 
 
+def test_report_title_is_the_first_heading_in_the_language_without_markdown_marks():
+    """The title rule the pages above follow, on the cases the lessons do not have (no browser needed)."""
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    from cxwb.runner import report_title
+
+    nb = new_notebook(cells=[new_markdown_cell("Intro without a heading"),
+                             new_markdown_cell("# 02 · **NPS** and `ces` [guide](https://x) #", metadata={"tags": ["lang-en"]}),
+                             new_markdown_cell("# 02 · 衡量**体验**", metadata={"tags": ["lang-zh"]}),
+                             new_markdown_cell("# Later heading", metadata={"tags": ["lang-en"]})],
+                      metadata={"title": "metadata title"})
+    assert report_title(nb, "en") == "02 · NPS and ces guide"
+    assert report_title(nb, "zh") == "02 · 衡量体验"
+    nb.cells = nb.cells[:1]
+    assert report_title(nb, "zh") == "metadata title"
+    nb.metadata.pop("title")
+    assert report_title(nb, "zh", default="02_measuring_experience") == "02_measuring_experience"
+
+
 # --------------------------------------------------------------------------- JupyterLab
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
