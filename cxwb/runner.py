@@ -259,7 +259,9 @@ def report_title(nb, lang: str, default: str = "") -> str:
     (``# 02 · **NPS** [guide](x)`` → ``02 · NPS guide``). A notebook without such a heading
     keeps its metadata ``title``, else ``default``.
     """
-    other = {f"lang-{code}" for code in ("en", "zh") if code != lang}
+    from cxlib.i18n import LANGS
+
+    other = {f"lang-{code}" for code in LANGS if code != lang}
     for cell in nb.cells:
         if cell.cell_type != "markdown" or other & set(cell.metadata.get("tags", [])):
             continue
