@@ -162,18 +162,31 @@ def test_labfont_install_writes_the_extension_into_an_environment(tmp_path):
 # --------------------------------------------------------------------------- wheel
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
+    """The workbook's wheel, built once per test run.
+
+    pip builds in the source tree (``build/``), so two builds at once break each other:
+    the xdist workers of one run share one build folder and take turns under a file lock,
+    and the first one builds (``xdist_group`` does not keep tests together under pytest
+    9.2 with pytest-xdist 3.8, pytest-dev/pytest-xdist#1386).
+    """
     from importlib.metadata import version
 
+    fcntl = pytest.importorskip("fcntl", reason="the build lock is POSIX's flock")
     if int(version("setuptools").split(".")[0]) < 77:  # built offline with the environment's setuptools
         pytest.skip(f"setuptools {version('setuptools')} < 77 here; make env installs the locked version")
-    out = tmp_path_factory.mktemp("wheel")
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                           "-w", str(out), str(ROOT)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
+    base = tmp_path_factory.getbasetemp()
+    out = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "wheel"  # one per run
+    out.mkdir(exist_ok=True)
+    with (out / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not list(out.glob("cx_workbook-*.whl")):
+            done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                                   "-w", str(out), str(ROOT)], capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr[-2000:]
     return zipfile.ZipFile(next(out.glob("cx_workbook-*.whl")))
 
 
-ONE_WHEEL = pytest.mark.xdist_group("wheel")  # one build per run: pip builds in the source tree (build/)
+ONE_WHEEL = pytest.mark.xdist_group("wheel")  # where xdist groups tests, they share the worker's wheel
 
 
 @ONE_WHEEL
