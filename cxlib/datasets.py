@@ -892,12 +892,15 @@ def _table_problem(table: str, message: str) -> dict:
             "expected": None}
 
 
-def check(dataset: str, data_dir: str | Path, mapping: str | Path | None = None, lang: str = "en") -> CheckReport:
+def check(dataset: str, data_dir: str | Path, mapping: str | Path | None = None, lang: str = "en",
+          lessons: str | Path | None = None) -> CheckReport:
     """Validate every table present in a folder and collect what is wrong, without raising.
 
     Every problem of every table is listed (as :func:`load` with ``errors="raise"``
     would raise them); tables without a file are listed as not provided, with the
-    lessons that need them. ``report.ok`` is False when anything is wrong.
+    lessons that need them (the lesson notebooks in ``lessons``; by default the source
+    tree's ``notebooks/``, see :func:`lessons_by_table`). ``report.ok`` is False when
+    anything is wrong.
     """
     dictionary(dataset)  # an unknown dataset is an error before anything is read
     folder = Path(data_dir)
@@ -911,7 +914,7 @@ def check(dataset: str, data_dir: str | Path, mapping: str | Path | None = None,
         report.mapping_error = str(err)
         return report
     report.mapping = found.path if found else None
-    needs = lessons_by_table(dataset)
+    needs = lessons_by_table(dataset, lessons)
     provided = provided_tables(dataset, folder, found)
     used: set[str] = set()
     for name in dictionary(dataset)["tables"]:

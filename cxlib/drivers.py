@@ -52,7 +52,7 @@ from scipy import stats
 
 from ._validate import clean_scores, require_columns
 from .aggregate.survey import cross_moments_array
-from .errors import CXDataError, format_examples
+from .errors import CXDataError, format_examples, optional_import
 from .errors import plain_value as _plain
 from .i18n import check_lang, t
 from .stats.moments import covariance_from_sums, kish_n, t_interval, welch_test
@@ -1285,7 +1285,7 @@ def outcomes_by_nps_group(
     Reichheld (2003); Wilson, E. B. (1927), *JASA* 22, 209–212; Welch, B. L. (1951),
     *Biometrika* 38, 330–336; Holm, S. (1979), *Scand. J. Statist.* 6, 65–70.
     """
-    import pingouin as pg
+    pg = optional_import("pingouin", "stats", "drivers.outcomes_by_nps_group")
 
     check_lang(lang)
     _check_conf(conf)

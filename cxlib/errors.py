@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = ["CXDataError", "DataValidationError", "DegenerateSampleWarning", "OutputError", "ScoreError",
-           "format_examples", "plain_value"]
+           "format_examples", "plain_value", "optional_import"]
 
 MAX_EXAMPLES = 5
 
@@ -38,6 +38,32 @@ def format_examples(positions: Sequence, values: Sequence | None = None, *, labe
     more = f", … and {n - MAX_EXAMPLES} more" if n > MAX_EXAMPLES else ""
     noun = label if n == 1 else (f"{label}es" if label.endswith("x") else f"{label}s")
     return f"{n} {noun}: " + ", ".join(shown) + more
+
+
+def optional_import(module: str, extra: str, what: str):
+    """Import ``module``, a dependency of an optional extra, or say which extra to install.
+
+    Raises
+    ------
+    ImportError
+        When ``module`` is not installed: names ``what`` needed it and the
+        ``pip install 'cx-workbook[extra]'`` that adds it. A module that is installed
+        but fails to import raises its own error unchanged.
+
+    Examples
+    --------
+    >>> optional_import("math", "stats", "an example").sqrt(4.0)
+    2.0
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as err:
+        if err.name != module:
+            raise
+        raise ImportError(f"{what} needs {module}, which the library-only install leaves out: "
+                          f"pip install 'cx-workbook[{extra}]'", name=module) from err
 
 
 class CXDataError(ValueError):

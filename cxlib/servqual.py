@@ -65,7 +65,7 @@ import pandas as pd
 from . import i18n
 from ._validate import clean_scores, require_columns
 from .aggregate.survey import cross_moments_array, moments
-from .errors import CXDataError, format_examples
+from .errors import CXDataError, format_examples, optional_import
 from .stats.moments import covariance_from_sums, t_interval, weighted_mean_sd
 from .stats.multiple import adjust_pvalues
 from .stats.reliability import alpha_from_cov, feldt_interval
@@ -639,7 +639,7 @@ def paired_tests(
     >>> paired_tests(df, instrument={"tangibles": [1]})[["gap", "dof"]].iloc[0].tolist()
     [-1.75, 3.0]
     """
-    import pingouin as pg  # the paired t test and effect sizes; imported when used
+    pg = optional_import("pingouin", "stats", "servqual.paired_tests")  # the paired t test and effect sizes
 
     inst = _instrument(instrument)
     by = _by_list(df, by)

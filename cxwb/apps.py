@@ -137,9 +137,10 @@ def _font_cell(text: str):
     """
     import nbformat
 
+    import cxlib
     from cxwb.runner import embed_cjk_font
 
-    labels = Path(__file__).resolve().parent.parent / "cxlib"
+    labels = Path(cxlib.__file__).resolve().parent  # the package's label catalogues, installed or not
     text += "".join(p.read_text(encoding="utf-8") for folder in ("resources", "dictionaries")
                     for p in sorted((labels / folder).glob("*.yml")))
     style = embed_cjk_font("</head>" + text).split("</head>", 1)[0]

@@ -93,7 +93,7 @@ def _cmd_check(args) -> int:
             print("cxwb check: which dataset? pass --dataset hotel or --dataset ecommerce "
                   "(or write 'dataset: hotel' in mapping.yml)", file=sys.stderr)
             return 2
-    report = datasets.check(dataset, folder, mapping=args.map)
+    report = datasets.check(dataset, folder, mapping=args.map, lessons=NOTEBOOKS)  # the installed lessons too
     print(report.text())
     return 0 if report.ok else 1
 

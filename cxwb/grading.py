@@ -57,6 +57,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cxwb.apps import workbook_path
+
 __all__ = [
     "EXERCISES_DIR",
     "STUDENT_DIR",
@@ -71,8 +73,10 @@ __all__ = [
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
-EXERCISES_DIR = ROOT / "exercises"
-STUDENT_DIR = ROOT / "dist" / "student"
+#: The exercises: the installed package's copy, or ``exercises/`` of a source checkout.
+EXERCISES_DIR = workbook_path("exercises")
+#: Where ``cxwb exercises build`` writes by default, relative to the working folder.
+STUDENT_DIR = Path("dist") / "student"
 #: Jupyter configuration for students: nbgrader's extensions off (use as ``JUPYTER_CONFIG_PATH``).
 STUDENT_JUPYTER_CONFIG = Path(__file__).resolve().parent / "jupyter_student"
 

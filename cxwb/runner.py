@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import signal
 import threading
 import time
@@ -32,14 +33,15 @@ from pathlib import Path
 import nbformat
 
 from cxlib import atomic
+from cxwb.apps import workbook_path
 
 __all__ = [
-    "NotebookRun", "discover", "resolve_parameters", "execute", "to_html", "drop_widget_state", "add_toc",
+    "NotebookRun", "discover", "resolve_parameters", "execute", "to_html", "report_title", "drop_widget_state", "add_toc",
     "embed_cjk_font", "build_report", "run_notebooks", "write_index", "Interrupted",
 ]
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
+#: The lessons: the installed package's copy, or ``notebooks/`` of a source checkout (:func:`cxwb.apps.workbook_path`).
+NOTEBOOKS = workbook_path("notebooks")
 
 
 @dataclass
@@ -213,7 +215,8 @@ def to_html(executed: Path, out: Path, lang: str, hide_code: bool = False, embed
     not linked. With ``embed_font`` the Chinese characters of the page are
     embedded as a subset of the workbook's CJK font, so the page renders on a
     machine without Chinese fonts too. ``toc`` adds a table of contents of the
-    page's second-level headings at the top.
+    page's second-level headings at the top. The page's ``<title>`` is the lesson's
+    title in ``lang`` (:func:`report_title`) and ``<html lang>`` names that language.
     """
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -231,8 +234,10 @@ def to_html(executed: Path, out: Path, lang: str, hide_code: bool = False, embed
     config.HTMLExporter.mathjax_url = ""
     config.HTMLExporter.require_js_url = ""
     config.HTMLExporter.widget_renderer_url = ""
+    config.HTMLExporter.language_code = lang  # <html lang>: nbconvert takes ISO 639-1 codes ("zh")
     exporter = HTMLExporter(config=config, template_name="lab")
     nb = drop_widget_state(static_widgets(nbformat.read(str(executed), as_version=4)))
+    nb.metadata["title"] = report_title(nb, lang, default=Path(executed).stem.split(".")[0])
     body, _ = exporter.from_notebook_node(nb)
     body = _strip_external(body)
     if toc:
@@ -241,6 +246,30 @@ def to_html(executed: Path, out: Path, lang: str, hide_code: bool = False, embed
         body = embed_cjk_font(body)
     atomic.write_text(out, body)
     return out
+
+
+_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", flags=re.M)
+
+
+def report_title(nb, lang: str, default: str = "") -> str:
+    """The lesson's title in ``lang``: the first level-1 heading of its narrative in that language.
+
+    Narrative cells tagged ``lang-<lang>`` (or carrying no language tag) are searched in
+    order; the heading's Markdown emphasis, code marks and link targets are dropped
+    (``# 02 · **NPS** [guide](x)`` → ``02 · NPS guide``). A notebook without such a heading
+    keeps its metadata ``title``, else ``default``.
+    """
+    from cxlib.i18n import LANGS
+
+    other = {f"lang-{code}" for code in LANGS if code != lang}
+    for cell in nb.cells:
+        if cell.cell_type != "markdown" or other & set(cell.metadata.get("tags", [])):
+            continue
+        match = _HEADING.search(cell.source)
+        if match:
+            text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", match.group(1))  # [text](url) → text
+            return re.sub(r"\*\*|__|[*`]", "", text).strip()
+    return str(nb.metadata.get("title") or default)
 
 
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -495,7 +524,7 @@ def run_notebooks(
     lang: str | None = None,
     only: Iterable[str] | None = None,
     data_dir: str | None = None,
-    out_dir: Path | str = ROOT / "reports",
+    out_dir: Path | str = "reports",
     timeout: int = 600,
     hide_code: bool = False,
     echo: Callable[[str], None] = print,
@@ -503,7 +532,8 @@ def run_notebooks(
 ) -> list[NotebookRun]:
     """Execute lesson notebooks, write one HTML report each and ``index.html``.
 
-    Parameters left as None keep each notebook's own default. Returns the runs;
+    Parameters left as None keep each notebook's own default; ``out_dir`` is relative to the
+    working folder (never inside the installed package). Returns the runs;
     the caller decides the exit code (non-zero when any failed).
     """
     out = Path(out_dir)

@@ -1,7 +1,9 @@
 """The workbook in a real browser: Debian's Chromium driven by Selenium (chromium-driver).
 
-- HTML reports open with zero requests that are not ``file:`` or ``data:`` (Chrome's
-  performance log records every request the page makes);
+- HTML reports (every page of one ``cxwb run`` and the ``cxwb report`` page) open with zero
+  requests that are not ``file:`` or ``data:`` (Chrome's performance log records every
+  request the page makes), no console error, the lesson's title in the report's language,
+  and Chinese text set in the embedded CJK font;
 - JupyterLab: a lesson runs (Run All) with zero error outputs, a "try it" slider redraws
   its chart, and the Chinese narrative is set in the workbook's web font;
 - Voilà (``cxwb app --lang zh``): the lesson as an app, in Chinese only, code hidden,
@@ -173,27 +175,92 @@ def _assert_chart_changes(driver, timeout: float = 90) -> float:
 
 
 # --------------------------------------------------------------------------- reports
+RUN_SET = "00,01,04,11"  # see the fixture's docstring
+
+
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
-    """Reports of two lessons with "try it" widgets (en and zh) and the BEST report, freshly executed."""
+    """Every page of one ``make run``-like run and of ``cxwb report``, with the title each must carry.
+
+    ``cxwb run --lang zh --only 00,01,04,11`` (the runner once, as ``make run`` calls it,
+    writing the lesson reports and ``index.html``) and ``cxwb report --lang en`` (lesson 10:
+    code hidden, a table of contents, Chinese reviews quoted in an English page). Not every
+    lesson: a run of all 13 took 104 s (67 s of CPU) on the project's 2-core machine, while
+    opening its 14 pages took 3 s, so the cost is executing lessons, and these four (about
+    25 s with the report) hold the kinds of output the others make: "try it" widgets (whose
+    saved state once made reports fetch a widget loader; 01 has five), tables, charts,
+    text-only lessons. Chinese, so every lesson page must render the embedded CJK font; the
+    English report checks the other language's title and ``<html lang>``. Every lesson in
+    both worlds and languages is executed, and rendered in Chinese, by ``tests/test_notebooks.py``.
+    """
+    import nbformat
+
     from cxwb import runner
+    from cxwb.cli import main
 
     out = tmp_path_factory.mktemp("reports")
-    runs = runner.run_notebooks(only=["04"], lang="zh", out_dir=out, echo=lambda _: None)
-    runs += runner.run_notebooks(only=["02"], lang="en", out_dir=out / "en", echo=lambda _: None)
-    assert all(r.ok for r in runs), [r.describe() for r in runs]
-    return sorted(out.rglob("*.html"))
+    assert main(["run", "--lang", "zh", "--only", RUN_SET, "--out", str(out / "run")]) == 0
+    assert main(["report", "--lang", "en", "--out", str(out / "report.html")]) == 0
+
+    def title(stem: str, lang: str) -> str:  # the first line of the lesson's first narrative cell in `lang`
+        nb = nbformat.read(str(runner.NOTEBOOKS / f"{stem}.ipynb"), as_version=4)
+        return next(c.source.splitlines()[0] for c in nb.cells if f"lang-{lang}" in c.metadata.get("tags", []))[2:]
+
+    pages = {out / "run" / "index.html": ("CX Workbook reports", "en")}
+    for lesson in runner.discover(runner.NOTEBOOKS, [RUN_SET]):
+        pages[out / "run" / f"{lesson.stem}.hotel.zh.html"] = (title(lesson.stem, "zh"), "zh")
+    pages[out / "report.html"] = (title("10_cx_report", "en"), "en")
+    assert sorted(out.rglob("*.html")) == sorted(pages)  # every page the run and the report wrote
+    return pages
 
 
-def test_reports_request_nothing_from_the_network(browser, reports):
-    assert len(reports) >= 3
-    for page in reports:
-        _requests(browser)  # drop what earlier pages left in the log
+_PAGE_STATE = """const done = arguments[arguments.length - 1];
+document.fonts.ready.then(() => {
+  const cjk = /[\u4e00-\u9fff]/;
+  const leaf = [...document.querySelectorAll('h1, h2, h3, p, li, td, th')]
+    .find(e => e.children.length === 0 && cjk.test(e.textContent));
+  done({title: document.title, lang: document.documentElement.lang, chinese: cjk.test(document.body.innerText),
+        family: leaf ? getComputedStyle(leaf).fontFamily : '',
+        loaded: [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family.replace(/"/g, ''))});
+});"""
+
+
+def test_every_report_opens_offline_without_errors_in_its_language(browser, reports):
+    assert len(reports) == len(RUN_SET.split(",")) + 2
+    for page, (title, lang) in reports.items():
+        _requests(browser)  # drop what earlier pages left in the logs
+        browser.get_log("browser")
         browser.get(page.as_uri())
-        browser.execute_script("return document.readyState")
-        time.sleep(0.5)  # let the page's own scripts run (a widget loader would fire on DOMContentLoaded)
+        state = browser.execute_async_script(_PAGE_STATE)
+        time.sleep(0.3)  # let the page's own scripts run (a widget loader would fire on DOMContentLoaded)
         external = [u for u in _requests(browser) if not u.startswith(("file:", "data:", "about:", "blob:"))]
         assert external == [], f"{page.name} requested {external}"
+        errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        assert errors == [], f"{page.name}: console errors {errors}"
+        assert (state["title"], state["lang"]) == (title, lang), page.name
+        if lang == "zh" or state["chinese"]:  # Chinese text is set in the embedded font, which loaded
+            assert state["chinese"], f"{page.name} shows no Chinese"
+            assert "CXWB CJK" in state["loaded"], f"{page.name}: the embedded CJK font did not load"
+            assert state["family"].startswith('"CXWB CJK"'), f"{page.name}: Chinese text in {state['family']}"
+
+
+def test_report_title_is_the_first_heading_in_the_language_without_markdown_marks():
+    """The title rule the pages above follow, on the cases the lessons do not have (no browser needed)."""
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    from cxwb.runner import report_title
+
+    nb = new_notebook(cells=[new_markdown_cell("Intro without a heading"),
+                             new_markdown_cell("# 02 · **NPS** and `ces` [guide](https://x) #", metadata={"tags": ["lang-en"]}),
+                             new_markdown_cell("# 02 · 衡量**体验**", metadata={"tags": ["lang-zh"]}),
+                             new_markdown_cell("# Later heading", metadata={"tags": ["lang-en"]})],
+                      metadata={"title": "metadata title"})
+    assert report_title(nb, "en") == "02 · NPS and ces guide"
+    assert report_title(nb, "zh") == "02 · 衡量体验"
+    nb.cells = nb.cells[:1]
+    assert report_title(nb, "zh") == "metadata title"
+    nb.metadata.pop("title")
+    assert report_title(nb, "zh", default="02_measuring_experience") == "02_measuring_experience"
 
 
 # --------------------------------------------------------------------------- JupyterLab

@@ -2,7 +2,9 @@
 and the single-language copies (``cxwb export``) and the trainer's copy (``cxwb init``)."""
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -14,7 +16,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-LIBRARY = {"pandas", "numpy", "scipy", "statsmodels", "pingouin", "matplotlib", "seaborn", "pyyaml", "jieba",
+LIBRARY = {"pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "pyyaml", "jieba",
            "narwhals", "duckdb", "charset-normalizer", "pyarrow"}
 # conda-forge names that differ from the PyPI names (environment.yml uses them)
 CONDA_NAMES = {"matplotlib": "matplotlib-base", "duckdb": "python-duckdb", "dask": "dask-core"}
@@ -63,10 +65,13 @@ def test_the_default_install_is_the_library_alone():
     meta = project()
     assert {req_name(d) for d in meta["dependencies"]} == LIBRARY
     extras = meta["optional-dependencies"]
-    assert {"io", "scale", "lab", "teach", "all", "dev"} <= set(extras)
+    assert {"io", "scale", "stats", "lab", "teach", "all", "dev"} <= set(extras)
+    assert {req_name(d) for d in extras["stats"]} == {"pingouin"}
     assert {req_name(d) for d in extras["lab"]} >= {"jupyterlab", "ipykernel", "ipywidgets", "voila"}
     assert {req_name(d) for d in extras["teach"]} >= {"papermill", "nbconvert", "nbformat", "nbgrader"}
-    assert "cx-workbook[all]" in extras["dev"] and "cx-workbook[io,scale,lab,teach]" in extras["all"]
+    # the lessons call pingouin (04, 09): the classroom and the runner bring it
+    assert "cx-workbook[stats]" in extras["lab"] and "cx-workbook[stats]" in extras["teach"]
+    assert "cx-workbook[all]" in extras["dev"] and "cx-workbook[io,scale,stats,lab,teach]" in extras["all"]
 
 
 def test_every_dependency_of_every_extra_is_pinned_in_the_lock():
@@ -157,17 +162,34 @@ def test_labfont_install_writes_the_extension_into_an_environment(tmp_path):
 # --------------------------------------------------------------------------- wheel
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
+    """The workbook's wheel, built once per test run.
+
+    pip builds in the source tree (``build/``), so two builds at once break each other:
+    the xdist workers of one run share one build folder and take turns under a file lock,
+    and the first one builds (``xdist_group`` does not keep tests together under pytest
+    9.2 with pytest-xdist 3.8, pytest-dev/pytest-xdist#1386).
+    """
     from importlib.metadata import version
 
+    fcntl = pytest.importorskip("fcntl", reason="the build lock is POSIX's flock")
     if int(version("setuptools").split(".")[0]) < 77:  # built offline with the environment's setuptools
         pytest.skip(f"setuptools {version('setuptools')} < 77 here; make env installs the locked version")
-    out = tmp_path_factory.mktemp("wheel")
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                           "-w", str(out), str(ROOT)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
+    base = tmp_path_factory.getbasetemp()
+    out = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "wheel"  # one per run
+    out.mkdir(exist_ok=True)
+    with (out / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not list(out.glob("cx_workbook-*.whl")):
+            done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                                   "-w", str(out), str(ROOT)], capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr[-2000:]
     return zipfile.ZipFile(next(out.glob("cx_workbook-*.whl")))
 
 
+ONE_WHEEL = pytest.mark.xdist_group("wheel")  # where xdist groups tests, they share the worker's wheel
+
+
+@ONE_WHEEL
 def test_wheel_carries_lessons_exercises_sample_data_font_and_lab_extension(wheel):
     names = set(wheel.namelist())
     for lesson in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"):
@@ -181,11 +203,96 @@ def test_wheel_carries_lessons_exercises_sample_data_font_and_lab_extension(whee
     assert not any("_executed" in n or ".ipynb_checkpoints" in n for n in names)
 
 
+@ONE_WHEEL
 def test_wheel_metadata_makes_jupyter_optional(wheel):
     meta = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
     requires = [line for line in wheel.read(meta).decode().splitlines() if line.startswith("Requires-Dist:")]
     core = {req_name(line.split(":", 1)[1].strip()) for line in requires if "extra ==" not in line}
     assert core == LIBRARY
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` (bytecode caches aside) with its size and modification time."""
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts}
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory):
+    """The wheel installed with ``--no-deps`` into a fresh venv, as ``pip install`` leaves it.
+
+    The venv borrows this environment's packages (the wheel's dependencies) through a
+    ``.pth`` line naming their folders: a plain path, so no editable install of the
+    source tree is activated. The kernel is registered as the README says, and
+    nbconvert's templates (data files of this environment) are reached through
+    ``JUPYTER_PATH`` without its kernels, so lessons run on the venv's own Python.
+    """
+    import site
+
+    from jupyter_core.paths import jupyter_path
+
+    tmp = tmp_path_factory.mktemp("installed")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MPLBACKEND")}  # no source tree on the path
+    env["JUPYTER_PATH"] = str(tmp / "jupyter")
+    venv = tmp / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "--disable-pip-version-check", "install",
+                           "--quiet", "--no-deps", "--ignore-installed", wheel.filename], capture_output=True, text=True,
+                          env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    purelib = Path(subprocess.check_output([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                           text=True, env=env).strip())
+    (purelib / "_borrowed_packages.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    templates = next(Path(p) for p in jupyter_path("nbconvert") if (Path(p) / "templates" / "lab").is_dir())
+    (tmp / "jupyter").mkdir()
+    (tmp / "jupyter" / "nbconvert").symlink_to(templates)
+    subprocess.run([str(python), "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3", "--display-name",
+                    "Python 3 (CX Workbook)"], env=env, check=True, capture_output=True)
+    return venv, purelib, env
+
+
+@ONE_WHEEL
+@pytest.mark.skipif(sys.platform == "win32", reason="venv layout and symlinks of a POSIX system")
+def test_an_installed_workbook_runs_a_lesson_and_builds_exercises_from_any_folder(installed, tmp_path):
+    venv, purelib, env = installed
+    where = subprocess.run([str(venv / "bin" / "python"), "-c",
+                            "import cxlib, cxwb.runner as r, cxwb.grading as g; print(cxlib.__file__); "
+                            "print(r.NOTEBOOKS); print(g.EXERCISES_DIR)"],
+                           cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert where.returncode == 0, where.stderr[-2000:]
+    library, notebooks, exercises = (Path(line) for line in where.stdout.split())
+    for path in (library, notebooks, exercises):
+        assert purelib in path.parents, f"{path} is not the installed copy"
+    assert (notebooks / "00_welcome.ipynb").is_file() and (exercises / "01_touchpoints_journey.ipynb").is_file()
+
+    work = tmp_path / "class"
+    work.mkdir()
+    before = _snapshot(venv)
+    own = tmp_path / "own"  # an analyst's folder with one table of the hotel world
+    own.mkdir()
+    shutil.copy(ROOT / "datasets" / "hotel" / "guests.csv", own)
+    build = subprocess.Popen([str(venv / "bin" / "cxwb"), "exercises", "build", "--only", "01"], cwd=work, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # beside the run: 2 cores
+    check = subprocess.Popen([str(venv / "bin" / "cxwb"), "check", str(own), "--dataset", "hotel"], cwd=work, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    run = subprocess.run([str(venv / "bin" / "cxwb"), "run", "--only", "00", "--lang", "zh"], cwd=work, env=env,
+                         capture_output=True, text=True, timeout=300)
+    built, checked = build.communicate(timeout=120)[0], check.communicate(timeout=120)[0]
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert build.returncode == 0, built[-2000:]
+    # the missing tables are listed with the installed lessons that read them
+    assert re.search(r"servqual · .*: needed by 04_servqual", checked), checked[-2000:]
+    # outputs go to the working folder's default outputs only; the installed package is left as installed
+    assert sorted(p.name for p in work.iterdir()) == ["dist", "reports"]
+    assert (work / "dist" / "student" / "01_touchpoints_journey.ipynb").is_file()
+    assert _snapshot(venv) == before
+    # the report's title is the lesson's Chinese heading, and the page says it is Chinese
+    page = (work / "reports" / "00_welcome.hotel.zh.html").read_text(encoding="utf-8")
+    lesson = nbformat.read(str(notebooks / "00_welcome.ipynb"), as_version=4)
+    heading = next(c.source.splitlines()[0] for c in lesson.cells if "lang-zh" in c.metadata.get("tags", []))
+    assert re.search(r"<title>(.*?)</title>", page).group(1) == heading.lstrip("# ").strip()
+    assert '<html lang="zh">' in page
 
 
 # --------------------------------------------------------------------------- make
@@ -292,7 +399,8 @@ def test_sample_dir_prefers_the_installed_copy(tmp_path, monkeypatch):
 def test_every_library_module_imports_and_the_sample_data_load_without_jupyter_or_the_extras():
     # the extras' packages and the application's are made unimportable, as in `pip install cx-workbook`
     blocked = ["IPython", "ipywidgets", "ipykernel", "jupyter_client", "nbformat", "nbconvert", "papermill",
-               "jupyterlab", "nbgrader", "voila", "openpyxl", "polars", "dask", "pyspark", "cxwb"]
+               "jupyterlab", "nbgrader", "voila", "openpyxl", "polars", "dask", "pyspark", "pingouin", "sklearn",
+               "xarray", "cxwb"]
     code = (
         "import importlib, pkgutil, sys\n"
         f"for name in {blocked!r}:\n"
@@ -303,6 +411,14 @@ def test_every_library_module_imports_and_the_sample_data_load_without_jupyter_o
         "    importlib.import_module('cxlib.' + name)\n"
         "from cxlib import datasets\n"
         "assert len(datasets.load('hotel', 'survey')) > 0\n"  # the sample data load with the core alone
+        "from cxlib import servqual\n"  # pingouin's two callers name the extra that adds it
+        "try:\n"
+        "    servqual.paired_tests(datasets.load('hotel', 'survey'))\n"
+        "except ImportError as err:\n"
+        "    assert str(err) == ('servqual.paired_tests needs pingouin, which the library-only install leaves out: '\n"
+        "                        \"pip install 'cx-workbook[stats]'\"), err\n"
+        "else:\n"
+        "    raise AssertionError('paired_tests ran without pingouin')\n"
         "print(len(names))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
