@@ -725,6 +725,14 @@ def overview(dataset: str, data_dir: str | Path | None = None, lang: str = "en")
 _LOAD_CALL = re.compile(r"""\bload\(\s*\w+\s*,\s*["'](\w+)["']|\btable\s*=\s*["'](\w+)["']""")
 _REQUIRE_CALL = re.compile(r"""\brequire\(([^)]*)\)""")
 _AVAILABLE_CALL = re.compile(r"""\b(?:available|missing)\(\s*["'](\w+)["']""")
+# The lesson frames of cxlib.lessons that read whole roles: the roles each needs, and those it reads when
+# the data have them.
+_FRAME_ROLES = {
+    "review_frame": (("reviews",), ("survey",)),                          # lesson 08
+    "value_frame": (("transactions", "survey"), ("customers",)),          # lesson 06
+    "heart_frame": (("events", "releases", "survey"), ()),                # lesson 07
+    "complaint_frame": (("complaints", "survey", "transactions"), ()),    # lesson 11
+}
 _ROLES_NAME = re.compile(r"""\b(\w+)\s*=\s*roles\.of\(""")
 _QUOTED = re.compile(r"""["'](\w+)["']""")
 
@@ -735,7 +743,8 @@ def needed_tables(notebook: str | Path, dataset: str, optional: bool = False) ->
     Required tables come from ``datasets.load(dataset, "survey", …)`` literals,
     ``roles.of(…).require("kano")`` (the role's table, unless the code first asks
     ``available("kano")``) and ``lessons.survey_frame(…)`` (the survey role's
-    table) and ``lessons.value_frame(…)`` (the transactions and survey roles' tables).
+    table) and the other lesson frames (``value_frame``, ``heart_frame``, ``review_frame``,
+    ``complaint_frame``: the tables of the roles each reads, ``_FRAME_ROLES``).
     With ``optional=True`` the tables a lesson uses only when present are
     added: those ``survey_frame`` joins segments from (the transactions and
     customers tables the survey links to) and roles read as ``have.events`` or
@@ -766,12 +775,10 @@ def needed_tables(notebook: str | Path, dataset: str, optional: bool = False) ->
         owners = {r.table for r in (have.transactions, have.customers) if r is not None}
         used |= {r for r in ("transactions", "customers") if table_of(r) in
                  {k.to_table for k in have.links if k.from_table == have.survey.table} & owners}
-    if re.search(r"\breview_frame\(", code) and have.reviews is not None:  # lesson 08: reviews, and the survey when linked
-        required.add(have.reviews.table)
-        used.add("survey")
-    if re.search(r"\bvalue_frame\(", code):  # lesson 06: transactions, the survey for ABC, customers when there
-        required |= {table_of("transactions"), table_of("survey")}
-        used |= {"customers"}
+    for frame, (needs, when_there) in _FRAME_ROLES.items():
+        if re.search(rf"\b{frame}\(", code):
+            required |= {table_of(n) for n in needs}
+            used |= set(when_there)
     if optional:
         required |= {table_of(n) for n in used}
     return required & tables

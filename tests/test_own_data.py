@@ -394,6 +394,10 @@ def test_needed_tables_reads_the_notebook_code():
     assert "outcomes" in datasets.needed_tables(nine, "hotel", optional=True)
     by_table = datasets.lessons_by_table("hotel")
     assert "00_welcome" in by_table["survey"] and "03_kano" in by_table["kano"]
+    # lessons that read whole roles through a lesson frame: HEART (07) and closing the loop (11)
+    assert datasets.needed_tables(ROOT / "notebooks" / "07_heart.ipynb", "ecommerce") >= {"events", "releases", "survey"}
+    assert datasets.needed_tables(ROOT / "notebooks" / "11_closing_the_loop.ipynb", "hotel") >= {"complaints", "stays"}
+    assert "07_heart" in by_table["booking_events"] and "11_closing_the_loop" in by_table["complaints"]
     assert datasets.provided_tables("hotel", EXAMPLE) == ["stays", "survey", "reviews"]
     overview = datasets.overview("hotel", EXAMPLE)
     assert overview.set_index("table").loc["survey", "rows"] == 42
