@@ -737,7 +737,8 @@ def needed_tables(notebook: str | Path, dataset: str, optional: bool = False) ->
     ``available("kano")``) and ``lessons.survey_frame(…)`` (the survey role's
     table). With ``optional=True`` the tables a lesson uses only when present are
     added: those ``survey_frame`` joins segments from (the transactions and
-    customers tables the survey links to) and roles read as ``have.events`` or
+    customers tables the survey links to), the outcomes and transactions tables
+    ``lessons.outcome_frame(…)`` joins, and roles read as ``have.events`` or
     guarded by ``have.available("events")``.
     """
     from . import roles as roles_mod
@@ -765,6 +766,9 @@ def needed_tables(notebook: str | Path, dataset: str, optional: bool = False) ->
         owners = {r.table for r in (have.transactions, have.customers) if r is not None}
         used |= {r for r in ("transactions", "customers") if table_of(r) in
                  {k.to_table for k in have.links if k.from_table == have.survey.table} & owners}
+    if re.search(r"\boutcome_frame\(", code) and have.survey is not None:
+        required.add(have.survey.table)  # joined to the outcomes table when present, else to the transactions
+        used |= {"outcomes", "transactions"}
     if optional:
         required |= {table_of(n) for n in used}
     return required & tables

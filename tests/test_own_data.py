@@ -355,22 +355,10 @@ def test_example_files_are_what_make_example_writes(tmp_path, monkeypatch):
         assert (tmp_path / name).read_bytes() == (EXAMPLE / name).read_bytes(), name
 
 
-# lessons that still break on the 42-answer example folder (known, to be fixed in the lessons themselves)
-_FAILS_ON_THE_EXAMPLE = {
-    "02_measuring_experience": "a period with no NPS answers in the small example raises 'nps: no valid answers'",
-    "09_experience_pays": "the small example leaves 0 complete rows for the regression (TooFewRowsError)",
-}
-
-
 def _example_lessons():
     provided = set(datasets.provided_tables("hotel", EXAMPLE))
-    lessons = []
-    for nb in runner.discover():
-        needed = datasets.needed_tables(nb, "hotel")
-        if nb.stem.startswith("00") or (needed and needed <= provided):
-            why = _FAILS_ON_THE_EXAMPLE.get(nb.stem)
-            lessons.append(pytest.param(nb, marks=pytest.mark.xfail(strict=True, reason=why)) if why else nb)
-    return lessons
+    return [nb for nb in runner.discover()
+            if nb.stem.startswith("00") or ((needed := datasets.needed_tables(nb, "hotel")) and needed <= provided)]
 
 
 @pytest.mark.notebook
@@ -378,6 +366,14 @@ def _example_lessons():
 def test_lessons_run_on_the_example_folder(notebook, tmp_path):
     run = runner.execute(notebook, tmp_path, {"dataset": "hotel", "data_dir": str(EXAMPLE)}, timeout=120)
     assert run.ok, run.describe()
+    said = run.executed.read_text(encoding="utf-8")
+    if notebook.stem == "02_measuring_experience":  # every answer of the example lies in the default window
+        assert "0 in the other months — not tested, a comparison needs answers on both sides" in said
+    if notebook.stem == "09_experience_pays":  # no customer has a whole 180-day window: each section says so
+        assert "0 customers with an answer to the recommend question" in said and "40 were surveyed too recently" in said
+        assert "**What the groups did afterwards: not compared.**" in said
+        assert "**The model was not fitted.** A logistic regression" in said and "needs at least 3 complete rows" in said
+        assert "**Revenue at risk: not measured.**" in said
 
 
 def test_needed_tables_reads_the_notebook_code():
