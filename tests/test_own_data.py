@@ -483,3 +483,25 @@ def test_a_gbk_mapping_file_is_read(tmp_path, export):
     text = (folder / "mapping.yml").read_text(encoding="utf-8")
     (folder / "mapping.yml").write_bytes(text.encode("gbk"))
     assert len(load(folder)) == 8
+
+
+def test_outcome_frame_follows_the_roles():
+    """X-data meets O-data without asking for the world: the outcomes table when declared, else the purchases."""
+    from cxlib import lessons, value
+
+    hotel = lessons.outcome_frame("hotel")
+    survey, outcomes = datasets.load("hotel", "survey"), datasets.load("hotel", "outcomes")
+    last = survey.dropna(subset=["nps"]).sort_values("survey_date", kind="stable").drop_duplicates("guest_id", keep="last")
+    by_hand = last.merge(outcomes, on="guest_id")
+    assert (hotel.table, hotel.window_days) == ("outcomes", None) and len(hotel.customers) == len(by_hand)
+    merged = hotel.customers.merge(by_hand[["guest_id", "nps", "returned_12m", "revenue_12m"]], on="guest_id")
+    assert (merged["nps_x"] == merged["nps_y"]).all() and (merged["repeated"] == merged["returned_12m"]).all()
+    assert (merged["value_after"] == merged["revenue_12m"]).all()
+    shop = lessons.outcome_frame("ecommerce", window_days=90)
+    direct = value.outcomes_after_survey(datasets.load("ecommerce", "survey"), datasets.load("ecommerce", "orders"),
+                                         "customer_id", "order_time", "amount", window_days=90)
+    assert (shop.table, shop.window_days, shop.n_censored) == ("orders", 90, direct.attrs["n_censored"])
+    assert shop.customers["value_after"].sum() == pytest.approx(direct["value_after"].sum())
+    assert shop.names("en")["repeated"] == "Bought again within 90 days"
+    small = lessons.outcome_frame("hotel", EXAMPLE)  # no outcomes table: the stays, and no whole window yet
+    assert (small.table, len(small.customers), small.n_censored) == ("stays", 0, 40)
