@@ -349,7 +349,8 @@ class OutcomeFrame:
     read); ``window_days`` (the follow-up window in days, or None when the data record the
     outcomes in a table of their own); ``n_censored`` (customers surveyed too recently to show
     a whole window, left out) and ``n_unanswered`` (customers who never answered the recommend
-    question); ``controls`` (segment columns of the customers table carried for adjustment).
+    question); ``customer`` (the customer id column); ``controls`` (segment columns of the
+    customers table carried for adjustment).
     """
 
     customers: pd.DataFrame
@@ -358,6 +359,7 @@ class OutcomeFrame:
     window_days: int | None
     n_censored: int
     n_unanswered: int
+    customer: str
     controls: tuple[str, ...] = ()
 
     def names(self, lang: str = "en") -> dict[str, str]:
@@ -421,14 +423,14 @@ def outcome_frame(dataset: str, data_dir=None, window_days: int = 180, *, survey
         last = answered.drop_duplicates(customer, keep="last")
         customers = last.merge(later[[customer, *OUTCOMES]], on=customer, validate="one_to_one")
         n_unanswered = int(survey.data[customer].nunique() - len(last))
-        return OutcomeFrame(customers, survey, oc.table, None, 0, n_unanswered, controls)
+        return OutcomeFrame(customers, survey, oc.table, None, 0, n_unanswered, customer, controls)
     tx = have.require("transactions")
     bought = datasets.load(dataset, tx.table, data_dir=data_dir).rename(columns={tx.customer: customer})
     customers = value.outcomes_after_survey(survey.data, bought, customer, tx.time, tx.amount, survey_date_col=survey.date,
                                             score_col=survey.nps, window_days=window_days,
                                             columns=[c for c in (survey.satisfaction, *controls) if c])
     return OutcomeFrame(customers, survey, tx.table, window_days, int(customers.attrs["n_censored"]),
-                        int(customers.attrs["n_unanswered"]), controls)
+                        int(customers.attrs["n_unanswered"]), customer, controls)
 
 
 def names(prefix: str, values, lang: str = "en") -> dict:
