@@ -1257,7 +1257,10 @@ def outcomes_by_nps_group(
 
     Rows without an NPS answer are excluded and counted (``n_excluded``); a missing
     outcome value is excluded for that outcome only and counted in ``n_missing``.
-    Groups: promoters 9–10, passives 7–8, detractors 0–6 (Reichheld 2003).
+    Groups: promoters 9–10, passives 7–8, detractors 0–6 (Reichheld 2003). A test the
+    groups cannot support is reported as NaN, not run: fewer than two customers in a
+    group, Welch's ANOVA when a group's values are all equal (its weight n/s² is
+    undefined), a pairwise Welch t when both groups' values are constant.
 
     Returns
     -------
@@ -1309,6 +1312,9 @@ def outcomes_by_nps_group(
             )
         present = [g for g in NPS_GROUPS if (data["group"] == g).sum() >= 2]
         sub = data[data["group"].isin(present)]
+        # Welch's ANOVA weights each group by n/s²: a group whose values are all equal (s = 0; e.g. every
+        # customer of a small export spent nothing afterwards) leaves it undefined, so it is not run (NaN)
+        varies = bool((sub.groupby("group")["y"].var() > 0).all())
         test = {"outcome": col, "test": "chi2" if is_bool else "welch_anova", "statistic": np.nan,
                 "dof1": np.nan, "dof2": np.nan, "p_value": np.nan,
                 "effect": "cramers_v" if is_bool else "np2", "effect_size": np.nan}
@@ -1322,7 +1328,7 @@ def outcomes_by_nps_group(
                         row = st_.loc[st_["test"] == "pearson"].iloc[0]
                         test.update(statistic=row["chi2"], dof1=row["dof"], p_value=row["pval"],
                                     effect_size=row["cramer"])
-                else:
+                elif varies:
                     aov = pg.welch_anova(sub, dv="y", between="group")
                     test.update(statistic=aov["F"].iloc[0], dof1=aov["ddof1"].iloc[0],
                                 dof2=aov["ddof2"].iloc[0], p_value=aov["p_unc"].iloc[0],
@@ -1346,7 +1352,7 @@ def outcomes_by_nps_group(
                                                              y="y", correction=False)
                             r = st_.loc[st_["test"] == "pearson"].iloc[0]
                             row.update(statistic=r["chi2"], dof=r["dof"], p_value=r["pval"])
-                    else:
+                    elif ya.std() > 0 or yb.std() > 0:  # both constant: Welch's t has no standard error (NaN)
                         pt = pg.pairwise_tests(pair, dv="y", between="group", parametric=True, correction=True)
                         r = pt.iloc[0]
                         sign = 1.0 if r["A"] == a else -1.0

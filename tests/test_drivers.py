@@ -688,6 +688,22 @@ def test_revenue_at_risk_with_no_usable_row_reports_n_0_instead_of_stopping():
     assert res.by_group["customer_share"].isna().all() and res.by_group["mean_revenue"].isna().all()
 
 
+
+def test_outcomes_by_group_with_a_constant_group_leaves_the_undefined_tests_empty():
+    """A small export where every detractor and promoter spent nothing afterwards: Welch's ANOVA is
+    undefined (it used to raise pingouin's ValueError); the tests that are defined still run."""
+    df = pd.DataFrame({"nps": [10, 9, 9, 3, 2, 1, 7, 8], "spend": [0.0] * 6 + [1.0, 2.0]})
+    res = drivers.outcomes_by_nps_group(df, "nps", ["spend"])
+    assert res.summary.set_index("group")["estimate"].to_dict() == {"promoters": 0.0, "passives": 1.5, "detractors": 0.0}
+    assert np.isnan(res.tests["p_value"].iloc[0]) and np.isnan(res.tests["statistic"].iloc[0])
+    pairs = res.pairwise.set_index(["a", "b"])
+    assert np.isnan(pairs.loc[("promoters", "detractors"), "p_value"])  # both constant: no standard error
+    # passives (1, 2) against a constant group: Welch's t = 1.5 / (s/√2), s = √0.5, df = 1 → p = 0.2048
+    expected_p = 2 * stats.t.sf(1.5 / (math.sqrt(0.5) / math.sqrt(2)), 1)
+    assert pairs.loc[("promoters", "passives"), "p_value"] == pytest.approx(expected_p)
+    assert pairs.loc[("promoters", "passives"), "difference"] == -1.5
+
+
 def test_odds_ratios_side_by_side_and_a_model_the_rows_cannot_support():
     # the 2 × 2 table of the test above: OR = (30·40)/(10·20) = 6
     promoter = [True] * 40 + [False] * 60
