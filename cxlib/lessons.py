@@ -17,7 +17,7 @@ from . import datasets
 from .i18n import check_lang, labels
 
 __all__ = ["SurveyFrame", "OFlag", "survey_frame", "value_labels", "by_summary", "plot_precision", "with_o_flag",
-           "ComplaintFrame", "complaint_frame", "OutcomeFrame", "outcome_frame", "names", "missing_section"]
+           "ComplaintFrame", "complaint_frame", "OUTCOMES", "OutcomeFrame", "outcome_frame", "names", "missing_section"]
 
 
 @dataclass(frozen=True)
