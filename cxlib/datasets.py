@@ -732,6 +732,7 @@ _FRAME_ROLES = {
     "value_frame": (("transactions", "survey"), ("customers",)),          # lesson 06
     "heart_frame": (("events", "releases", "survey"), ()),                # lesson 07
     "complaint_frame": (("complaints", "survey", "transactions"), ()),    # lesson 11
+    "outcome_frame": (("survey",), ("outcomes", "transactions")),         # lesson 09: outcomes, else transactions
 }
 _ROLES_NAME = re.compile(r"""\b(\w+)\s*=\s*roles\.of\(""")
 _QUOTED = re.compile(r"""["'](\w+)["']""")
@@ -747,7 +748,8 @@ def needed_tables(notebook: str | Path, dataset: str, optional: bool = False) ->
     ``complaint_frame``: the tables of the roles each reads, ``_FRAME_ROLES``).
     With ``optional=True`` the tables a lesson uses only when present are
     added: those ``survey_frame`` joins segments from (the transactions and
-    customers tables the survey links to) and roles read as ``have.events`` or
+    customers tables the survey links to), the outcomes and transactions tables
+    ``lessons.outcome_frame(…)`` joins, and roles read as ``have.events`` or
     guarded by ``have.available("events")``.
     """
     from . import roles as roles_mod

@@ -85,6 +85,7 @@ __all__ = [
     "OutcomesByGroupResult",
     "outcomes_by_nps_group",
     "repurchase_model",
+    "odds_ratios",
     "RevenueAtRiskResult",
     "revenue_at_risk",
 ]
@@ -120,7 +121,14 @@ class CollinearDriversError(DriverDataError):
 
 
 class TooFewRowsError(DriverDataError):
-    """Too few complete rows for the number of drivers."""
+    """Too few complete rows for the number of drivers.
+
+    ``n_used`` (complete rows found) and ``n_needed`` (rows the model needs) are set when known.
+    """
+
+    def __init__(self, message: str, *, n_used: int | None = None, n_needed: int | None = None):
+        super().__init__(message)
+        self.n_used, self.n_needed = n_used, n_needed
 
 
 # ------------------------------------------------------------------ layer 1: rows
@@ -1274,7 +1282,10 @@ def outcomes_by_nps_group(
 
     Rows without an NPS answer are excluded and counted (``n_excluded``); a missing
     outcome value is excluded for that outcome only and counted in ``n_missing``.
-    Groups: promoters 9–10, passives 7–8, detractors 0–6 (Reichheld 2003).
+    Groups: promoters 9–10, passives 7–8, detractors 0–6 (Reichheld 2003). A test the
+    groups cannot support is reported as NaN, not run: fewer than two customers in a
+    group, Welch's ANOVA when a group's values are all equal (its weight n/s² is
+    undefined), a pairwise Welch t when both groups' values are constant.
 
     Returns
     -------
@@ -1326,6 +1337,9 @@ def outcomes_by_nps_group(
             )
         present = [g for g in NPS_GROUPS if (data["group"] == g).sum() >= 2]
         sub = data[data["group"].isin(present)]
+        # Welch's ANOVA weights each group by n/s²: a group whose values are all equal (s = 0; e.g. every
+        # customer of a small export spent nothing afterwards) leaves it undefined, so it is not run (NaN)
+        varies = bool((sub.groupby("group")["y"].var() > 0).all())
         test = {"outcome": col, "test": "chi2" if is_bool else "welch_anova", "statistic": np.nan,
                 "dof1": np.nan, "dof2": np.nan, "p_value": np.nan,
                 "effect": "cramers_v" if is_bool else "np2", "effect_size": np.nan}
@@ -1339,7 +1353,7 @@ def outcomes_by_nps_group(
                         row = st_.loc[st_["test"] == "pearson"].iloc[0]
                         test.update(statistic=row["chi2"], dof1=row["dof"], p_value=row["pval"],
                                     effect_size=row["cramer"])
-                else:
+                elif varies:
                     aov = pg.welch_anova(sub, dv="y", between="group")
                     test.update(statistic=aov["F"].iloc[0], dof1=aov["ddof1"].iloc[0],
                                 dof2=aov["ddof2"].iloc[0], p_value=aov["p_unc"].iloc[0],
@@ -1363,7 +1377,7 @@ def outcomes_by_nps_group(
                                                              y="y", correction=False)
                             r = st_.loc[st_["test"] == "pearson"].iloc[0]
                             row.update(statistic=r["chi2"], dof=r["dof"], p_value=r["pval"])
-                    else:
+                    elif ya.std() > 0 or yb.std() > 0:  # both constant: Welch's t has no standard error (NaN)
                         pt = pg.pairwise_tests(pair, dv="y", between="group", parametric=True, correction=True)
                         r = pt.iloc[0]
                         sign = 1.0 if r["A"] == a else -1.0
@@ -1461,7 +1475,7 @@ def repurchase_model(df: pd.DataFrame, outcome: str, predictors, conf: float = 0
     if n_used < k + 2:
         raise TooFewRowsError(
             f"{n_used} complete rows ({n_excluded} excluded for missing predictors) for {k} terms; "
-            f"expected at least {k + 2}"
+            f"expected at least {k + 2}", n_used=n_used, n_needed=k + 2
         )
     Xk = Xdf[keep]
     const = [c for c in Xk.columns if Xk[c].nunique() <= 1]
@@ -1524,6 +1538,73 @@ def repurchase_model(df: pd.DataFrame, outcome: str, predictors, conf: float = 0
     return out
 
 
+def odds_ratios(df: pd.DataFrame, outcome: str, models, conf: float = 0.95) -> pd.DataFrame:
+    """Several :func:`repurchase_model` fits side by side: the odds ratio of each model's first predictor.
+
+    A model that the rows cannot support — fewer complete rows than its terms + 2
+    (:class:`TooFewRowsError`), or one outcome only or a constant predictor among them
+    (:class:`ConstantColumnError`) — is **kept** with NaN estimates, ``fitted`` False and the
+    counts that say why (``n_used``, ``n_needed``, ``n_events``), so that a lesson on a small
+    export reports the model it could not fit instead of stopping. Any other problem of the
+    input (a missing outcome, separation, collinear predictors) raises as in
+    :func:`repurchase_model`.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per customer.
+    outcome : str
+        True/false column.
+    models : mapping of str to list of str
+        Model label → predictors; the first predictor's odds ratio is reported.
+    conf : float
+        Confidence level of the odds ratios' Wald intervals.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by model label: ``odds_ratio``, ``or_ci_low``, ``or_ci_high``, ``p_value`` (of the
+        first predictor), ``n_used`` (complete rows), ``pseudo_r2`` (McFadden), ``n_needed``
+        (the fewest complete rows the model needs), ``n_events`` (complete rows with the outcome
+        true), ``fitted``.
+
+    References
+    ----------
+    Hosmer, D. W., Lemeshow, S., & Sturdivant, R. X. (2013). *Applied Logistic Regression* (3rd ed.).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"nps": [9, 3, 8, 10, 2, 7, 6, 9], "back": [1, 0, 1, 1, 0, 0, 1, 0]})
+    >>> out = odds_ratios(d, "back", {"all eight": ["nps"]})
+    >>> out[["n_used", "n_needed", "n_events"]].values.tolist(), bool(out["fitted"].iloc[0])
+    ([[8, 3, 4]], True)
+    >>> two = odds_ratios(d.head(2), "back", {"two rows": ["nps"]})
+    >>> two[["n_used", "n_needed", "n_events"]].values.tolist(), bool(two["fitted"].iloc[0])
+    ([[2, 3, 1]], False)
+    """
+    rows = {}
+    for label, predictors in dict(models).items():
+        predictors = _as_driver_list(predictors, "predictors")
+        _check_columns(df, [outcome, *predictors])
+        complete = df[predictors].notna().all(axis=1).to_numpy()
+        try:
+            fit = repurchase_model(df, outcome, predictors, conf=conf)
+        except (TooFewRowsError, ConstantColumnError) as err:
+            used = int(complete.sum())
+            needed = err.n_needed if isinstance(err, TooFewRowsError) and err.n_needed is not None else len(predictors) + 2
+            rows[label] = {"odds_ratio": np.nan, "or_ci_low": np.nan, "or_ci_high": np.nan, "p_value": np.nan,
+                           "n_used": used, "pseudo_r2": np.nan, "n_needed": needed,
+                           "n_events": int(df.loc[complete, outcome].astype(bool).sum()), "fitted": False}
+            continue
+        first = fit.loc[predictors[0]] if predictors[0] in fit.index else fit.iloc[1]
+        rows[label] = {**first[["odds_ratio", "or_ci_low", "or_ci_high", "p_value"]].astype(float).to_dict(),
+                       "n_used": int(fit.attrs["n_used"]), "pseudo_r2": float(fit.attrs["pseudo_r2"]),
+                       "n_needed": int(len(fit) + 1),
+                       "n_events": int(df.loc[complete, outcome].astype(bool).sum()), "fitted": True}
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    return out.astype({"n_used": "int64", "n_needed": "int64", "n_events": "int64", "fitted": bool})
+
+
 @dataclass(frozen=True, eq=False)
 class RevenueAtRiskResult:
     """Revenue held by detractors and the gap to promoters (:func:`revenue_at_risk`).
@@ -1578,7 +1659,10 @@ def revenue_at_risk(
       effect of turning detractors into promoters.
 
     Rows without an NPS answer or without a revenue value are excluded and counted;
-    negative revenue raises (net of refunds it is no longer a share).
+    negative revenue raises (net of refunds it is no longer a share). When no row is left
+    (e.g. a small export in which no customer has a whole follow-up window yet) the result
+    says so: ``n`` = 0, every group's ``n`` 0 and the shares, means and gaps NaN — a finding
+    to report, not an error.
 
     Returns
     -------
@@ -1600,8 +1684,6 @@ def revenue_at_risk(
         )
     ok = groups.notna().to_numpy() & ~np.isnan(rev)
     n = int(ok.sum())
-    if n == 0:
-        raise TooFewRowsError(f"no rows with both an NPS answer in '{score}' and a value in '{revenue}'")
     g = groups[ok].astype(str).to_numpy()
     r = rev[ok]
     total = float(r.sum())
@@ -1614,7 +1696,7 @@ def revenue_at_risk(
             "group": name,
             "group_label": t(f"nps.{name}", lang),
             "n": int(rg.size),
-            "customer_share": rg.size / n,
+            "customer_share": rg.size / n if n else float("nan"),
             "revenue": float(rg.sum()),
             "revenue_share": float(rg.sum()) / total if total > 0 else float("nan"),
             "mean_revenue": m,

@@ -18,7 +18,7 @@ from . import datasets
 from .i18n import check_lang, labels, t
 
 __all__ = ["SurveyFrame", "OFlag", "survey_frame", "value_labels", "by_summary", "plot_precision", "with_o_flag",
-           "ComplaintFrame", "complaint_frame", "names", "missing_section", "ReviewFrame", "review_frame", "lift_summary",
+           "ComplaintFrame", "complaint_frame", "OUTCOMES", "OutcomeFrame", "outcome_frame", "names", "missing_section", "ReviewFrame", "review_frame", "lift_summary",
            "sentiment_accuracy", "top_pair", "topics_summary",
            "ValueFrame", "ABCInputs", "value_frame", "HeartFrame", "heart_frame", "before_after_wide"]
 
@@ -547,6 +547,104 @@ def topics_summary(topics: pd.DataFrame, names: dict, lang: str = "en", words: i
     return {k: v for k, v in topics.attrs.items() if k != "assignment"} | {
         "k": len(topics), "largest_words": " / ".join(largest["words"][:words]), "largest_share": float(largest["share"]),
         "matched": join(matched, lang), "new_words": join(first[topics["theme"].isna()].tolist(), lang, sep="; ")}
+
+
+
+#: The outcome columns of :class:`OutcomeFrame` ``customers``, whatever the O-data table calls them.
+OUTCOMES = ("repeated", "n_after", "value_after")
+
+
+@dataclass(frozen=True)
+class OutcomeFrame:
+    """X-data meets O-data: one row per customer, what they answered and what they did afterwards.
+
+    ``customers`` (the starting answer's survey columns, then ``repeated`` (bool), ``n_after``
+    and ``value_after``); ``survey`` (the :class:`SurveyFrame`); ``table`` (the O-data table
+    read); ``window_days`` (the follow-up window in days, or None when the data record the
+    outcomes in a table of their own); ``n_censored`` (customers surveyed too recently to show
+    a whole window, left out) and ``n_unanswered`` (customers who never answered the recommend
+    question); ``customer`` (the customer id column); ``controls`` (segment columns of the
+    customers table carried for adjustment).
+    """
+
+    customers: pd.DataFrame
+    survey: SurveyFrame
+    table: str
+    window_days: int | None
+    n_censored: int
+    n_unanswered: int
+    customer: str
+    controls: tuple[str, ...] = ()
+
+    def names(self, lang: str = "en") -> dict[str, str]:
+        """Headers of the outcome columns in ``lang`` (the window's length when there is one)."""
+        from .i18n import t
+
+        if self.window_days is None:
+            keys = ("returned_12m", "stays_12m", "revenue_12m")
+            return {c: t(f"lesson09.outcome.{k}", lang) for c, k in zip(OUTCOMES, keys, strict=True)}
+        return {c: t(f"lesson09.outcome.{c}", lang, days=self.window_days) for c in OUTCOMES}
+
+
+def outcome_frame(dataset: str, data_dir=None, window_days: int = 180, *, survey: SurveyFrame | None = None,
+                  lang: str = "en") -> OutcomeFrame:
+    """One row per customer: the survey answer joined to what the customer did afterwards, from the roles.
+
+    When the data declare an ``outcomes`` role (a table of what each customer did after the
+    survey period), each customer's **last** answer to the recommend question is joined to it
+    (one-to-one, checked). Otherwise the ``transactions`` role is followed for ``window_days``
+    after each customer's **first** answer (:func:`cxlib.value.outcomes_after_survey`: customers
+    whose window is not over are left out and counted). Either way the outcome columns are
+    named as in :data:`OUTCOMES`, so a lesson or an exercise reads them without asking which
+    world it runs on.
+
+    Parameters
+    ----------
+    dataset : str
+    data_dir : path, optional
+        A folder of the user's own files; None = the sample data.
+    window_days : int
+        Follow-up window for the transactions (unused with an outcomes table).
+    survey : SurveyFrame, optional
+        :func:`survey_frame`'s result when the caller has it (read otherwise).
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    OutcomeFrame
+
+    Raises
+    ------
+    cxlib.roles.RoleError
+        Naming the table and columns needed when neither an outcomes nor a transactions role is
+        declared, or the survey role has no customer column.
+    """
+    from . import roles as roles_mod
+    from . import value
+
+    have = roles_mod.of(dataset, data_dir)
+    survey = survey or survey_frame(dataset, data_dir, lang)
+    customer = have.survey.customer
+    if customer is None:
+        raise roles_mod.RoleError("the survey role declares no customer column: joining answers to what customers "
+                                  "did afterwards needs one (roles.survey.customer)")
+    controls = tuple(c for c in survey.segments if have.customers and c in have.customers.segments)
+    if have.available("outcomes"):
+        oc = have.outcomes
+        later = datasets.load(dataset, oc.table, data_dir=data_dir).rename(
+            columns={oc.customer: customer, oc.returned: "repeated", oc.count: "n_after", oc.revenue: "value_after"})
+        answered = survey.data.dropna(subset=[survey.nps]).sort_values(survey.date, kind="stable")
+        last = answered.drop_duplicates(customer, keep="last")
+        customers = last.merge(later[[customer, *OUTCOMES]], on=customer, validate="one_to_one")
+        n_unanswered = int(survey.data[customer].nunique() - len(last))
+        return OutcomeFrame(customers, survey, oc.table, None, 0, n_unanswered, customer, controls)
+    tx = have.require("transactions")
+    bought = datasets.load(dataset, tx.table, data_dir=data_dir).rename(columns={tx.customer: customer})
+    customers = value.outcomes_after_survey(survey.data, bought, customer, tx.time, tx.amount, survey_date_col=survey.date,
+                                            score_col=survey.nps, window_days=window_days,
+                                            columns=[c for c in (survey.satisfaction, *controls) if c])
+    return OutcomeFrame(customers, survey, tx.table, window_days, int(customers.attrs["n_censored"]),
+                        int(customers.attrs["n_unanswered"]), customer, controls)
 
 
 def names(prefix: str, values, lang: str = "en") -> dict:

@@ -79,6 +79,7 @@ __all__ = [
     "nps",
     "nps_test",
     "nps_test_from_counts",
+    "nps_test_by",
     "nps_sample_size",
     "wilson_ci",
     "csat",
@@ -700,6 +701,89 @@ def nps_test(x, y, conf: float = 0.95, method: str = "wald") -> NPSTestResult:
             DegenerateSampleWarning, stacklevel=2,
         )
     return res
+
+
+def nps_test_by(df: pd.DataFrame, score: str, split: str, by, conf: float = 0.95) -> pd.DataFrame:
+    """Per group, test the NPS of the rows where ``split`` is True against the rows where it is False.
+
+    E.g. each hotel's answers inside a window of dates against its other answers. Counts per
+    group, side and answer come from one aggregation (:func:`cxlib.aggregate.survey.answer_counts`);
+    the test is :func:`nps_test`'s Wald z test (:func:`cxlib.stats.netscore.net_score_test`),
+    vectorised over the groups.
+
+    A group with no answer on one side cannot be tested: it is **kept** with ``n_x`` or ``n_y``
+    = 0, NaN estimates and ``tested`` False (a small export can have a month or a window with no
+    answers for one group; that is a finding to report, not an error). ``small_sample`` flags a
+    side with fewer than :data:`SMALL_SAMPLE` answers.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per answer.
+    score : str
+        The 0–10 answer (missing answers are excluded).
+    split : str
+        A True/False column: True = sample x (e.g. inside the window), False = sample y.
+    by : str or list of str
+        The group column(s).
+    conf : float
+        Confidence level of the interval of the difference.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (the ``by`` columns): ``n_x``, ``n_y``, ``nps_x``, ``nps_y``,
+        ``difference`` (NPS x − NPS y, points), ``se``, ``z``, ``p_value``, ``ci_low``,
+        ``ci_high``, ``tested``, ``small_sample``, ``degenerate`` (both SEs 0: no p-value).
+
+    Notes
+    -----
+    d = NPS_x − NPS_y, SE = √(SE_x² + SE_y²), SE_g = 100·√((p₊ + p₋ − (p₊ − p₋)²)/n_g),
+    z = d/SE, p = 2·(1 − Φ(|z|)), as :func:`nps_test`.
+
+    References
+    ----------
+    Rocks (2016), The American Statistician 70(4), 365–372.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"g": ["a"] * 8 + ["b"] * 3, "nps": [10, 10, 9, 5, 10, 8, 3, 2, 9, 9, 0],
+    ...                   "inside": [True] * 4 + [False] * 4 + [False] * 3})
+    >>> r = nps_test_by(d, "nps", "inside", "g")
+    >>> r[["g", "n_x", "n_y", "difference", "tested"]].values.tolist()
+    [['a', 4, 4, 75.0, True], ['b', 0, 3, nan, False]]
+    >>> round(float(r["p_value"].iloc[0]), 4)
+    0.2109
+    """
+    _z(conf)
+    by = as_list(by)
+    _check_columns(df, [score, split, *by], "nps_test_by")
+    side = df[split]
+    bad = ~side.isin([True, False]).to_numpy()
+    if bad.any():
+        raise CXDataError(f"nps_test_by: column '{split}': expected True/False in every row — "
+                          f"{format_examples(list(df.index[bad]), list(side[bad]))}")
+    c = _grouped_counts(df.assign(_side=side.astype(bool)), score, [*by, "_side"], NPS_LOW, NPS_HIGH, "nps_test_by")
+    counts = pd.DataFrame(c.counts, index=pd.MultiIndex.from_frame(c.keys))
+    pro, pas, det = counts.iloc[:, 9:].sum(axis=1), counts.iloc[:, 7:9].sum(axis=1), counts.iloc[:, :7].sum(axis=1)
+    three = pd.DataFrame({"pro": pro, "det": det, "n": pro + pas + det}).unstack("_side", fill_value=0)
+    three = three.reindex(columns=pd.MultiIndex.from_product([["pro", "det", "n"], [True, False]]), fill_value=0)
+    n_x, n_y = three["n"][True].to_numpy(), three["n"][False].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        vx, sx, _, _ = net_score(three["pro"][True].to_numpy(), three["det"][True].to_numpy(), n_x, conf)
+        vy, sy, _, _ = net_score(three["pro"][False].to_numpy(), three["det"][False].to_numpy(), n_y, conf)
+        diff, se, zval, p, low, high = net_score_test(vx, sx, vy, sy, conf)
+    tested = (n_x > 0) & (n_y > 0)
+    out = three.index.to_frame(index=False)
+    for name, values in (("nps_x", vx), ("nps_y", vy), ("difference", diff), ("se", se), ("z", zval),
+                         ("p_value", p), ("ci_low", low), ("ci_high", high)):
+        out[name] = np.where(tested | name.startswith("nps_"), np.asarray(values, dtype=float), np.nan)
+    out.insert(len(by), "n_x", n_x)
+    out.insert(len(by) + 1, "n_y", n_y)
+    out["tested"] = tested
+    out["small_sample"] = np.minimum(n_x, n_y) < SMALL_SAMPLE
+    out["degenerate"] = tested & (np.asarray(sx) == 0) & (np.asarray(sy) == 0)
+    return out
 
 
 def nps_sample_size(margin: float, promoters: float, detractors: float, conf: float = 0.95) -> int:

@@ -1315,97 +1315,186 @@ def _theme_names(themes) -> dict[str, set[str]]:
 
 
 # --------------------------------------------------------------------------- 09 experience pays
-def _x_meets_o(dedupe: bool = True, drop_first: bool = True) -> pd.DataFrame:
-    survey, outcomes = _hotel_survey(), _load("hotel", "outcomes")
-    rows = survey.dropna(subset=["nps"]) if drop_first else survey
-    rows = rows.sort_values("survey_date", kind="stable")
-    if dedupe:
-        rows = rows.drop_duplicates("guest_id", keep="last")
-    if not drop_first:
-        rows = rows.dropna(subset=["nps"])
-    return rows.merge(outcomes, on="guest_id", validate="one_to_one" if dedupe else "many_to_one")
+# Exercises 09 and 10 follow their data like 11 and 12: the world is the notebook's ``dataset``, the
+# columns come from its roles, and ``seed`` picks a variant (``data_folder`` and ``_world`` below).
+# A variant's world never changes within a process, so what is computed from it is kept per
+# (world, seed) across variant switches: a check in a notebook switches to its variant and back.
+_KEPT: dict[tuple, Any] = {}
 
 
-@cache
-def _by_group(dedupe: bool = True) -> pd.DataFrame:
-    from cxlib import drivers
+def _kept(name: str, compute: Callable[[], Any], *key) -> Any:
+    """``compute()`` once per (``name``, world, seed, ``key``), kept when the variant changes."""
+    full = (name, _world(), param("seed"), *key)
+    if full not in _KEPT:
+        _KEPT[full] = compute()
+    return _KEPT[full]
 
-    result = drivers.outcomes_by_nps_group(_x_meets_o(dedupe), "nps", ["returned_12m", "revenue_12m"])
-    return result.summary.set_index(["outcome", "group"])["estimate"]
+
+def _outcomes():
+    """Lesson 09's join (:func:`cxlib.lessons.outcome_frame`): one row per customer, on the variant."""
+    from cxlib import lessons
+
+    return _kept("outcomes", lambda: lessons.outcome_frame(_world(), data_folder(_world(), param("seed"))))
 
 
-def _return_pct(group: str = "promoters", dedupe: bool = True, scale: float = 100.0) -> float:
+def _customers() -> tuple[pd.DataFrame, str]:
+    frame = _outcomes()
+    return frame.customers, frame.survey.nps
+
+
+def _detractors(upto: int = 6, rows: bool = False, scale: float | None = None) -> float:
+    customers, nps = _customers()
+    answers = _outcomes().survey.data[nps].dropna() if rows else customers[nps]
+    count = float((answers <= upto).sum())
+    return count if scale is None else scale * count / len(answers)
+
+
+def _return_pct(group: str = "promoters", rows: bool = False, scale: float = 100.0) -> float:
+    customers, nps = _customers()
+    if rows:  # every answer joined to its customer's outcome: frequent answerers count several times
+        frame = _outcomes()
+        customer = frame.customer
+        answers = frame.survey.data[[customer, nps]].dropna().merge(customers[[customer, "repeated"]], on=customer,
+                                                                     validate="many_to_one")
+        return scale * float(answers.loc[answers[nps] >= 9, "repeated"].mean())
     if group == "all":
-        return 100 * float(_x_meets_o()["returned_12m"].mean())
-    return float(_by_group(dedupe)[("returned_12m", group)]) * scale
+        return scale * float(customers["repeated"].mean())
+    mask = customers[nps] >= 9 if group == "promoters" else customers[nps] <= 6
+    return scale * float(customers.loc[mask, "repeated"].mean())
 
 
 def _revenue_ratio(kind: str = "mean") -> float:
-    est = _by_group()
-    ratio = est[("revenue_12m", "promoters")] / est[("revenue_12m", "detractors")]
-    if kind == "inverse":
-        return float(1 / ratio)
-    if kind == "sum":
-        joined = _x_meets_o()
-        pro = joined.loc[joined["nps"] >= 9, "revenue_12m"].sum()
-        det = joined.loc[joined["nps"] <= 6, "revenue_12m"].sum()
-        return float(pro / det)
-    if kind == "difference":
-        return float(est[("revenue_12m", "promoters")] - est[("revenue_12m", "detractors")])
-    return float(ratio)
+    customers, nps = _customers()
+    pro, det = customers.loc[customers[nps] >= 9, "value_after"], customers.loc[customers[nps] <= 6, "value_after"]
+    return {"mean": pro.mean() / det.mean(), "inverse": det.mean() / pro.mean(), "sum": pro.sum() / det.sum(),
+            "difference": pro.mean() - det.mean()}[kind]
 
 
 def _odds(column: str = "odds_ratio", power: float = 1.0) -> float:
     from cxlib import drivers
 
-    fit = drivers.repurchase_model(_x_meets_o(), "returned_12m", ["nps"])
-    return float(fit.loc["nps", column]) ** power
+    customers, nps = _customers()
+    fit = drivers.repurchase_model(customers, "repeated", [nps])
+    return float(fit.loc[nps, column]) ** power
 
 
-@cache
 def _risk():
     from cxlib import drivers
 
-    return drivers.revenue_at_risk(_x_meets_o(), "nps", "revenue_12m")
+    customers, nps = _customers()
+    return _kept("risk", lambda: drivers.revenue_at_risk(customers, nps, "value_after"))
 
 
 # --------------------------------------------------------------------------- 10 the CX report (BEST)
-def _hotel_return_pct(scale: float = 100.0, surveyed: bool = False) -> float:
-    outcomes = _load("hotel", "outcomes")
-    if surveyed:
-        outcomes = outcomes[outcomes["guest_id"].isin(_hotel_survey()["guest_id"])]
-    return float(outcomes["returned_12m"].mean()) * scale
+def _best_data():
+    """The variant's roles and the tables exercise 10 reads, with the date of the last release."""
+    from cxlib import datasets, roles
+
+    def read():
+        world = _world()
+        folder = data_folder(world, param("seed"))
+        have = roles.of(world, folder)
+        tables = {name: datasets.load(world, getattr(have, name).table, data_dir=folder)
+                  for name in ("survey", "events", "releases", "reviews")}
+        return have, tables, tables["releases"][have.releases.date].max()
+
+    return _kept("best", read)
 
 
-def _weakest(measure: str = "nps") -> str:
+def _period(frame: pd.DataFrame, column: str, period: str) -> pd.DataFrame:
+    _, _, since = _best_data()
+    return {"now": frame[frame[column] >= since], "before": frame[frame[column] < since], "all": frame}[period]
+
+
+def _end_to_end(period: str = "now", pick: str = "min", scale: float = 100.0) -> float:
+    from cxlib import journey
+
+    def ends():
+        have, tables, _ = _best_data()
+        ev = have.events
+        log = _period(tables["events"], ev.time, period).rename(columns={ev.session: "session_id", ev.step: "step"})
+        flow = journey.funnel(log, steps=list(ev.step_ids), by=ev.channel)
+        return flow.groupby(ev.channel)["conversion_first"].last()
+
+    reach = _kept("funnel", ends, period)
+    return scale * float(reach.min() if pick == "min" else reach.max())
+
+
+def _nps_since(period: str = "now", scale: float = 1.0) -> float:
     from cxlib import metrics
 
-    survey = _hotel_survey()
-    if measure == "nps":
-        table = metrics.nps_by(survey, "nps", "property_id").set_index("property_id")["nps"]
-    else:
-        table = survey.groupby("property_id")["overall_sat"].mean()
-    return str(table.idxmin())
+    have, tables, _ = _best_data()
+    answers = _period(tables["survey"], have.survey.date, period)[have.survey.nps]
+    return scale * float(metrics.nps(answers).nps)
 
 
-def _properties() -> dict[str, set[str]]:
-    return _labels_of("property")
-
-
-@cache
-def _nps_lift() -> pd.DataFrame:
+def _review_themes() -> pd.DataFrame:
     from cxlib import voc
 
-    reviews = _load("hotel", "reviews")
-    answers = reviews[["stay_id"]].merge(_hotel_survey()[["stay_id", "nps"]], on="stay_id", how="left",
-                                         validate="many_to_one")["nps"]
-    groups = voc.nps_groups(answers.set_axis(reviews.index))
-    return voc.theme_lift(_hotel_tagged(), groups, polarity="negative")
+    have, tables, _ = _best_data()
+    rv, reviews = have.reviews, tables["reviews"]
+    return _kept("themes", lambda: voc.tag_themes(reviews[rv.text], reviews[rv.lang], voc.load_themes(_world())))
 
 
-def _mot_value(touchpoint: str = "room", column: str = "cost") -> float:
-    table = _mot().set_index("touchpoint")
-    return float(table.loc[touchpoint, column])
+def _top_complaint(by: str = "lift") -> str:
+    from cxlib import voc
+
+    have, tables, _ = _best_data()
+    tagged = _review_themes()
+    if by == "lift":
+        groups = voc.star_groups(tables["reviews"][have.reviews.rating])
+        return str(voc.theme_lift(tagged, groups, polarity="negative")["theme"].iloc[0])
+    praised = tagged.loc[tagged["sentiment"] == "positive", "theme"]  # by="praise": the most praised theme
+    return str(praised.value_counts().index[0])
+
+
+def _world_themes() -> dict[str, set[str]]:
+    from cxlib import voc
+
+    themes = voc.load_themes(_world())
+    en, zh = voc.theme_labels(themes, "en"), voc.theme_labels(themes, "zh")
+    return {key: {key, key.replace("_", " "), en[key], zh[key]} for key in themes}
+
+
+def _moments(period: str = "now") -> pd.DataFrame:
+    from cxlib import journey
+
+    have, tables, _ = _best_data()
+    s = have.survey
+    answers = _period(tables["survey"], s.date, period)
+    return _kept("moments", lambda: journey.moments_of_truth(answers, list(s.touchpoint_columns), outcome=s.nps,
+                                                              world=_world(), kind="nps"), period)
+
+
+def _actions():
+    """Lesson 10's action list for now: the period after the last release, against the one before (cxlib.best)."""
+    from cxlib import best
+
+    have, tables, since = _best_data()
+    rel = have.releases
+    targets = tables["releases"].loc[tables["releases"][rel.date] == since, rel.touchpoint]
+    return _kept("actions", lambda: best.action_list(_moments("now"), before=_moments("before"), targets=targets))
+
+
+def _fix_first() -> str:
+    return str(_actions()["touchpoint"].iloc[0])
+
+
+def _lowest_mean_now() -> str:
+    from cxlib import journey
+
+    have, tables, _ = _best_data()
+    curve = journey.emotion_curve(_period(tables["survey"], have.survey.date, "now"), world=_world())
+    return str(curve.loc[curve["mean"].idxmin(), "touchpoint"])
+
+
+def _at_stake(period: str = "now", column: str = "cost", scale: float = 1.0) -> float:
+    table = _moments(period).set_index("touchpoint")
+    return scale * float(table.loc[_fix_first(), column])
+
+
+def _world_touchpoints() -> dict[str, set[str]]:
+    return _touchpoints(_world())
 
 
 # 06 · customer value ----------------------------------------------------------------
@@ -1458,15 +1547,16 @@ _task("08.3", "second_reason", "choice", _reason_rank, "08.reasons", choices=_th
       mistakes=(Mistake("first", alt=lambda: _reason_rank(1)),
                 Mistake("mentions", alt=lambda: _reason_rank(2, "mentions"))))
 
-# 09 · experience pays ---------------------------------------------------------------
-_task("09.1", "n_guests", "integer", lambda: float(len(_x_meets_o())), "09.join",
-      mistakes=(Mistake("rows", alt=lambda: float(len(_x_meets_o(dedupe=False)))),
-                Mistake("last_then_drop", alt=lambda: float(len(_x_meets_o(drop_first=False))))))
+# 09 · experience pays (both worlds) -----------------------------------------------------
+_task("09.1", "n_detractors", "integer", _detractors, "09.join",
+      mistakes=(Mistake("rows", alt=lambda: _detractors(rows=True)),
+                Mistake("passives", alt=lambda: _detractors(upto=8)),
+                Mistake("share", alt=lambda: _detractors(scale=100.0))))
 _task("09.2", "promoter_return_pct", "number", _return_pct, "09.groups", tol=0.051,
       mistakes=(Mistake("share", alt=lambda: _return_pct(scale=1.0)),
                 Mistake("detractors", alt=lambda: _return_pct("detractors")),
                 Mistake("everyone", alt=lambda: _return_pct("all")),
-                Mistake("rows", alt=lambda: _return_pct(dedupe=False))))
+                Mistake("rows", alt=lambda: _return_pct(rows=True))))
 _task("09.3", "revenue_ratio", "number", _revenue_ratio, "09.groups", tol=0.0051,
       mistakes=(Mistake("inverse", alt=lambda: _revenue_ratio("inverse")),
                 Mistake("sum", alt=lambda: _revenue_ratio("sum")),
@@ -1478,18 +1568,23 @@ _task("09.5", "revenue_gap", "number", lambda: float(_risk().revenue_gap), "09.r
       mistakes=(Mistake("at_risk", alt=lambda: float(_risk().revenue_at_risk)),
                 Mistake("per_detractor", alt=lambda: float(_risk().gap_per_detractor))))
 
-# 10 · the CX report (BEST) ----------------------------------------------------------
-_task("10.1", "return_pct", "number", _hotel_return_pct, "09.join", tol=0.051,
-      mistakes=(Mistake("share", alt=lambda: _hotel_return_pct(1.0)),))
-_task("10.2", "weakest_hotel", "choice", _weakest, "02.segments", choices=_properties)
-_task("10.3", "top_complaint", "choice", lambda: str(_nps_lift()["theme"].iloc[0]), "08.reasons",
-      choices=_voc_themes,
-      mistakes=(Mistake("positive", alt=lambda: str(
-          _hotel_tagged().loc[_hotel_tagged()["sentiment"] == "positive", "theme"].value_counts().index[0])),))
-_task("10.4", "nps_gain", "number", lambda: _mot_value("room", "cost"), "01.mot", tol=0.051, points=2,
-      mistakes=(Mistake("difference", alt=lambda: _mot_value("room", "difference")),
-                Mistake("share", alt=lambda: 100 * _mot_value("room", "share_low")),
-                Mistake("other", alt=lambda: _mot_value(_emotion_lowest(), "cost"))))
+# 10 · the CX report, BEST (both worlds; "now" = since the last release) -------------------
+_task("10.1", "end_to_end_pct", "number", _end_to_end, "10.behavior", tol=0.051,
+      mistakes=(Mistake("all_periods", alt=lambda: _end_to_end("all"), see="10.actions"),
+                Mistake("share", alt=lambda: _end_to_end(scale=1.0)),
+                Mistake("best", alt=lambda: _end_to_end(pick="max"))))
+_task("10.2", "nps_now", "number", _nps_since, "10.experience", tol=0.051,
+      mistakes=(Mistake("all_periods", alt=lambda: _nps_since("all")),
+                Mistake("before", alt=lambda: _nps_since("before")),
+                Mistake("fraction", alt=lambda: _nps_since(scale=0.01), see="02.nps")))
+_task("10.3", "top_complaint", "choice", _top_complaint, "10.sound", choices=_world_themes,
+      mistakes=(Mistake("praise", alt=lambda: _top_complaint("praise")),))
+_task("10.4", "fix_first", "choice", _fix_first, "10.actions", choices=_world_touchpoints,
+      mistakes=(Mistake("lowest_mean", alt=_lowest_mean_now, see="01.mot"),))
+_task("10.5", "nps_gain", "number", _at_stake, "10.actions", tol=0.051, points=2,
+      mistakes=(Mistake("all_periods", alt=lambda: _at_stake("all"), see="10.actions"),
+                Mistake("difference", alt=lambda: _at_stake(column="difference"), see="01.mot"),
+                Mistake("share", alt=lambda: _at_stake(column="share_low_all", scale=100.0), see="01.mot")))
 
 
 # =========================================================================== 11 and 12 (both worlds)

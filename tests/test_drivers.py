@@ -677,6 +677,57 @@ def test_revenue_at_risk_by_hand():
         drivers.revenue_at_risk(df.assign(revenue=[1, 2, -5, 1, 1, 1, 1.0]), "nps", "revenue")
 
 
+
+def test_revenue_at_risk_with_no_usable_row_reports_n_0_instead_of_stopping():
+    """A small export can leave no customer with a whole window (lesson 09 on examples/own_data)."""
+    df = pd.DataFrame({"nps": [None, 9.0, None], "revenue": [10.0, None, None]})
+    res = drivers.revenue_at_risk(df, "nps", "revenue")
+    assert (res.n, res.n_excluded) == (0, 3)
+    assert res.by_group["n"].tolist() == [0, 0, 0]
+    assert math.isnan(res.share_at_risk) and math.isnan(res.gap_per_detractor) and math.isnan(res.gap_ci_low)
+    assert res.by_group["customer_share"].isna().all() and res.by_group["mean_revenue"].isna().all()
+
+
+
+def test_outcomes_by_group_with_a_constant_group_leaves_the_undefined_tests_empty():
+    """A small export where every detractor and promoter spent nothing afterwards: Welch's ANOVA is
+    undefined (it used to raise pingouin's ValueError); the tests that are defined still run."""
+    df = pd.DataFrame({"nps": [10, 9, 9, 3, 2, 1, 7, 8], "spend": [0.0] * 6 + [1.0, 2.0]})
+    res = drivers.outcomes_by_nps_group(df, "nps", ["spend"])
+    assert res.summary.set_index("group")["estimate"].to_dict() == {"promoters": 0.0, "passives": 1.5, "detractors": 0.0}
+    assert np.isnan(res.tests["p_value"].iloc[0]) and np.isnan(res.tests["statistic"].iloc[0])
+    pairs = res.pairwise.set_index(["a", "b"])
+    assert np.isnan(pairs.loc[("promoters", "detractors"), "p_value"])  # both constant: no standard error
+    # passives (1, 2) against a constant group: Welch's t = 1.5 / (s/√2), s = √0.5, df = 1 → p = 0.2048
+    expected_p = 2 * stats.t.sf(1.5 / (math.sqrt(0.5) / math.sqrt(2)), 1)
+    assert pairs.loc[("promoters", "passives"), "p_value"] == pytest.approx(expected_p)
+    assert pairs.loc[("promoters", "passives"), "difference"] == -1.5
+
+
+def test_odds_ratios_side_by_side_and_a_model_the_rows_cannot_support():
+    # the 2 × 2 table of the test above: OR = (30·40)/(10·20) = 6
+    promoter = [True] * 40 + [False] * 60
+    returned = [True] * 30 + [False] * 10 + [True] * 20 + [False] * 40
+    df = pd.DataFrame({"promoter": promoter, "returned": returned, "extra": [np.nan] * 99 + [1.0]})
+    out = drivers.odds_ratios(df, "returned", {"alone": ["promoter"], "with extra": ["promoter", "extra"]})
+    alone = out.loc["alone"]
+    assert alone["odds_ratio"] == pytest.approx(6, rel=1e-6) and alone["fitted"]
+    assert (alone["n_used"], alone["n_needed"], alone["n_events"]) == (100, 3, 50)
+    assert alone["p_value"] == pytest.approx(drivers.repurchase_model(df, "returned", ["promoter"]).loc["promoter", "p_value"])
+    # one complete row for 2 terms + intercept: repurchase_model raises, the table says why
+    with pytest.raises(TooFewRowsError, match="1 complete rows .* at least 4") as err:
+        drivers.repurchase_model(df, "returned", ["promoter", "extra"])
+    assert (err.value.n_used, err.value.n_needed) == (1, 4)
+    extra = out.loc["with extra"]
+    assert not extra["fitted"] and (extra["n_used"], extra["n_needed"], extra["n_events"]) == (1, 4, 0)
+    assert np.isnan(extra[["odds_ratio", "or_ci_low", "or_ci_high", "p_value", "pseudo_r2"]].astype(float)).all()
+    # one outcome only among the rows: not fitted either; bad input still raises
+    never = drivers.odds_ratios(df.assign(returned=False), "returned", {"m": ["promoter"]}).loc["m"]
+    assert not never["fitted"] and (never["n_used"], never["n_events"]) == (100, 0)
+    with pytest.raises(MissingOutcomeError):
+        drivers.odds_ratios(df.assign(returned=[None] + returned[1:]), "returned", {"m": ["promoter"]})
+
+
 def test_quasi_separation_is_a_clear_error_not_an_odds_ratio_of_1e10():
     rng = np.random.default_rng(0)
     x = rng.integers(1, 6, 200).astype(float)

@@ -225,6 +225,31 @@ def test_nps_test_from_counts_and_degenerate_se():
         nps_test_from_counts((1, 2), (1, 1, 1))
 
 
+def test_nps_test_by_per_group_keeps_a_group_with_no_answers_on_one_side():
+    """Lesson 02's window test on a small export: a group with every answer inside the window is
+    reported with n = 0 on the other side and not tested (it used to stop the lesson with
+    'nps: no valid answers')."""
+    rows = pd.DataFrame({
+        "hotel": ["a"] * 8 + ["b"] * 3 + ["c"] * 2,
+        "nps": X + Y + [9, 9, 0] + [10, None],
+        "inside": [True] * 4 + [False] * 4 + [True] * 3 + [False, True],
+    })
+    out = m.nps_test_by(rows, "nps", "inside", "hotel").set_index("hotel")
+    a = out.loc["a"]
+    # same numbers as the two-sample test (hand-worked above: 75 points, SE 59.9479, p 0.210903)
+    assert (a["n_x"], a["n_y"], a["nps_x"], a["nps_y"], a["difference"]) == (4, 4, 50.0, -25.0, 75.0)
+    assert a["se"] == pytest.approx(59.9479, abs=1e-4) and a["p_value"] == pytest.approx(0.210903, abs=1e-6)
+    assert a["tested"] and a["small_sample"] and not a["degenerate"]
+    b = out.loc["b"]  # no answer outside the window
+    assert (b["n_x"], b["n_y"], b["tested"]) == (3, 0, False)
+    assert b["nps_x"] == pytest.approx(100 / 3) and math.isnan(b["nps_y"])
+    assert all(math.isnan(b[c]) for c in ("difference", "se", "z", "p_value", "ci_low", "ci_high"))
+    c = out.loc["c"]  # one answer each side, the inside one missing: n counts valid answers only
+    assert (c["n_x"], c["n_y"], c["tested"]) == (0, 1, False)
+    with pytest.raises(CXDataError, match=r"column 'inside': expected True/False in every row — 1 row: row 2 \('x'\)"):
+        m.nps_test_by(rows.assign(inside=rows["inside"].astype(object).where(rows.index != 2, "x")), "nps", "inside", "hotel")
+
+
 def test_nps_sample_size_hand_worked():
     # V = 0.5 + 0.3 − 0.2² = 0.76; n = 1.959964²·0.76/0.05² = 1167.8 -> 1168
     assert nps_sample_size(5, promoters=0.5, detractors=0.3) == 1168
