@@ -66,6 +66,19 @@ def test_too_few_repeat_customers_give_the_counts_instead_of_a_cycle():
     assert (once.customers, once.repeaters, once.needed, once.longest_days, once.window_days) == (3, 0, 1, 0, 30)
 
 
+@given(st.lists(st.tuples(st.sampled_from("abcd"), st.integers(0, 200)), min_size=1, max_size=12), st.integers(1, 4))
+def test_the_cycle_or_its_shortfall_follows_the_repeat_customers(rows, needed):
+    tx = pd.DataFrame({"c": [c for c, _ in rows], "d": pd.Timestamp("2025-01-01") + pd.to_timedelta([d for _, d in rows], unit="D")})
+    repeaters = int((tx.groupby("c")["d"].nunique() > 1).sum())
+    got = value.purchase_cycle(tx, "c", "d", min_repeaters=needed, errors="return")
+    if repeaters >= needed:
+        assert isinstance(got, value.PurchaseCycle) and got.n_gaps >= repeaters
+    else:
+        span = (tx["d"].max() - tx["d"].min()).days
+        assert (got.customers, got.repeaters, got.needed, got.longest_days) == (tx["c"].nunique(), repeaters, needed, span)
+        assert span < got.window_days <= span + 30 and got.window_days % 30 == 0
+
+
 def test_lesson06_skips_the_repeat_sections_of_the_example_with_the_counts():
     for lang, said in (("en", "**Customer lifetime value: skipped.** The stays hold 59 customers (“Guest ID”) and 0 of them bought "
                                "again on a later day (“Check-in date”)"),
