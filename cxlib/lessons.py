@@ -723,6 +723,39 @@ class ValueFrame:
     unit: str
     currency: str = ""
 
+    def skipped(self, cycle, section: str, lang: str = "en", window: int | None = None):
+        """Why a section of lesson 06 that needs repeat purchases is skipped, as Markdown in ``lang``.
+
+        ``cycle`` is :func:`cxlib.value.purchase_cycle` with ``errors="return"``: for a
+        :class:`cxlib.value.PurchaseCycle` the section runs and this returns None; for a
+        :class:`cxlib.value.TooFewRepeats` the sentence names the section (``"churn"``, ``"clv"``,
+        ``"cohorts"`` or ``"widget"``), the table, its customer and date columns, how many
+        customers there are, how many bought again and how many the section needs. With
+        ``window`` (the churn window the life-cycle stages use), the churn section's sentence also
+        says whether it was set in the parameters or is the shortfall's window, within which
+        nobody counts as at risk.
+        """
+        from .i18n import t
+        from .narrate import say, text
+        from .value import TooFewRepeats
+
+        if not isinstance(cycle, TooFewRepeats):
+            return None
+        stages = "" if section != "churn" or window is None else text(
+            "lesson06.say.skipped_stages", lang, cycle, window=window, set=window != cycle.window_days)
+        return say("lesson06.say.skipped", lang, cycle, section=t(f"lesson06.skip.{section}", lang), unit=self.unit,
+                   customer=self.names.get(cycle.customer_col, cycle.customer_col),
+                   time=self.names.get(cycle.time_col, cycle.time_col), stages=stages)
+
+    def runs(self, cycle, section: str, lang: str = "en", window: int | None = None) -> bool:
+        """True when ``section`` can run on ``cycle``; otherwise show :meth:`skipped`'s sentence and return False."""
+        why = self.skipped(cycle, section, lang, window)
+        if why is not None:
+            from IPython.display import display
+
+            display(why)
+        return why is None
+
     def abc_inputs(self, summary: pd.DataFrame, lang: str = "en") -> ABCInputs:
         """The ABC model's metrics per customer, from the roles.
 

@@ -56,6 +56,8 @@ __all__ = [
     "abc_scores",
     "abc_tier_summary",
     "PurchaseCycle",
+    "TooFewRepeats",
+    "TooFewRepeatsError",
     "purchase_cycle",
     "cohort_period",
     "churn_curve",
@@ -1222,6 +1224,50 @@ class PurchaseCycle:
     n_gaps: int
 
 
+@dataclass(frozen=True)
+class TooFewRepeats:
+    """Why the purchase cycle — and churn, lifetime value and cohorts with it — cannot be read from the data.
+
+    Attributes
+    ----------
+    customers : int
+        Customers in the transactions.
+    repeaters : int
+        Customers who bought on two or more different days.
+    needed : int
+        Customers with a repeat purchase the reading needs (``min_repeaters`` of :func:`purchase_cycle`).
+    longest_days : int
+        The oldest customer's age in days: days from the earliest first purchase to the last day of
+        the data. Without a repeat purchase, no customer has been seen waiting longer than this.
+    window_days : int
+        The shortest multiple of ``step`` days longer than ``longest_days``: a window within which
+        no customer's silence so far can count as churn. Life-cycle stages may use it (nobody is
+        then "at risk"); a churn rate must not (every customer judged would count as churned).
+    customer_col, time_col : str
+        The columns read.
+    """
+
+    customers: int
+    repeaters: int
+    needed: int
+    longest_days: int
+    window_days: int
+    customer_col: str
+    time_col: str
+
+
+class TooFewRepeatsError(CXDataError):
+    """Too few customers bought again for an analysis of repeat purchases; ``shortfall`` holds the counts."""
+
+    def __init__(self, shortfall: TooFewRepeats):
+        self.shortfall = shortfall
+        f = shortfall
+        super().__init__(
+            f"transactions: {f.repeaters:,} of the {f.customers:,} customers in column '{f.customer_col}' bought on two "
+            f"different days of column '{f.time_col}'; expected at least {f.needed:,}: the purchase cycle cannot be read "
+            "from the data, and repeat purchases, churn and lifetime value need customers who bought more than once")
+
+
 def cohort_period(window_days: float) -> str:
     """The cohort period for a churn window: ``"M"`` or ``"Q"``, the one closest to a quarter of the window.
 
@@ -1239,7 +1285,7 @@ def cohort_period(window_days: float) -> str:
 
 
 def purchase_cycle(transactions: pd.DataFrame, customer_id_col: str, datetime_col: str, share: float = 0.9,
-                   step: int = 30) -> PurchaseCycle:
+                   step: int = 30, *, min_repeaters: int = 1, errors: str = "raise") -> PurchaseCycle | TooFewRepeats:
     """The gap within which most repeat purchases happen: a churn window read from the data.
 
     Parameters
@@ -1251,10 +1297,16 @@ def purchase_cycle(transactions: pd.DataFrame, customer_id_col: str, datetime_co
         Share of the repeat purchases the window should hold (0 < share < 1).
     step : int
         The window is rounded up to a multiple of this many days.
+    min_repeaters : int
+        Customers who bought on two different days that the reading needs (at least 1).
+    errors : {"raise", "return"}
+        With fewer repeat customers than ``min_repeaters``: raise :class:`TooFewRepeatsError`, or
+        return its :class:`TooFewRepeats` (the counts), so that a report can say which sections
+        it skips and why while the rest runs.
 
     Returns
     -------
-    PurchaseCycle
+    PurchaseCycle or TooFewRepeats
 
     Notes
     -----
@@ -1267,8 +1319,9 @@ def purchase_cycle(transactions: pd.DataFrame, customer_id_col: str, datetime_co
 
     Raises
     ------
-    CXDataError
-        When no customer bought on two different days: the cycle cannot be read from the data.
+    TooFewRepeatsError
+        (a :class:`cxlib.errors.CXDataError`) When fewer than ``min_repeaters`` customers bought on
+        two different days and ``errors="raise"``: the cycle cannot be read from the data.
 
     Examples
     --------
@@ -1277,20 +1330,31 @@ def purchase_cycle(transactions: pd.DataFrame, customer_id_col: str, datetime_co
     >>> cycle = purchase_cycle(tx, "c", "d", share=0.5)
     >>> cycle.median_days, cycle.window_days  # gaps 10, 50 and 30 days
     (30.0, 30)
+    >>> once = purchase_cycle(tx[tx["c"] == "b"].head(1), "c", "d", errors="return")
+    >>> once.customers, once.repeaters, once.needed
+    (1, 0, 1)
     """
     if not 0 < share < 1:
         raise ValueError(f"share must lie strictly between 0 and 1, got {share!r}")
     if not isinstance(step, int | np.integer) or isinstance(step, bool) or step < 1:
         raise ValueError(f"step must be a whole number of days ≥ 1, got {step!r}")
+    if not isinstance(min_repeaters, int | np.integer) or isinstance(min_repeaters, bool) or min_repeaters < 1:
+        raise ValueError(f"min_repeaters must be a whole number ≥ 1, got {min_repeaters!r}")
+    if errors not in ("raise", "return"):
+        raise ValueError(f"errors must be 'raise' or 'return', got {errors!r}")
     tx = _pandas_transactions(transactions, customer_id_col, datetime_col, None, "net", None)
     days = pd.DataFrame({"c": tx[customer_id_col].to_numpy(), "d": tx[datetime_col].dt.normalize().to_numpy()})
     days = days.drop_duplicates().sort_values(["c", "d"], kind="stable")
     same = days["c"].to_numpy()[1:] == days["c"].to_numpy()[:-1]
     gaps = np.diff(days["d"].to_numpy()).astype("timedelta64[D]").astype("float64")[same]
-    if len(gaps) == 0:
-        raise CXDataError(f"transactions: no customer in column '{customer_id_col}' bought on two different days, so the "
-                          "purchase cycle cannot be read from the data: repeat purchases, churn and lifetime value need "
-                          "customers who bought more than once")
+    repeaters = int(len(np.unique(days["c"].to_numpy()[1:][same])))
+    if repeaters < min_repeaters:
+        longest = int((days["d"].max() - days["d"].min()) / np.timedelta64(1, "D"))
+        short = TooFewRepeats(int(days["c"].nunique()), repeaters, int(min_repeaters), longest,
+                              int(step * (longest // step + 1)), str(customer_id_col), str(datetime_col))
+        if errors == "return":
+            return short
+        raise TooFewRepeatsError(short)
     q = float(np.quantile(gaps, share))
     return PurchaseCycle(int(step * max(1, np.ceil(q / step))), q, float(np.median(gaps)), float(share), int(len(gaps)))
 

@@ -374,6 +374,11 @@ def test_lessons_run_on_the_example_folder(notebook, tmp_path):
         assert "**What the groups did afterwards: not compared.**" in said
         assert "**The model was not fitted.** A logistic regression" in said and "needs at least 3 complete rows" in said
         assert "**Revenue at risk: not measured.**" in said
+    if notebook.stem == "06_customer_value":  # no stay of the example is a repeat stay: each section on repeats says so
+        for section in ("Repeat purchases and churn", "Customer lifetime value", "Cohort retention", "The sliders"):
+            assert f"**{section}" in said and "The stays hold 59 customers" in said, section
+        assert said.count("and 0 of them bought again on a later day") == 4 and "no customer is judged at risk" in said
+        assert "The segment **" in said and "ABC scores for " in said  # RFM and ABC run on one stay per customer
 
 
 def test_needed_tables_reads_the_notebook_code():

@@ -44,10 +44,56 @@ def test_purchase_cycle_by_hand():
 
 def test_purchase_cycle_without_a_repeat_purchase_says_so():
     once = TX[TX["c"] == "c"]
-    with pytest.raises(CXDataError, match="no customer .* bought on two different days"):
+    with pytest.raises(CXDataError, match="0 of the 1 customers in column 'c' bought on two different days of column 'd'"):
         value.purchase_cycle(once, "c", "d")
     with pytest.raises(ValueError, match="share"):
         value.purchase_cycle(TX, "c", "d", share=1.0)
+    with pytest.raises(ValueError, match="errors"):
+        value.purchase_cycle(TX, "c", "d", errors="ignore")
+
+
+def test_too_few_repeat_customers_give_the_counts_instead_of_a_cycle():
+    # a and b bought on two different days, c once; the data run from 1 January to 2 March: 60 days
+    short = value.purchase_cycle(TX, "c", "d", min_repeaters=3, errors="return")
+    assert short == value.TooFewRepeats(customers=3, repeaters=2, needed=3, longest_days=60, window_days=90,
+                                        customer_col="c", time_col="d")
+    with pytest.raises(value.TooFewRepeatsError, match="2 of the 3 customers .* expected at least 3") as err:
+        value.purchase_cycle(TX, "c", "d", min_repeaters=3)
+    assert err.value.shortfall == short and isinstance(err.value, CXDataError)
+    assert isinstance(value.purchase_cycle(TX, "c", "d", min_repeaters=2, errors="return"), value.PurchaseCycle)
+    # one purchase each: nobody has waited a day yet, so the stages' window is one step
+    once = value.purchase_cycle(TX.drop_duplicates("c"), "c", "d", errors="return")
+    assert (once.customers, once.repeaters, once.needed, once.longest_days, once.window_days) == (3, 0, 1, 0, 30)
+
+
+@given(st.lists(st.tuples(st.sampled_from("abcd"), st.integers(0, 200)), min_size=1, max_size=12), st.integers(1, 4))
+def test_the_cycle_or_its_shortfall_follows_the_repeat_customers(rows, needed):
+    tx = pd.DataFrame({"c": [c for c, _ in rows], "d": pd.Timestamp("2025-01-01") + pd.to_timedelta([d for _, d in rows], unit="D")})
+    repeaters = int((tx.groupby("c")["d"].nunique() > 1).sum())
+    got = value.purchase_cycle(tx, "c", "d", min_repeaters=needed, errors="return")
+    if repeaters >= needed:
+        assert isinstance(got, value.PurchaseCycle) and got.n_gaps >= repeaters
+    else:
+        span = (tx["d"].max() - tx["d"].min()).days
+        assert (got.customers, got.repeaters, got.needed, got.longest_days) == (tx["c"].nunique(), repeaters, needed, span)
+        assert span < got.window_days <= span + 30 and got.window_days % 30 == 0
+
+
+def test_lesson06_skips_the_repeat_sections_of_the_example_with_the_counts():
+    for lang, said in (("en", "**Customer lifetime value: skipped.** The stays hold 59 customers (“Guest ID”) and 0 of them bought "
+                               "again on a later day (“Check-in date”)"),
+                       ("zh", "**客户终身价值：已跳过**。入住记录中共有 59 位客户（“客人编号”），其中 0 位在之后的另一天再次购买（“入住日期”）")):
+        own = lessons.value_frame("hotel", "examples/own_data", lang)
+        short = value.purchase_cycle(own.transactions, own.role.customer, own.role.time, errors="return")
+        assert (short.customers, short.repeaters, short.longest_days, short.window_days) == (59, 0, 76, 90)
+        assert own.skipped(short, "clv", lang).data.startswith(said)
+        churn = own.skipped(short, "churn", lang, window=short.window_days).data
+        assert ("90 days without a purchase, longer than the 76 days" if lang == "en" else "连续 90 天没有购买") in churn
+        assert ("set in the parameters" if lang == "en" else "参数中设定") in own.skipped(short, "churn", lang, window=60).data
+        assert own.runs(short, "cohorts", lang) is False
+    hotel = lessons.value_frame("hotel")
+    cycle = value.purchase_cycle(hotel.transactions, hotel.role.customer, hotel.role.time, errors="return")
+    assert hotel.skipped(cycle, "churn") is None and hotel.runs(cycle, "churn") is True
 
 
 def test_cohort_period_is_about_a_quarter_of_the_window():
