@@ -38,14 +38,14 @@ from __future__ import annotations
 import operator
 from collections.abc import Sequence
 from datetime import datetime
-from functools import cache, reduce
+from functools import reduce
 
 import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from ..engine import aggregation_frame, lazy
 from ..engine import collect as _engine_collect
-from ..engine import lazy
 from ..errors import CXDataError, format_examples
 
 __all__ = [
@@ -84,35 +84,11 @@ def collect(frame) -> pd.DataFrame:
     return out
 
 
-#: A pandas table with at least this many rows is aggregated by DuckDB, which scans the pandas
-#: columns in place (no copy) on all cores: the same narwhals query, 2–4× faster than pandas'
-#: single-threaded group-by on 10⁶–10⁷ rows of text keys (``benchmarks/bench_scale.py``).
-DUCKDB_MIN_ROWS = 200_000
-
-
-@cache
-def _duckdb_connection():
-    import duckdb
-
-    return duckdb.connect()
-
-
 def _source(data) -> tuple[nw.LazyFrame, nw.LazyFrame]:
-    """The lazy frame to aggregate, and the one to take error examples from.
-
-    A large pandas table (no time-zone-aware column: DuckDB would read its times in the
-    connection's zone) is handed to DuckDB; examples still come from pandas, so error messages
-    name the index labels.
-    """
-    lf = lazy(data)
-    if isinstance(data, pd.DataFrame) and len(data) >= DUCKDB_MIN_ROWS:
-        naive = not any(isinstance(t, pd.DatetimeTZDtype) for t in data.dtypes)
-        if naive and data.columns.is_unique and all(isinstance(c, str) for c in data.columns):
-            try:
-                return nw.from_native(_duckdb_connection().from_df(data)), lf
-            except ImportError:  # DuckDB not installed: pandas computes the same query
-                return lf, lf
-    return lf, lf
+    """The lazy frame to aggregate (:func:`cxlib.engine.aggregation_frame`: DuckDB for a large
+    pandas table), and the one to take error examples from (pandas itself, so error messages name
+    the index labels)."""
+    return aggregation_frame(data), lazy(data)
 
 
 def _names(lf: nw.LazyFrame) -> list[str]:
