@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 # module (``cxlib.metrics``) costs pandas and numpy only; the first aggregation loads it.
 
 __all__ = ["AnswerCounts", "CrossMoments", "answer_counts", "moments", "cross_moments", "cross_moments_array",
-           "as_list"]
+           "as_list", "check_weight_array"]
 
 
 def as_list(by) -> list:
@@ -78,6 +78,25 @@ def _check_weights(n_rows, n_weighted, w_min, sums, weights: str, what: str) -> 
     if not np.all(np.isfinite(np.asarray(sums, dtype=float))):
         raise CXDataError(f"{what}: weights column {weights!r} has NaN or infinite values; "
                           "expected finite weights ≥ 0")
+
+
+def check_weight_array(w: np.ndarray, weights_name: str = "weights", what: str = "weights") -> np.ndarray:
+    """In-memory survey weights as float64, checked as every aggregation checks them.
+
+    Raises
+    ------
+    CXDataError
+        Missing, negative or non-finite weights, naming the column and how many.
+
+    Examples
+    --------
+    >>> check_weight_array(np.array([1, 2.5])).tolist()
+    [1.0, 2.5]
+    """
+    w = np.asarray(w, dtype="float64")
+    _check_weights([w.size], [int(np.count_nonzero(~np.isnan(w)))], [np.nanmin(w) if w.size else 0.0],
+                   [np.nansum(w)], weights_name, what)
+    return w
 
 
 # --------------------------------------------------------------------------- answer counts
@@ -435,8 +454,7 @@ def cross_moments_array(x: np.ndarray, w: np.ndarray | None = None, *, columns=N
     nan = np.isnan(x)
     complete = not nan.any()
     if w is not None:
-        _check_weights([n_rows], [int(np.count_nonzero(~np.isnan(w)))],
-                       [np.nanmin(w) if w.size else 0.0], [np.nansum(w)], weights_name, what)
+        w = check_weight_array(w, weights_name, what)
     if complete and w is None:
         s = x.sum(0)
         n = np.full((p, p), float(n_rows))
