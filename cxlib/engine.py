@@ -16,6 +16,7 @@ and filter pushdown, spilling to disk), so data larger than memory never has to 
 from __future__ import annotations
 
 import sys
+import warnings
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +32,25 @@ __all__ = ["lazy", "collect", "column_names", "is_lazy", "scan_parquet", "native
            "DUCKDB_MIN_ROWS", "DUCKDB_LOAD_ROWS"]
 
 SUPPORTED = "pandas, Polars (eager or lazy), PyArrow Table, DuckDB relation, Dask or PySpark DataFrame"
+
+
+def _from_native(data):
+    """``narwhals.from_native``, with Dask through the backend narwhals ships.
+
+    narwhals 2.2x announces, on every Dask frame, that a future release will serve Dask only
+    through the separate ``narwhals-dask`` plugin. When that plugin is installed narwhals uses
+    it and says nothing; when it is not, the built-in backend is the one this library is
+    tested with (``requirements.lock`` pins narwhals), so the notice, which a user of the
+    library cannot act on, is not repeated on every statistic. Any other warning passes.
+    """
+    import narwhals as nw
+
+    if type(data).__module__.startswith("dask"):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Dask support is moving out of Narwhals",
+                                    category=FutureWarning)
+            return nw.from_native(data)
+    return nw.from_native(data)
 
 
 def lazy(data) -> nw.LazyFrame:
@@ -58,7 +78,7 @@ def lazy(data) -> nw.LazyFrame:
     if isinstance(data, nw.DataFrame):
         return data.lazy()
     try:
-        frame = nw.from_native(data)
+        frame = _from_native(data)
     except TypeError:
         raise TypeError(
             f"expected a table ({SUPPORTED}); got {type(data).__module__}.{type(data).__name__}"
@@ -77,7 +97,7 @@ def is_lazy(data) -> bool:
     if isinstance(data, nw.DataFrame):
         return False
     try:
-        return isinstance(nw.from_native(data), nw.LazyFrame)
+        return isinstance(_from_native(data), nw.LazyFrame)
     except TypeError:
         return False
 
@@ -86,7 +106,7 @@ def native_kind(data) -> str:
     """Short name of the engine behind ``data`` (``"pandas"``, ``"duckdb"``, ``"pyspark"``, …)."""
     import narwhals as nw
 
-    frame = data if isinstance(data, nw.DataFrame | nw.LazyFrame) else nw.from_native(data)
+    frame = data if isinstance(data, nw.DataFrame | nw.LazyFrame) else _from_native(data)
     return frame.implementation.name.lower()
 
 
