@@ -164,7 +164,11 @@ def _hand_to_duckdb(n_rows: int, load_after: int) -> bool:
 def _duckdb_connection():
     import duckdb
 
-    return duckdb.connect()
+    con = duckdb.connect()
+    # only aggregates run here and every caller orders what it collects, so DuckDB need not keep
+    # row order through the scan (on RFM at 10⁷ rows about a tenth less peak memory)
+    con.sql("SET preserve_insertion_order = false")
+    return con
 
 
 def _duckdb_reads_faithfully(column: pd.Series) -> bool:
