@@ -261,8 +261,31 @@ def period_numbers(values, freq: str) -> np.ndarray:
     ts = pd.Series(pd.to_datetime(values))
     if ts.dt.tz is not None:
         ts = ts.dt.tz_localize(None)
-    out = collect(with_period(lazy(pd.DataFrame({"t": ts})), "t", freq, "p"))
-    return out["p"].to_numpy(dtype="int64")
+    return datetime64_period_numbers(ts.to_numpy(), freq)
+
+
+_NUMPY_UNITS = {"D": "D", "h": "h", "min": "m", "s": "s", "M": "M", "Y-DEC": "Y"}
+
+
+def datetime64_period_numbers(dt64: np.ndarray, freq: str) -> np.ndarray:
+    """The numbers of :func:`with_period` for a numpy ``datetime64`` array (wall clock), in numpy.
+
+    Days, hours, minutes, seconds, months and years are numpy's own units since 1970 (pandas
+    ``Period`` ordinals); weeks Monday–Sunday are ``(days + 3) // 7`` (1969-12-29, day −3, was a
+    Monday); quarters ``months // 3``.
+
+    Examples
+    --------
+    >>> datetime64_period_numbers(np.array(["2024-03-01", "2024-03-04"], dtype="datetime64[s]"), "W-SUN").tolist()
+    [2826, 2827]
+    """
+    if freq not in PERIOD_FREQS:
+        raise ValueError(f"freq {freq!r}: periods are one of {list(PERIOD_FREQS)}")
+    if freq in _NUMPY_UNITS:
+        return dt64.astype(f"datetime64[{_NUMPY_UNITS[freq]}]").view("i8")
+    if freq == "W-SUN":
+        return (dt64.astype("datetime64[D]").view("i8") + 3) // 7
+    return dt64.astype("datetime64[M]").view("i8") // 3  # Q-DEC
 
 
 # --------------------------------------------------------------------------------------
@@ -682,10 +705,118 @@ def customer_aggregates(
             f"the observation end (period {end}) lies before the first transaction in column "
             f"'{time}' (period {int(chk['_pmin_all'])}); expected an end on or after it"
         )
+    if _in_memory_rfm(data, customer, time):
+        out = _customer_sums_in_memory(data, customer, time, value, freq, end, exclude)
+    else:
+        out = _customer_sums_query(lf, customer, time, value, freq, end, exclude, int(chk["_pmax_all"]))
+    n_used = int(out.pop("_rows").sum())
+    out = out.astype({"first_period": "int64", "last_period": "int64", "n_periods": "int64"})
+    if value:
+        out = out[["first_period", "last_period", "n_periods", "first_value", "repeat_value"]].astype(
+            {"first_value": "float64", "repeat_value": "float64"})
+    n_rows = int(chk["_rows"])
+    out.attrs.update(end_period=end, n_transactions=n_used,
+                     n_after_end=n_rows - n_used - (n_neg if exclude else 0), n_returns=n_neg,
+                     first_period_all=int(chk["_pmin_all"]), last_period_all=int(chk["_pmax"]))
+    return out
+
+
+def _in_memory_rfm(data, customer: str, time: str) -> bool:
+    """A pandas table with whole-number customer ids and datetime64 times: sorted in numpy."""
+    return (isinstance(data, pd.DataFrame) and pd.api.types.is_integer_dtype(data[customer].dtype)
+            and not isinstance(data[customer].dtype, pd.api.extensions.ExtensionDtype)
+            and pd.api.types.is_datetime64_any_dtype(data[time].dtype))
+
+
+#: Packed (customer, period) keys up to this size are sorted as one integer.
+_PACK_LIMIT = 2**62
+
+
+def _sorted_codes(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Customer codes 0…k−1 in sorted id order, and the sorted ids (as ``factorize(sort=True)``).
+
+    Ids spanning a range not much larger than the row count (the usual dense customer numbers)
+    are coded by counting instead of hashing, several times faster.
+    """
+    lo, hi = int(ids.min()), int(ids.max())
+    if hi - lo < 4 * len(ids) + 1024:
+        off = ids.astype(np.int64) - lo
+        present = np.bincount(off, minlength=hi - lo + 1) > 0
+        remap = np.cumsum(present) - 1
+        return remap[off], (np.flatnonzero(present) + lo).astype(ids.dtype)
+    codes, uniques = pd.factorize(ids, sort=True)
+    return codes.astype(np.int64, copy=False), np.asarray(uniques)
+
+
+def _customer_sums_in_memory(frame: pd.DataFrame, customer, time, value, freq, end, exclude) -> pd.DataFrame:
+    """The per-customer sums of :func:`_customer_sums_query` for a pandas table, in numpy.
+
+    One sort of an integer key (customer code in the high bits, period in the low bits) finds
+    the distinct (customer, period) pairs; ``bincount`` gives the sums. On 10⁷ rows this is
+    several times faster than a hash aggregation into ~10⁷ (customer, day) groups followed by
+    a window, and keeps a few arrays of the rows' length (the frame was checked already).
+    """
+    ts = frame[time]
+    if isinstance(ts.dtype, pd.DatetimeTZDtype):
+        ts = ts.dt.tz_localize(None)
+    per = datetime64_period_numbers(ts.to_numpy(), freq)
+    ids = frame[customer].to_numpy()
+    values = frame[value].to_numpy(dtype="float64") if value else None
+    keep = per <= end
+    if exclude:
+        keep &= values >= 0
+    if not keep.all():
+        ids, per = ids[keep], per[keep]
+        values = values[keep] if values is not None else None
+    codes, uniques = _sorted_codes(ids)
+    n_cust = len(uniques)
+    pmin = int(per.min())
+    span = int(per.max()) - pmin + 1
+    rel = per - pmin
+    del per
+    bits = max(1, (span - 1).bit_length())
+    if (n_cust << bits) < _PACK_LIMIT:
+        # int32 keys when they fit: sorting half the bytes is about twice as fast
+        kdt = np.int32 if (n_cust << bits) < 2**31 else np.int64
+        key = codes.astype(kdt)
+        key <<= bits
+        key |= rel.astype(kdt, copy=False)
+        key.sort()
+        new = np.empty(len(key), dtype=bool)
+        new[0] = True
+        np.not_equal(key[1:], key[:-1], out=new[1:])
+        pairs = key[new]
+        del key, new
+        pair_cust = (pairs >> bits).astype(np.int64)
+        pair_per = (pairs & ((1 << bits) - 1)).astype(np.int64)
+        del pairs
+    else:  # periods too fine to pack beside the customer: a two-key sort
+        order = np.lexsort((rel, codes))
+        c_s, p_s = codes[order], rel[order]
+        new = np.empty(len(c_s), dtype=bool)
+        new[0] = True
+        new[1:] = (c_s[1:] != c_s[:-1]) | (p_s[1:] != p_s[:-1])
+        pair_cust, pair_per = c_s[new], p_s[new]
+        del order, c_s, p_s, new
+    starts = np.flatnonzero(np.r_[True, pair_cust[1:] != pair_cust[:-1]])
+    ends = np.r_[starts[1:], len(pair_cust)]
+    first = pair_per[starts]
+    out = {"first_period": first + pmin, "last_period": pair_per[ends - 1] + pmin,
+           "n_periods": (ends - starts).astype(np.int64), "_rows": np.bincount(codes, minlength=n_cust)}
+    if values is not None:
+        first_vals = np.where(rel == first[codes], values, 0.0)
+        out["first_value"] = np.bincount(codes, weights=first_vals, minlength=n_cust)
+        out["repeat_value"] = np.bincount(codes, weights=values - first_vals, minlength=n_cust)
+    return pd.DataFrame(out, index=pd.Index(uniques, name=customer))
+
+
+def _customer_sums_query(lf, customer, time, value, freq, end, exclude, last_period) -> pd.DataFrame:
+    """Per customer ``first_period``, ``last_period``, ``n_periods``, ``_rows`` and the first /
+    later sums, as one query in the data's engine (sorted by customer)."""
     rows = with_period(lf, time, freq, "_p")
     if exclude:
         rows = rows.filter(nw.col(value) >= 0)
-    if end < int(chk["_pmax_all"]):
+    if end < last_period:
         rows = rows.filter(nw.col("_p") <= end)
     cp = rows.group_by(customer, "_p").agg(*([nw.col(value).sum().alias("_v")] if value else []), nw.len().alias("_n"))
     # the customer's first period beside each of its periods: a window, not a self-join, so the
@@ -705,17 +836,7 @@ def customer_aggregates(
         nw.col("_n").sum().alias("_rows"),
         *([nw.col("_vf").sum().alias("first_value"), nw.col("_vr").sum().alias("repeat_value")] if value else []),
     )
-    out = collect(cust).set_index(customer).sort_index()
-    n_used = int(out.pop("_rows").sum())
-    out = out.astype({"first_period": "int64", "last_period": "int64", "n_periods": "int64"})
-    if value:
-        out = out[["first_period", "last_period", "n_periods", "first_value", "repeat_value"]].astype(
-            {"first_value": "float64", "repeat_value": "float64"})
-    n_rows = int(chk["_rows"])
-    out.attrs.update(end_period=end, n_transactions=n_used,
-                     n_after_end=n_rows - n_used - (n_neg if exclude else 0), n_returns=n_neg,
-                     first_period_all=int(chk["_pmin_all"]), last_period_all=int(chk["_pmax"]))
-    return out
+    return collect(cust).set_index(customer).sort_index()
 
 
 def cohort_counts(
