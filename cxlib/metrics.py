@@ -50,10 +50,23 @@ import numpy as np
 import pandas as pd
 
 from ._validate import clean_scores, require_columns
-from .aggregate.survey import answer_counts, as_list
+from .aggregate.survey import (
+    answer_counts,
+    as_list,
+    check_weight_array,
+    cross_moments_array,
+    moments,
+)
 from .errors import CXDataError, DegenerateSampleWarning, format_examples
 from .stats.control import control_limits
-from .stats.moments import kish_n, mean_sd_from_counts, t_interval, weighted_mean_sd, welch_test
+from .stats.moments import (
+    covariance_from_sums,
+    kish_n,
+    mean_sd_from_counts,
+    t_interval,
+    weighted_mean_sd,
+    welch_test,
+)
 from .stats.multiple import adjust_vs_rest
 from .stats.netscore import (
     net_score,
@@ -66,6 +79,7 @@ from .stats.netscore import (
 from .stats.proportions import critical_z as _z
 from .stats.proportions import two_proportion_ztest, weighted_share
 from .stats.proportions import wilson_interval as wilson_ci
+from .stats.reliability import cov_to_corr
 
 __all__ = [
     "NPSResult",
@@ -320,6 +334,8 @@ class CXIndexResult:
         How the weights and missing ratings were handled, in words.
     scores : pandas.Series
         Per-respondent index (NaN where every rating is missing), aligned to the input.
+    n_eff : float
+        Kish's effective number of respondents (``n`` without survey weights).
     """
 
     index: float
@@ -334,6 +350,7 @@ class CXIndexResult:
     method: str
     note: str
     scores: pd.Series
+    n_eff: float = float("nan")
 
 
 # --------------------------------------------------------------------------- NPS
@@ -1593,6 +1610,8 @@ def cx_index(
     outcome: str | None = None,
     scale: tuple[int, int] = (1, 5),
     conf: float = 0.95,
+    *,
+    survey_weights: str | None = None,
 ) -> CXIndexResult:
     """Combine touchpoint ratings into one 0–100 CX index.
 
@@ -1614,13 +1633,20 @@ def cx_index(
         The ratings' scale.
     conf : float
         Confidence level of the t interval of the mean index.
+    survey_weights : str, optional
+        Column of survey weights, one per respondent (finite, ≥ 0 on every row); the
+        survey-weight argument that the other statistics call ``weights=``, named apart here
+        because ``weights`` already holds the ratings' importance. The index becomes the
+        weighted mean of the respondents' indices; ``sd`` is the Kish-corrected weighted SD
+        and the SE and t interval use Kish's n_eff; derived importance weights become
+        weighted correlations.
 
     Returns
     -------
     CXIndexResult
         ``index`` (mean of per-respondent indices), ``sd``, ``se``, ``ci_low``,
         ``ci_high``, ``n``, ``n_missing``, ``n_partial``, ``weights``, ``method``,
-        ``note`` and the per-respondent ``scores``.
+        ``note``, the per-respondent ``scores`` and ``n_eff``.
 
     Notes
     -----
@@ -1634,6 +1660,19 @@ def cx_index(
     rating (or only zero-weight ones) get NaN and are counted in ``n_missing``. The
     reported index is the mean over respondents with a t interval.
 
+    With survey weights sᵢ, over the n respondents with an index (the moments Σs, Σs·CXI,
+    Σs·CXI², Σs² come from :func:`cxlib.aggregate.survey.moments`, the rest from
+    :func:`cxlib.stats.moments.weighted_mean_sd` and ``t_interval``)::
+
+        CXI   = Σ sᵢ·CXIᵢ / Σ sᵢ
+        m₂    = Σ sᵢ·CXIᵢ² / Σ sᵢ − CXI²
+        n_eff = (Σ sᵢ)² / Σ sᵢ²                       (Kish 1965)
+        sd    = √(m₂ · n_eff/(n_eff − 1)),  SE = sd/√n_eff
+        CI    = CXI ± t₍₁₊conf₎/₂, n_eff−1 · SE
+
+    All weights 1 give the unweighted numbers. Derived importance is then each rating's
+    weighted Pearson correlation with the outcome over the rows where both are present.
+
     Derived weights use r(rating, outcome) as importance (as in driver analysis,
     see :mod:`cxlib.drivers` for relative weights); a negative correlation means the
     rating does not drive the outcome in the expected direction, so rather than clip it
@@ -1642,7 +1681,8 @@ def cx_index(
     References
     ----------
     Martilla & James (1977) for derived importance; Johnson (2000) for better
-    importance measures.
+    importance measures. Kish, L. (1965), *Survey Sampling*, §11.7 (effective n);
+    Lumley, T. (2010), *Complex Surveys*, §2.2 (weighted means).
 
     Examples
     --------
@@ -1650,13 +1690,16 @@ def cx_index(
     >>> r = cx_index(df, ["a", "b"])
     >>> r.scores.tolist(), r.index, r.n_partial
     ([100.0, 0.0], 50.0, 1)
+    >>> cx_index(df.assign(s=[3.0, 1.0]), ["a", "b"], survey_weights="s").index   # (3·100 + 0)/4
+    75.0
     """
     ratings = list(ratings)
     if not ratings:
         raise ValueError("cx_index: give at least one rating column")
     if len(set(ratings)) != len(ratings):
         raise ValueError(f"cx_index: rating columns repeat: {ratings}")
-    _check_columns(df, ratings + ([outcome] if outcome is not None else []), "cx_index")
+    _check_columns(df, ratings + ([outcome] if outcome is not None else [])
+                   + ([survey_weights] if survey_weights is not None else []), "cx_index")
     try:
         low, high = (int(v) for v in scale)
     except (TypeError, ValueError):
@@ -1664,6 +1707,14 @@ def cx_index(
     if high <= low:
         raise ValueError(f"scale must have low < high, got {scale!r}")
     _z(conf)
+    sw = None
+    if survey_weights is not None:  # checked once here, so that derived weights see valid weights
+        sw = df[survey_weights].to_numpy(dtype="float64", na_value=np.nan) \
+            if pd.api.types.is_numeric_dtype(df[survey_weights].dtype) else None
+        if sw is None:
+            raise CXDataError(f"cx_index: weights column {survey_weights!r} is not numeric; "
+                              "expected a finite weight ≥ 0 on every row")
+        sw = check_weight_array(sw, survey_weights, "cx_index")
 
     mat = np.empty((len(df), len(ratings)), dtype=float)
     for j, col in enumerate(ratings):
@@ -1681,7 +1732,10 @@ def cx_index(
         if not pd.api.types.is_numeric_dtype(y.dtype) or pd.api.types.is_bool_dtype(y.dtype):
             y = pd.to_numeric(y, errors="raise")
         yv = y.to_numpy(dtype="float64", na_value=np.nan)
-        r = np.array([pd.Series(mat[:, j]).corr(pd.Series(yv)) for j in range(len(ratings))])
+        if survey_weights is None:
+            r = np.array([pd.Series(mat[:, j]).corr(pd.Series(yv)) for j in range(len(ratings))])
+        else:
+            r = np.array([_weighted_pair_corr(mat[:, j], yv, sw) for j in range(len(ratings))])
         bad = [f"{ratings[j]} (r = {r[j]:.3f})" for j in range(len(r)) if not r[j] > 0]
         if bad:
             raise ValueError(
@@ -1716,16 +1770,34 @@ def cx_index(
     if n == 0:
         raise ValueError(f"cx_index: no respondent answered any of {ratings}")
     n_partial = int((ok & ~answered.all(1)).sum())
-    vals = per[ok]
-    mean = float(vals.mean())
-    sd = float(vals.std(ddof=1)) if n > 1 else float("nan")
-    se, lo, hi = t_interval(mean, sd, n, conf)
+    if survey_weights is None:
+        vals = per[ok]
+        mean = float(vals.mean())
+        sd = float(vals.std(ddof=1)) if n > 1 else float("nan")
+        n_eff = float(n)
+    else:
+        name = "cx_index" if survey_weights != "cx_index" else "_cx_index"
+        m = moments(pd.DataFrame({name: per[ok], survey_weights: sw[ok]}), name, weights=survey_weights,
+                    what="cx_index").iloc[0]
+        if not m["sum_w"] > 0:
+            raise ValueError(f"cx_index: every respondent with a rating has survey weight 0 in {survey_weights!r}")
+        mean, sd, n_eff = (float(v) for v in weighted_mean_sd(m["sum_w"], m["sum_wx"], m["sum_wx2"], m["sum_w2"]))
+        note += f"; survey weights {survey_weights!r} (Kish n_eff in the SE)"
+    se, lo, hi = t_interval(mean, sd, n_eff, conf)
     note += "; each respondent's index is the weighted mean of the ratings they gave"
     return CXIndexResult(
         index=mean, sd=sd, se=se, ci_low=lo, ci_high=hi, n=n, n_missing=len(df) - n,
         n_partial=n_partial, weights=pd.Series(w, index=ratings, name="weight"),
-        method=method, note=note, scores=pd.Series(per, index=df.index, name="cx_index"),
+        method=method, note=note, scores=pd.Series(per, index=df.index, name="cx_index"), n_eff=n_eff,
     )
+
+
+def _weighted_pair_corr(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    """Weighted Pearson r of x and y over the rows where both are present (aggregation layer's
+    cross moments, then covariance → correlation)."""
+    both = ~np.isnan(x) & ~np.isnan(y)
+    cm = cross_moments_array(np.column_stack([x[both], y[both]]), w[both], what="cx_index")
+    return float(cov_to_corr(covariance_from_sums(cm.n, cm.sum_x, cm.sum_xy, cm.sum_w2))[0, 1])
 
 
 # --------------------------------------------------------------------------- plots (lazy)

@@ -1,5 +1,10 @@
 """Aggregation layer: hand-worked sufficient statistics, validation, and every engine = pandas."""
 
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,8 +12,6 @@ import pytest
 from cxlib import metrics
 from cxlib.aggregate.survey import answer_counts, cross_moments, moments
 from cxlib.errors import CXDataError, ScoreError
-
-pytestmark = pytest.mark.filterwarnings("ignore:Dask support is moving:FutureWarning")
 
 
 def _survey(n=240, seed=5):
@@ -77,6 +80,86 @@ def test_bad_scores_on_a_lazy_engine_name_the_values():
     rel = duckdb.connect().from_df(SMALL.assign(s=[10, 11, 3, 2.5, None]))
     with pytest.raises(ScoreError, match="not whole numbers from 0 to 10"):
         answer_counts(rel, "s", "g", low=0, high=10)
+
+
+def test_dask_tables_bring_no_narwhals_notice():
+    # narwhals announces on every Dask frame that Dask will move to a plugin; the engine door
+    # keeps that notice out of every statistic (and lets every other warning through)
+    dd = pytest.importorskip("dask.dataframe")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        c = answer_counts(dd.from_pandas(SMALL, npartitions=2), "s", "g", low=0, high=10)
+    np.testing.assert_array_equal(c.counts, answer_counts(SMALL, "s", "g", low=0, high=10).counts)
+
+
+# --------------------------------------------------------------------------- large pandas tables
+
+
+def _both_paths(monkeypatch, df, by, **kw):
+    """answer_counts of one pandas table grouped by pandas and by DuckDB (thresholds lowered)."""
+    from cxlib import engine
+
+    monkeypatch.setattr(engine, "DUCKDB_MIN_ROWS", 10**12)
+    by_pandas = answer_counts(df, "s", by, low=0, high=10, **kw)
+    monkeypatch.setattr(engine, "DUCKDB_MIN_ROWS", 1)
+    monkeypatch.setattr(engine, "DUCKDB_LOAD_ROWS", 0)
+    return by_pandas, answer_counts(df, "s", by, low=0, high=10, **kw)
+
+
+GROUPS = {
+    "text with missing": pd.Series(["a", "c", None, "a", "c", "b", "b", None], dtype="str"),
+    "object text": pd.Series(["a", "c", None, "a", "c", "b", "b", None], dtype=object),
+    "object of mixed types": pd.Series(["a", 1, None, "a", 1, "b", "b", None], dtype=object),
+    "categories with an unused one": pd.Categorical(["a", "c", None, "a", "c", "b", "b", None],
+                                                    categories=["c", "b", "a", "z"]),
+    "nullable integers": pd.array([3, 1, None, 3, 1, 1, 2, 2], dtype="Int64"),
+    "floats with NaN": [3.0, 1, np.nan, 3, 1, 1, 2, 2],
+    "booleans": [True, False, True, True, False, False, True, False],
+    "dates": pd.to_datetime(["2024-01-01", "2024-02-01"] * 4),
+}
+
+
+@pytest.mark.parametrize("kind", list(GROUPS))
+def test_large_pandas_tables_counted_by_duckdb_equal_pandas(monkeypatch, kind):
+    df = pd.DataFrame({"g": GROUPS[kind], "h": [1, 2] * 4, "s": [10, 3, None, 7, 9, 0, 10, 5],
+                       "w": [1.0, 2.5, 3.0, 1.0, 1.0, 2.0, 0.5, 1.0]})
+    a, b = _both_paths(monkeypatch, df, ["g", "h"], weights="w")
+    pd.testing.assert_frame_equal(a.keys, b.keys)  # same values, order and dtypes (categories too)
+    np.testing.assert_array_equal(a.counts, b.counts)
+    np.testing.assert_array_equal(a.missing, b.missing)
+    np.testing.assert_allclose(a.weighted, b.weighted, rtol=1e-15)
+    np.testing.assert_allclose(a.sum_w2, b.sum_w2, rtol=1e-15)
+
+
+def test_large_pandas_tables_still_name_bad_rows(monkeypatch):
+    df = pd.DataFrame({"g": list("aabbaabb"), "s": [1, 2, 11, 3, 4, 5, 6, 7]}, index=list("pqrstuvw"))
+    from cxlib import engine
+
+    monkeypatch.setattr(engine, "DUCKDB_MIN_ROWS", 1)
+    monkeypatch.setattr(engine, "DUCKDB_LOAD_ROWS", 0)
+    with pytest.raises(ScoreError, match=r"index r \(11.0\)"):
+        answer_counts(df, "s", "g", low=0, high=10)
+    with pytest.raises(CXDataError, match="1 missing values"):
+        answer_counts(df.assign(s=5, w=[1, None, 1, 1, 1, 1, 1, 1]), "s", "g", low=0, high=10, weights="w")
+
+
+def test_duckdb_is_loaded_for_counts_only_once_it_pays(tmp_path):
+    # a fresh process: 300 000-row tables stay with pandas until the rows so far reach
+    # DUCKDB_LOAD_ROWS (lowered to 500 000 here), then DuckDB is loaded and used
+    code = (
+        "import sys, numpy as np, pandas as pd\n"
+        "from cxlib import engine\n"
+        "from cxlib.aggregate.survey import answer_counts\n"
+        "engine.DUCKDB_LOAD_ROWS = 500_000\n"
+        "df = pd.DataFrame({'g': np.arange(300_000) % 3, 's': np.arange(300_000) % 11})\n"
+        "first = answer_counts(df, 's', 'g', low=0, high=10)\n"
+        "print('duckdb' in sys.modules)\n"
+        "second = answer_counts(df, 's', 'g', low=0, high=10)\n"
+        "print('duckdb' in sys.modules, (first.counts == second.counts).all())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.split() == ["False", "True", "True"]
 
 
 # --------------------------------------------------------------------------- engines

@@ -60,6 +60,21 @@ def test_statistics_modules_import_no_charts_or_jupyter():
     assert out.stdout.strip() == "[]"
 
 
+HEAVY = ("scipy", "statsmodels", "pingouin", "matplotlib", "narwhals", "duckdb", "polars", "dask", "pyspark",
+         "IPython", "seaborn")
+
+
+def test_importing_metrics_loads_only_pandas_and_numpy():
+    # every module the import loads, from Python's own import log; the engines, scipy, statsmodels
+    # and the charts come on the first call that needs them
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import cxlib.metrics"],
+                         capture_output=True, text=True, cwd=ROOT, check=True)
+    loaded = {line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")}
+    assert "cxlib.metrics" in loaded and "pandas" in loaded
+    heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY)
+    assert not heavy, f"import cxlib.metrics loads {heavy}"
+
+
 def test_chart_names_stay_reachable_from_the_concept_modules():
     from cxlib import drivers, kano, metrics, servqual
     from cxlib.plotting import metrics as plotting_metrics

@@ -686,6 +686,65 @@ def test_prop_cx_index_in_range(rows):
     assert r.scores.between(0, 100).all()
 
 
+def test_cx_index_survey_weights_hand_worked():
+    # scores 100, 0, 25 (row 2: a = 3 -> 50, b = 1 -> 0) with survey weights 1, 1, 2:
+    # mean = (100 + 0 + 2·25)/4 = 37.5; m2 = (10000 + 0 + 2·625)/4 − 37.5² = 1406.25;
+    # n_eff = 4²/6 = 8/3; sd = √(1406.25·(8/3)/(5/3)) = √2250; se = sd/√n_eff = √843.75
+    df = pd.DataFrame({"a": [5, 1, 3], "b": [5, None, 1], "s": [1.0, 1.0, 2.0]})
+    r = cx_index(df, ["a", "b"], survey_weights="s")
+    assert r.scores.tolist() == [100, 0, 25]
+    assert r.index == pytest.approx(37.5, rel=1e-12)
+    assert r.n_eff == pytest.approx(8 / 3, rel=1e-12)
+    assert r.sd == pytest.approx(np.sqrt(2250), rel=1e-12)
+    assert r.se == pytest.approx(np.sqrt(843.75), rel=1e-12)
+    half = stats.t.ppf(0.975, 8 / 3 - 1) * np.sqrt(843.75)
+    assert (r.ci_low, r.ci_high) == pytest.approx((37.5 - half, 37.5 + half), rel=1e-9)
+    assert r.n == 3 and "survey weights 's'" in r.note
+    # weight 2 on a respondent = that respondent twice, for the point estimate
+    twice = cx_index(pd.concat([df, df.iloc[[2]]]), ["a", "b"])
+    assert r.index == pytest.approx(twice.index, rel=1e-12)
+
+
+def test_cx_index_weighted_derived_importance_is_the_weighted_correlation():
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"a": rng.integers(1, 6, 60), "b": rng.integers(1, 6, 60)}).astype(float)
+    df["y"] = df["a"] + df["b"] + rng.integers(0, 3, 60)
+    df.loc[[4, 9], "a"] = np.nan
+    df["s"] = rng.uniform(0.5, 3.0, 60)
+    r = cx_index(df, ["a", "b"], weights="derived", outcome="y", survey_weights="s")
+    expect = []
+    for c in ("a", "b"):  # numpy's weighted covariance on the rows where both are present
+        m = df[c].notna()
+        cov = np.cov(df.loc[m, c], df.loc[m, "y"], aweights=df.loc[m, "s"])
+        expect.append(cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1]))
+    assert r.weights.tolist() == pytest.approx(list(np.array(expect) / sum(expect)), rel=1e-12)
+    unweighted = cx_index(df, ["a", "b"], weights="derived", outcome="y")
+    ones = cx_index(df.assign(s=1.0), ["a", "b"], weights="derived", outcome="y", survey_weights="s")
+    assert ones.weights.tolist() == pytest.approx(unweighted.weights.tolist(), rel=1e-12)
+
+
+def test_cx_index_bad_survey_weights_are_named():
+    df = pd.DataFrame({"a": [5, 1, 3], "b": [5, None, 1], "s": [1.0, None, 2.0]})
+    with pytest.raises(CXDataError, match="weights column 's' has 1 missing values"):
+        cx_index(df, ["a", "b"], survey_weights="s")
+    with pytest.raises(CXDataError, match="negative"):
+        cx_index(df.assign(s=[1.0, -1.0, 2.0]), ["a", "b"], survey_weights="s")
+    with pytest.raises(CXDataError, match="missing column"):
+        cx_index(df, ["a", "b"], survey_weights="nope")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.integers(1, 5)), st.integers(1, 5)), min_size=1, max_size=30),
+       st.sampled_from([None, {"a": 2.0, "b": 1.0}]))
+def test_prop_cx_index_unit_survey_weights_equal_unweighted(rows, stated):
+    df = pd.DataFrame(rows, columns=["a", "b"], dtype=float).assign(s=1.0)
+    u = cx_index(df, ["a", "b"], weights=stated)
+    w = cx_index(df, ["a", "b"], weights=stated, survey_weights="s")
+    assert (w.n, w.n_missing, w.n_partial, w.n_eff) == (u.n, u.n_missing, u.n_partial, u.n_eff)
+    for name in ("index", "sd", "se", "ci_low", "ci_high"):
+        np.testing.assert_allclose(getattr(w, name), getattr(u, name), rtol=1e-9, atol=1e-9, err_msg=name)
+
+
 # ----------------------------------------------------------------- plots
 
 

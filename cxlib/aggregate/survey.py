@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import narwhals as nw
 import numpy as np
 import pandas as pd
 
@@ -31,8 +31,14 @@ from .. import engine
 from .._validate import clean_scores
 from ..errors import CXDataError, ScoreError, format_examples, plain_value
 
+if TYPE_CHECKING:
+    import narwhals as nw
+
+# narwhals is imported inside each function that builds a query, so that importing a concept
+# module (``cxlib.metrics``) costs pandas and numpy only; the first aggregation loads it.
+
 __all__ = ["AnswerCounts", "CrossMoments", "answer_counts", "moments", "cross_moments", "cross_moments_array",
-           "as_list"]
+           "as_list", "check_weight_array"]
 
 
 def as_list(by) -> list:
@@ -55,6 +61,8 @@ def _require(data, columns: Sequence, what: str) -> list[str]:
 
 def _float(col: str) -> nw.Expr:
     """A column as Float64 with NaN turned into null, so every engine skips it the same way."""
+    import narwhals as nw
+
     return nw.col(col).cast(nw.Float64).fill_nan(None)
 
 
@@ -70,6 +78,25 @@ def _check_weights(n_rows, n_weighted, w_min, sums, weights: str, what: str) -> 
     if not np.all(np.isfinite(np.asarray(sums, dtype=float))):
         raise CXDataError(f"{what}: weights column {weights!r} has NaN or infinite values; "
                           "expected finite weights ≥ 0")
+
+
+def check_weight_array(w: np.ndarray, weights_name: str = "weights", what: str = "weights") -> np.ndarray:
+    """In-memory survey weights as float64, checked as every aggregation checks them.
+
+    Raises
+    ------
+    CXDataError
+        Missing, negative or non-finite weights, naming the column and how many.
+
+    Examples
+    --------
+    >>> check_weight_array(np.array([1, 2.5])).tolist()
+    [1.0, 2.5]
+    """
+    w = np.asarray(w, dtype="float64")
+    _check_weights([w.size], [int(np.count_nonzero(~np.isnan(w)))], [np.nanmin(w) if w.size else 0.0],
+                   [np.nansum(w)], weights_name, what)
+    return w
 
 
 # --------------------------------------------------------------------------- answer counts
@@ -115,6 +142,8 @@ class AnswerCounts:
 
 def _score_dtype_check(data, score: str, low, high) -> None:
     """Reject booleans; let pandas object columns fail with :func:`clean_scores`' message."""
+    import narwhals as nw
+
     dtype = engine.lazy(data).collect_schema()[score]
     if dtype == nw.Boolean:
         raise ScoreError(f"{score}: true/false values; expected whole numbers from {low} to {high}")
@@ -157,7 +186,9 @@ def answer_counts(data, score: str, by=None, *, low: int, high: int, weights: st
     -----
     One query: ``SELECT by…, score, COUNT(*), SUM(w), SUM(w²), COUNT(w), MIN(w) GROUP BY by…,
     score``. Its result has at most (groups × answers) rows, so checking and pivoting it costs
-    nothing next to the scan.
+    nothing next to the scan. A large pandas table is counted by DuckDB in place
+    (:func:`cxlib.engine.aggregation_frame`: no per-row key arrays, every core), once loading
+    DuckDB has paid for itself (:data:`cxlib.engine.DUCKDB_LOAD_ROWS`); the counts are the same.
 
     Examples
     --------
@@ -166,16 +197,19 @@ def answer_counts(data, score: str, by=None, *, low: int, high: int, weights: st
     >>> c.keys["seg"].tolist(), c.counts[:, [3, 10]].tolist(), c.missing.tolist()
     (['a', 'b'], [[1, 1], [0, 0]], [0, 1])
     """
+    import narwhals as nw
+
     by = as_list(by)
     _require(data, [*by, score] + ([weights] if weights is not None else []), what)
     _score_dtype_check(data, score, low, high)
-    lf = engine.lazy(data)
+    lf = engine.aggregation_frame(data, [*by, score] + ([weights] if weights is not None else []),
+                                  load_after=engine.DUCKDB_LOAD_ROWS)
     exprs = [nw.len().alias("_n")]
     if weights is not None:
         lf = lf.with_columns(_float(weights).alias("_w")).with_columns((nw.col("_w") * nw.col("_w")).alias("_w2"))
         exprs += [nw.col("_w").sum().alias("_sw"), nw.col("_w2").sum().alias("_sw2"),
                   nw.col("_w").count().alias("_wc"), nw.col("_w").min().alias("_wmin")]
-    agg = engine.collect(lf.group_by([*by, score]).agg(*exprs))
+    agg = engine.collect(lf.group_by([*by, score]).agg(*exprs), like=data)
     if weights is not None:
         _check_weights(agg["_n"], agg["_wc"], agg["_wmin"], agg["_sw"].fillna(0), weights, what)
 
@@ -261,6 +295,8 @@ def moments(data, columns, by=None, *, weights: str | None = None, what: str = "
     >>> moments(df, "x", "g")[["g", "n", "sum_x", "sum_x2"]].values.tolist()
     [['a', 2, 4.0, 10.0], ['b', 1, 2.0, 4.0]]
     """
+    import narwhals as nw
+
     by = as_list(by)
     columns = as_list(columns)
     _require(data, [*by, *columns] + ([weights] if weights is not None else []), what)
@@ -329,6 +365,8 @@ class CrossMoments:
 
 def _eager_matrix(data, columns, weights):
     """Numeric matrix (and weights) of an in-memory table; None for lazy engines."""
+    import narwhals as nw
+
     cols = list(columns) + ([weights] if weights is not None else [])
     try:
         if isinstance(data, pd.DataFrame):
@@ -416,8 +454,7 @@ def cross_moments_array(x: np.ndarray, w: np.ndarray | None = None, *, columns=N
     nan = np.isnan(x)
     complete = not nan.any()
     if w is not None:
-        _check_weights([n_rows], [int(np.count_nonzero(~np.isnan(w)))],
-                       [np.nanmin(w) if w.size else 0.0], [np.nansum(w)], weights_name, what)
+        w = check_weight_array(w, weights_name, what)
     if complete and w is None:
         s = x.sum(0)
         n = np.full((p, p), float(n_rows))
@@ -437,6 +474,8 @@ def cross_moments_array(x: np.ndarray, w: np.ndarray | None = None, *, columns=N
 
 def _cross_moments_lazy(data, columns, weights, what) -> CrossMoments:
     """The same sums as one aggregate query, for engines that compute where the data live."""
+    import narwhals as nw
+
     p = len(columns)
     lf = engine.lazy(data).with_columns(*(_float(c).alias(f"_x{i}") for i, c in enumerate(columns)))
     aggs = [nw.len().alias("_rows"), *(nw.col(f"_x{i}").count().alias(f"_c{i}") for i in range(p))]
