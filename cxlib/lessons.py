@@ -1092,7 +1092,9 @@ def write_parquet_world(dataset: str, folder=None, rows: int = 100_000, chunk_ro
     folder : path, optional
         Where to write (created); None: a new temporary folder.
     rows : int
-        Event rows to write in total (the last chunk is cut to reach it exactly).
+        Event rows to write in total. A chunk's events are cut after its first rows to reach
+        it exactly; the generated log lists each session's events together, so at most one
+        session per chunk loses its last events.
     chunk_rows : int
         Event rows per chunk.
     seed : int, optional
