@@ -211,6 +211,16 @@ def spark_missing() -> str | None:
     return None
 
 
+_SPARK_LOG4J = """rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n
+"""
+
+
 def local_spark(app: str = "cxlib", cores: int | str = "*"):
     """A Spark session on this machine (``local[cores]``), quiet, in UTC.
 
@@ -235,12 +245,18 @@ def local_spark(app: str = "cxlib", cores: int | str = "*"):
     if why is not None:
         raise RuntimeError({"no_java": "PySpark needs a Java runtime and `java` is not on PATH",
                             "no_pyspark": "the pyspark package is not installed"}[why])
+    import tempfile
     import warnings
 
     from pyspark.sql import SparkSession
 
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support")  # a version notice, not a result
+    # errors only, from the JVM's start on: its default start-up notices name the machine's host and address,
+    # which have no place in a report
+    quiet = Path(tempfile.mkdtemp(prefix="cx_spark_")) / "log4j2.properties"
+    quiet.write_text(_SPARK_LOG4J, encoding="utf-8")
     session = (SparkSession.builder.master(f"local[{cores}]").appName(app)
+               .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{quiet}")
                .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false").getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
