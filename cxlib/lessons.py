@@ -1109,12 +1109,16 @@ def write_parquet_world(dataset: str, folder=None, rows: int = 100_000, chunk_ro
     ------
     ValueError
         When ``rows`` or ``chunk_rows`` is not a positive whole number.
+    cxlib.errors.CXDataError
+        When a table's sub-folder of ``folder`` already holds Parquet files (a scan of the
+        folder would count them too), naming it.
     """
     import tempfile
     import time
 
     from . import roles as roles_mod
     from . import synth
+    from .errors import CXDataError
 
     for name, value in (("rows", rows), ("chunk_rows", chunk_rows)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
@@ -1127,6 +1131,10 @@ def write_parquet_world(dataset: str, folder=None, rows: int = 100_000, chunk_ro
     seed = synth.DEFAULT_SEED if seed is None else int(seed)
     per_size = len(synth.generate(dataset, size=0.1, seed=seed)[parts["events"].table]) / 0.1  # events per unit of size
     written = dict.fromkeys(SCALE_ROLES, 0)
+    earlier = [str(folder / r.table) for r in parts.values() if any((folder / r.table).glob("*.parquet"))]
+    if earlier:
+        raise CXDataError(f"{', '.join(earlier)} already hold Parquet files, which a scan would mix with the new ones; "
+                          "write to an empty folder or delete them first")
     for role in parts.values():
         (folder / role.table).mkdir(parents=True, exist_ok=True)
     part = 0

@@ -79,6 +79,12 @@ def test_write_parquet_world_writes_the_roles_tables_in_chunks(dataset, tmp_path
     assert again.rows == world.rows and again.files == 3
 
 
+def test_write_parquet_world_refuses_a_folder_with_parquet_files(tmp_path):
+    lessons.write_parquet_world("ecommerce", tmp_path, rows=1_000)
+    with pytest.raises(CXDataError, match=r"events, .*orders, .*survey already hold Parquet files"):
+        lessons.write_parquet_world("ecommerce", tmp_path, rows=1_000)
+
+
 def test_parquet_world_names_missing_folders(tmp_path):
     (tmp_path / "events").mkdir()
     with pytest.raises(CXDataError, match=r"no sub-folder orders, survey"):
