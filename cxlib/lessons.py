@@ -10,6 +10,7 @@ tier from the customers table.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,8 @@ from .i18n import check_lang, labels, t
 __all__ = ["SurveyFrame", "OFlag", "survey_frame", "value_labels", "by_summary", "plot_precision", "with_o_flag",
            "ComplaintFrame", "complaint_frame", "OUTCOMES", "OutcomeFrame", "outcome_frame", "names", "missing_section", "ReviewFrame", "review_frame", "lift_summary",
            "sentiment_accuracy", "top_pair", "topics_summary",
-           "ValueFrame", "ABCInputs", "value_frame", "HeartFrame", "heart_frame", "before_after_wide"]
+           "ValueFrame", "ABCInputs", "value_frame", "HeartFrame", "heart_frame", "before_after_wide",
+           "ParquetWorld", "write_parquet_world", "parquet_world"]
 
 
 @dataclass(frozen=True)
@@ -1005,3 +1007,148 @@ def before_after_wide(table: pd.DataFrame, by: str | None, phase: str = "phase",
     cols = {f"{v}_{side}": wide[(v, side)] if (v, side) in wide.columns else np.nan
             for v in values for side in ("before", "after")}
     return pd.DataFrame(cols, index=wide.index).rename_axis(by or "group")
+
+
+# --------------------------------------------------------------------------- the appendix: a world at scale
+SCALE_ROLES = ("events", "transactions", "survey")
+
+
+@dataclass(frozen=True)
+class ParquetWorld:
+    """A world's event log, transactions and survey as folders of Parquet files (the appendix).
+
+    ``folder`` holds one sub-folder per table, named as the table of its role; ``roles`` are the
+    world's (:func:`cxlib.roles.of`: the columns each analysis reads); ``rows`` (role → rows
+    in the files), ``files`` (Parquet files per table; of the events table for a folder given) and
+    ``seconds`` (time spent generating and writing; 0 for a folder given).
+    """
+
+    folder: Path
+    roles: object
+    rows: dict
+    files: int = 0
+    seconds: float = 0.0
+
+    def path(self, role: str) -> Path:
+        """The folder of the table that plays ``role`` (``"events"``, ``"transactions"`` or ``"survey"``)."""
+        return self.folder / self.roles.require(role).table
+
+    def names(self, role: str, lang: str = "en") -> dict[str, str]:
+        """``{column: header in lang}`` of the table that plays ``role``, from the data dictionary."""
+        return _names(self.roles.dataset, self.roles.require(role).table, lang)
+
+
+def parquet_world(dataset: str, folder) -> ParquetWorld:
+    """A folder of Parquet folders already written (a warehouse export), checked against the roles.
+
+    Parameters
+    ----------
+    dataset : str
+        The world whose roles name the tables and columns.
+    folder : path
+        Holds one sub-folder of ``*.parquet`` files per table of the events, transactions and
+        survey roles (e.g. ``events/``, ``orders/``, ``survey/`` for the shop).
+
+    Returns
+    -------
+    ParquetWorld
+
+    Raises
+    ------
+    cxlib.errors.CXDataError
+        Naming the sub-folders that are missing.
+    """
+    from . import roles as roles_mod
+    from .errors import CXDataError
+
+    have = roles_mod.of(dataset)
+    folder = Path(folder)
+    tables = [have.require(r).table for r in SCALE_ROLES]
+    absent = [t for t in tables if not (folder / t).is_dir()]
+    if absent:
+        raise CXDataError(f"{folder}: no sub-folder {', '.join(absent)}; the {dataset} roles read the tables "
+                          f"{', '.join(tables)}, each a folder of Parquet files")
+    import pyarrow.parquet as pq
+
+    files = {r: sorted((folder / have.require(r).table).rglob("*.parquet")) for r in SCALE_ROLES}
+    rows = {r: sum(pq.ParquetFile(f).metadata.num_rows for f in found) for r, found in files.items()}  # footers only
+    return ParquetWorld(folder=folder, roles=have, rows=rows, files=len(files["events"]))
+
+
+def write_parquet_world(dataset: str, folder=None, rows: int = 100_000, chunk_rows: int = 2_000_000,
+                        seed: int | None = None) -> ParquetWorld:
+    """Generate a sample world of about ``rows`` events, chunk by chunk, as Parquet folders.
+
+    Each chunk is :func:`cxlib.synth.generate` of the world with its own seed (``seed + k``),
+    sized to give ``chunk_rows`` events; its ids (the session, customer, transaction and answer
+    columns the roles name) get the prefix ``k0000-`` … so they stay unique across chunks. The
+    columns of the events, transactions and survey roles are written, one Parquet file per
+    chunk and table, each whole or absent (written under a temporary name, then renamed).
+    Memory holds one chunk at a time, so any size fits.
+
+    Parameters
+    ----------
+    dataset : {"hotel", "ecommerce"}
+    folder : path, optional
+        Where to write (created); None: a new temporary folder.
+    rows : int
+        Event rows to write in total. A chunk's events are cut after its first rows to reach
+        it exactly; the generated log lists each session's events together, so at most one
+        session per chunk loses its last events.
+    chunk_rows : int
+        Event rows per chunk.
+    seed : int, optional
+        First chunk's seed; None: :data:`cxlib.synth.DEFAULT_SEED`.
+
+    Returns
+    -------
+    ParquetWorld
+        With ``rows`` written per role, ``files`` per table and ``seconds``.
+
+    Raises
+    ------
+    ValueError
+        When ``rows`` or ``chunk_rows`` is not a positive whole number.
+    cxlib.errors.CXDataError
+        When a table's sub-folder of ``folder`` already holds Parquet files (a scan of the
+        folder would count them too), naming it.
+    """
+    import tempfile
+    import time
+
+    from . import roles as roles_mod
+    from . import synth
+    from .errors import CXDataError
+
+    for name, value in (("rows", rows), ("chunk_rows", chunk_rows)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            raise ValueError(f"{name} must be a positive whole number of event rows, got {value!r}")
+    start = time.perf_counter()
+    have = roles_mod.of(dataset)
+    parts = dict(zip(SCALE_ROLES, have.require(*SCALE_ROLES), strict=True))
+    ids = {c for r in parts.values() for c in (getattr(r, "session", None), r.customer, getattr(r, "id", None)) if c}
+    folder = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix="cx_scale_"))
+    seed = synth.DEFAULT_SEED if seed is None else int(seed)
+    per_size = len(synth.generate(dataset, size=0.1, seed=seed)[parts["events"].table]) / 0.1  # events per unit of size
+    written = dict.fromkeys(SCALE_ROLES, 0)
+    earlier = [str(folder / r.table) for r in parts.values() if any((folder / r.table).glob("*.parquet"))]
+    if earlier:
+        raise CXDataError(f"{', '.join(earlier)} already hold Parquet files, which a scan would mix with the new ones; "
+                          "write to an empty folder or delete them first")
+    for role in parts.values():
+        (folder / role.table).mkdir(parents=True, exist_ok=True)
+    part = 0
+    while written["events"] < rows:
+        want = min(chunk_rows, rows - written["events"])
+        world = synth.generate(dataset, size=max(1.1 * want / per_size, 0.02), seed=seed + part)
+        for name, role in parts.items():
+            frame = world[role.table][list(role.columns())]
+            frame = frame.iloc[:want] if name == "events" else frame
+            frame = frame.assign(**{c: f"k{part:04d}-" + frame[c] for c in ids if c in frame})  # missing ids stay missing
+            target = folder / role.table / f"part{part:05d}.parquet"
+            tmp = target.with_name(f".{target.name}.tmp")
+            frame.to_parquet(tmp, index=False)
+            tmp.replace(target)
+            written[name] += len(frame)
+        part += 1
+    return ParquetWorld(folder=folder, roles=have, rows=written, files=part, seconds=time.perf_counter() - start)

@@ -185,7 +185,7 @@ def test_two_worlds_share_no_interpretation_sentence():
 # --- thin lessons ------------------------------------------------------------------------------
 
 CONVERTED = ["00_welcome", "01_touchpoints_journey", "02_measuring_experience", "03_kano", "04_servqual", "05_drivers_priorities", "06_customer_value", "07_heart", "08_voice_of_customer", "09_experience_pays", "10_cx_report",
-             "11_closing_the_loop", "12_experiments"]  # lessons rendered from results; the others are listed in the report
+             "11_closing_the_loop", "12_experiments", "appendix_at_scale"]  # lessons rendered from results; the others are listed in the report
 
 
 def _code_lines(nb) -> tuple[int, int]:
