@@ -329,8 +329,9 @@ def test_the_report_runs_on_the_example_folder_without_outcomes(tmp_path):
     run = runner.build_report("hotel", "zh", tmp_path / "report.html", data_dir=str(EXAMPLE))
     assert run.ok, run.describe()
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the review's markup shows as text
-    assert "<script>alert(1)" not in html
+    # the review holding <script>alert(1)</script> is quoted as plain text: its markup removed, never run
+    assert "这次入住很失望。前台排队太久了，等了20分钟才办好入住。" in html
+    assert "<script>alert(1)" not in html and "alert(1)" not in html
     # the example has no booking log: the behaviour section names, in Chinese, the table and columns it needs
     assert "本节需要「booking_events」表（" in html and "列：" in html and "needs table" not in html
     # "does experience pay?" follows the stays after each answer, so no outcomes table is asked for
