@@ -469,56 +469,34 @@ def _touchpoints(world: str) -> dict[str, set[str]]:
     return out
 
 
-def _funnel_steps() -> dict[str, set[str]]:
-    from cxlib.i18n import labels
-
-    try:
-        zh = labels("journey.step", "zh")
-        en = labels("journey.step", "en")
-    except Exception:  # noqa: BLE001 - labels are optional here
-        zh, en = {}, {}
-    steps = ("home", "search", "product", "cart", "checkout", "payment", "order")
-    return {s: {s, en.get(s, s), zh.get(s, s)} for s in steps}
-
-
 # --------------------------------------------------------------------------- 01 journey
-def _hotel_survey() -> pd.DataFrame:
-    return _load("hotel", "survey")
-
-
-def _hotel_tp_columns() -> list[str]:
-    return [c for c in _hotel_survey().columns if c.startswith("tp_")]
-
-
-def _use_touchpoints(rated_only: bool = False, stage: str = "use") -> frozenset:
+# Exercise 01 follows its data like 02–05: the world comes from the notebook's ``dataset`` parameter
+# (:func:`_world`), the survey, the O-data measure behind a touchpoint, the event log and the releases
+# from the world's roles, the data from ``seed``.
+def _stage_touchpoints(stage: str = "use") -> frozenset:
+    """01.1: the touchpoints of one journey stage in the world's inventory (rated or not)."""
     from cxlib import journey
 
-    inv = journey.touchpoint_inventory("hotel")
-    keep = inv["stage"].astype(str) == stage
-    if rated_only:
-        keep &= inv["rated"]
-    return frozenset(inv.loc[keep, "touchpoint"])
+    inventory = journey.touchpoint_inventory(_world())
+    return frozenset(inventory.loc[inventory["stage"].astype(str) == stage, "touchpoint"])
 
 
-def _emotion_lowest() -> str:
+def _emotion(which: str = "min") -> str:
+    """01.2: the touchpoint with the lowest (``"min"``) or highest (``"max"``) mean rating on the emotion curve."""
     from cxlib import journey
 
-    curve = journey.emotion_curve(_hotel_survey(), world="hotel")
-    return str(curve.loc[curve["lowest"], "touchpoint"].iloc[0])
-
-
-def _emotion_highest() -> str:
-    from cxlib import journey
-
-    curve = journey.emotion_curve(_hotel_survey(), world="hotel")
-    return str(curve.loc[curve["mean"].idxmax(), "touchpoint"])
+    curve = journey.emotion_curve(_survey_frame().data, world=_world())
+    means = curve["mean"]
+    return str(curve.loc[means.idxmin() if which == "min" else means.idxmax(), "touchpoint"])
 
 
 @cache
 def _mot() -> pd.DataFrame:
+    """01.3: the moments of truth of the survey's rated touchpoints (NPS lost by low ratings, all respondents)."""
     from cxlib import journey
 
-    return journey.moments_of_truth(_hotel_survey(), world="hotel")
+    frame = _survey_frame()
+    return journey.moments_of_truth(frame.data, list(frame.ratings), outcome=frame.nps, world=_world(), kind="nps")
 
 
 def _mot_by(column: str) -> str:
@@ -526,56 +504,87 @@ def _mot_by(column: str) -> str:
     return str(table.loc[table[column].idxmax(), "touchpoint"])
 
 
-def _waits() -> pd.DataFrame:
-    stays = _load("hotel", "stays")
-    return _hotel_survey().merge(stays[["stay_id", "checkin_wait_min"]], on="stay_id", validate="one_to_one")
+@cache
+def _o_data() -> pd.DataFrame:
+    """01.4: each answer's 0–10 ``nps`` and ``flag`` (the O-data measure above its limit; NaN when not measured)."""
+    from cxlib import lessons
+
+    world, frame = _world(), _survey_frame()
+    joined, flag = lessons.with_o_flag(world, frame, data_folder(world, param("seed")))
+    if flag is None:
+        raise ValueError(f"the {world} data declare no O-data measure behind a touchpoint (exercise 01.4 needs one)")
+    return pd.DataFrame({"nps": joined[frame.nps], "flag": joined[flag.name]})
 
 
-def _detractor_pct(mask_of: Callable[[pd.DataFrame], pd.Series], missing_in_n: bool = False) -> float:
-    from cxlib import metrics
-
-    joined = _waits()
-    scores = joined.loc[mask_of(joined), "nps"]
-    result = metrics.nps(scores)
-    if missing_in_n:
-        return 100 * result.detractors * result.n / len(scores)
-    return 100 * result.detractors
+def _o_detractors(flagged: bool = True, upto: int = 6, missing_in_n: bool = False) -> float:
+    """Detractors (0…``upto``) as a % of the answers whose flag is ``flagged``; ``missing_in_n`` counts the blanks too."""
+    data = _o_data()
+    scores = data.loc[data["flag"] == flagged, "nps"]
+    base = len(scores) if missing_in_n else int(scores.notna().sum())
+    return 100 * int((scores <= upto).sum()) / base
 
 
-def _long_wait_share_of_detractors() -> float:
-    joined = _waits().dropna(subset=["nps"])
-    detractors = joined[joined["nps"] <= 6]
-    return 100 * float((detractors["checkin_wait_min"] > 15).mean())
+def _o_share_of_detractors() -> float:
+    """The reverse question: % of the (measured) detractors whose flag is set."""
+    data = _o_data().dropna()
+    return 100 * float((data.loc[data["nps"] <= 6, "flag"] == True).mean())  # noqa: E712 - flags are 1.0/0.0
 
 
 @cache
-def _events() -> pd.DataFrame:
-    return _load("ecommerce", "events")
+def _release_log() -> tuple[Any, pd.DataFrame, pd.Timestamp, str]:
+    """01.5–01.6: the events role, the event log (session_id/step/timestamp), the last release's date and step."""
+    from cxlib import datasets
+
+    world, folder = _world(), data_folder(_world(), param("seed"))
+    ev, rel = _role("events"), _role("releases")
+    log = datasets.load(world, ev.table, data_dir=folder).rename(
+        columns={ev.session: "session_id", ev.step: "step", ev.time: "timestamp"})
+    last = datasets.load(world, rel.table, data_dir=folder).sort_values(rel.date).iloc[-1]
+    return ev, log, pd.Timestamp(last[rel.date]), str(last[rel.touchpoint])
 
 
-def _release_date() -> str:
-    releases = _load("ecommerce", "releases")
-    return str(releases.loc[releases["feature"] == "one_click_pay", "release_date"].iloc[0])[:10]
-
-
-def _leak(platform: str | None, before_release: bool = True) -> tuple[str, str]:
+@cache
+def _funnel_before() -> pd.DataFrame:
+    """The funnel of each channel before the last release."""
     from cxlib import journey
 
-    events = _events()
-    if before_release:
-        events = events[events["timestamp"] < pd.Timestamp(_release_date())]
-    if platform is not None:
-        events = events[events["platform"] == platform]
-    table = journey.funnel(events, by=None)
-    pos = int(np.flatnonzero(table["biggest_leak"].to_numpy())[0])
-    return (str(table["step"].iloc[pos - 1]), str(table["step"].iloc[pos]))
+    ev, log, since, _ = _release_log()
+    return journey.funnel(log[log["timestamp"] < since], steps=list(ev.step_ids), by=ev.channel)
+
+
+def _channel(rank: int = 0) -> str:
+    """The channels by the share of sessions reaching the last step before the release: 0 the lowest, -1 the highest."""
+    ev, flow = _release_log()[0], _funnel_before()
+    ends = flow.groupby(ev.channel, observed=True)["conversion_first"].last().sort_values(kind="stable")
+    return str(ends.index[rank])
+
+
+def _leak(rank: int = 0) -> tuple[str, str]:
+    """The (from, to) transition of the biggest leak of channel :func:`_channel` (``rank``) before the release."""
+    ev, flow = _release_log()[0], _funnel_before()
+    part = flow[flow[ev.channel] == _channel(rank)].reset_index(drop=True)
+    pos = int(np.flatnonzero(part["biggest_leak"].to_numpy())[0])
+    return (str(part["step"].iloc[pos - 1]), str(part["step"].iloc[pos]))
+
+
+def _funnel_steps() -> dict[str, set[str]]:
+    return {s.key: {s.key, s.en, s.zh} for s in _release_log()[0].steps}
 
 
 @cache
 def _before_after() -> pd.DataFrame:
+    """The last release's step → next step, before against after, per channel."""
     from cxlib import journey
 
-    return journey.before_after(_events(), _release_date()).set_index("platform")
+    ev, log, since, step = _release_log()
+    steps = list(ev.step_ids)
+    return journey.before_after(log, since, step=step, next_step=steps[steps.index(step) + 1],
+                                by=ev.channel).set_index(ev.channel)
+
+
+def _lift(column: str = "difference", scale: float = 100.0, rank: int = 0) -> float:
+    """01.6: the change of the release's transition on channel :func:`_channel` (``rank``), × ``scale``."""
+    return scale * float(_before_after().loc[_channel(rank), column])
 
 
 # =========================================================================== 02–05 (both worlds)
@@ -960,51 +969,36 @@ def _survey_touchpoints() -> dict[str, set[str]]:
 
 
 # --------------------------------------------------------------------------- registry
-def _touchpoint_choices() -> dict[str, set[str]]:
-    return _touchpoints("hotel")
-
-
 # 01 · touchpoints and the journey ------------------------------------------------
-_task("01.1", "use_touchpoints", "set", lambda: _use_touchpoints(), "01.map",
-      choices=_touchpoint_choices,
-      mistakes=(Mistake("purchase", when=lambda a: bool(a & _use_touchpoints(stage="purchase"))),
-                Mistake("feedback", when=lambda a: bool(a & _use_touchpoints(stage="feedback")))))
-_task("01.2", "lowest_step", "choice", _emotion_lowest, "01.curve",
-      choices=_touchpoint_choices,
-      mistakes=(Mistake("highest", alt=_emotion_highest),
+_task("01.1", "use_touchpoints", "set", _stage_touchpoints, "01.map",
+      choices=_survey_touchpoints,
+      mistakes=(Mistake("purchase", when=lambda a: bool(a & _stage_touchpoints("purchase"))),
+                Mistake("feedback", when=lambda a: bool(a & _stage_touchpoints("feedback")))))
+_task("01.2", "lowest_step", "choice", _emotion, "01.curve",
+      choices=_survey_touchpoints,
+      mistakes=(Mistake("highest", alt=lambda: _emotion("max")),
                 Mistake("importance", alt=lambda: _mot_by("cost"), see="01.mot")))
 _task("01.3", "mot_top", "choice", lambda: _mot_by("cost"), "01.mot",
-      choices=_touchpoint_choices,
-      mistakes=(Mistake("lowest_mean", alt=_emotion_lowest, see="01.curve"),
+      choices=_survey_touchpoints,
+      mistakes=(Mistake("lowest_mean", alt=_emotion, see="01.curve"),
                 Mistake("difference", alt=lambda: _mot_by("difference"))))
-_task("01.4", "detractor_pct_long_wait", "number",
-      lambda: _detractor_pct(lambda j: j["checkin_wait_min"] > 15), "01.wait", tol=0.051, points=2,
-      mistakes=(Mistake("share", alt=lambda: _detractor_pct(lambda j: j["checkin_wait_min"] > 15) / 100),
-                Mistake("short", alt=lambda: _detractor_pct(lambda j: j["checkin_wait_min"] <= 15)),
-                Mistake("reverse", alt=_long_wait_share_of_detractors),
-                Mistake("missing", alt=lambda: _detractor_pct(lambda j: j["checkin_wait_min"] > 15,
-                                                              missing_in_n=True)),
-                Mistake("passives", alt=lambda: _detractor_pct_upto(8))))
-_task("01.5", "web_leak", "pair", lambda: _leak("web"), "01.funnel",
+_task("01.4", "detractor_pct_flagged", "number", _o_detractors, "01.odata", tol=0.051, points=2,
+      mistakes=(Mistake("share", alt=lambda: _o_detractors() / 100),
+                Mistake("short", alt=lambda: _o_detractors(flagged=False)),
+                Mistake("reverse", alt=_o_share_of_detractors),
+                Mistake("missing", alt=lambda: _o_detractors(missing_in_n=True)),
+                Mistake("passives", alt=lambda: _o_detractors(upto=8))))
+_task("01.5", "leak", "pair", _leak, "01.funnel",
       choices=_funnel_steps,
-      mistakes=(Mistake("app", alt=lambda: _leak("app")),
-                Mistake("reversed", when=lambda a: len(a) == 2 and a == tuple(reversed(_leak("web")))),
+      mistakes=(Mistake("channel", alt=lambda: _leak(-1)),
+                Mistake("reversed", when=lambda a: len(a) == 2 and a == tuple(reversed(_leak()))),
                 Mistake("length", when=lambda a: len(a) != 2)))
-_task("01.6", "web_lift_points", "number",
-      lambda: 100 * float(_before_after().loc["web", "difference"]), "01.release", tol=0.051, points=2,
-      mistakes=(Mistake("share", alt=lambda: float(_before_after().loc["web", "difference"])),
-                Mistake("relative", alt=lambda: 100 * float(_before_after().loc["web", "relative_lift"])),
-                Mistake("relative_share", alt=lambda: float(_before_after().loc["web", "relative_lift"])),
-                Mistake("app", alt=lambda: 100 * float(_before_after().loc["app", "difference"])),
-                Mistake("sign", alt=lambda: -100 * float(_before_after().loc["web", "difference"]))))
-
-
-def _detractor_pct_upto(top: int) -> float:
-    """Share (%) answering 0…top among long waits: the 'passives are detractors too' mistake."""
-    joined = _waits().dropna(subset=["nps"])
-    sub = joined.loc[joined["checkin_wait_min"] > 15, "nps"]
-    return 100 * float((sub <= top).mean())
-
+_task("01.6", "lift_points", "number", _lift, "01.release", tol=0.051, points=2,
+      mistakes=(Mistake("share", alt=lambda: _lift(scale=1.0)),
+                Mistake("relative", alt=lambda: _lift("relative_lift")),
+                Mistake("relative_share", alt=lambda: _lift("relative_lift", scale=1.0)),
+                Mistake("channel", alt=lambda: _lift(rank=-1)),
+                Mistake("sign", alt=lambda: _lift(scale=-100.0))))
 
 # 02 · measuring experience --------------------------------------------------------
 _task("02.1", "nps_points", "number", _nps_points, "02.nps", tol=0.051,
