@@ -46,6 +46,11 @@ def workbook_path(part: str) -> Path:
     return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / part
 
 
+def is_installed() -> bool:
+    """Whether the workbook runs from an installed package (its lessons and data inside the package)."""
+    return (Path(__file__).resolve().parent / "_workbook").is_dir()
+
+
 def _check_lang(lang: str) -> None:
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")

@@ -65,9 +65,15 @@ def _cmd_report(args) -> int:
 def _cmd_data_regenerate(args) -> int:
     from cxlib import synth
 
+    from .apps import is_installed
+
     worlds = synth.WORLDS if args.dataset is None else (args.dataset,)
+    base = args.out
+    if base is None and is_installed():  # never rewrite the copy inside the installed package
+        base = "datasets"
+        print("installed workbook: writing to ./datasets/<world>/ (pass --out to choose another folder)")
     for world in worlds:
-        out = None if args.out is None else Path(args.out) / world
+        out = None if base is None else Path(base) / world
         paths = synth.regenerate(world, out, size=args.size, seed=args.seed)
         print(f"{world}: wrote {len(paths)} files to {paths[0].parent}")
     return 0
@@ -147,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     regen.add_argument("--dataset", choices=["hotel", "ecommerce"], help="only this world")
     regen.add_argument("--size", type=float, default=1.0, help="scale factor (benchmarks use 100+)")
     regen.add_argument("--seed", type=int, default=None, help="generator seed (default: the workbook's)")
-    regen.add_argument("--out", help="write to OUT/<world>/ instead of datasets/")
+    regen.add_argument("--out", help="write to OUT/<world>/ (default: the checkout's datasets/; ./datasets/ when installed)")
     regen.set_defaults(func=_cmd_data_regenerate)
 
     check = sub.add_parser("check", help="validate your own data folder against the data dictionary")

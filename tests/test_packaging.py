@@ -424,3 +424,16 @@ def test_every_library_module_imports_and_the_sample_data_load_without_jupyter_o
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     assert int(done.stdout) >= 15
+
+
+def test_regenerate_in_an_installed_workbook_writes_under_the_current_folder(tmp_path, monkeypatch, capsys):
+    from cxlib import synth
+    from cxwb import apps, cli
+
+    written = []
+    monkeypatch.setattr(apps, "is_installed", lambda: True)
+    monkeypatch.setattr(synth, "regenerate", lambda world, out, **kw: written.append(out) or [Path(out) / "x.csv"])
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["data", "regenerate", "--dataset", "hotel"]) == 0
+    assert written == [Path("datasets") / "hotel"]  # never None: None means the package's own copy
+    assert "./datasets/" in capsys.readouterr().out
