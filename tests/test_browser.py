@@ -175,23 +175,17 @@ def _assert_chart_changes(driver, timeout: float = 90) -> float:
 
 
 # --------------------------------------------------------------------------- reports
-RUN_SET = "00,01,04,11"  # see the fixture's docstring
-
-
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     """Every page of one ``make run``-like run and of ``cxwb report``, with the title each must carry.
 
-    ``cxwb run --lang zh --only 00,01,04,11`` (the runner once, as ``make run`` calls it,
-    writing the lesson reports and ``index.html``) and ``cxwb report --lang en`` (lesson 10:
-    code hidden, a table of contents, Chinese reviews quoted in an English page). Not every
-    lesson: a run of all 13 took 104 s (67 s of CPU) on the project's 2-core machine, while
-    opening its 14 pages took 3 s, so the cost is executing lessons, and these four (about
-    25 s with the report) hold the kinds of output the others make: "try it" widgets (whose
-    saved state once made reports fetch a widget loader; 01 has five), tables, charts,
-    text-only lessons. Chinese, so every lesson page must render the embedded CJK font; the
-    English report checks the other language's title and ``<html lang>``. Every lesson in
-    both worlds and languages is executed, and rendered in Chinese, by ``tests/test_notebooks.py``.
+    ``cxwb run --lang zh`` (the runner once over every lesson, as ``make run`` calls it, writing
+    the lesson reports and ``index.html``) and ``cxwb report --lang en`` (lesson 10: code hidden,
+    a table of contents, Chinese reviews quoted in an English page). The run costs about 100 s of
+    its worker's time on two cores, opening the pages about 3 s; every report is opened, because
+    any lesson's saved widget state or chart could be the one that fetches something. Chinese, so
+    every lesson page must render the embedded CJK font; the English report checks the other
+    language's title and ``<html lang>``.
     """
     import nbformat
 
@@ -199,7 +193,7 @@ def reports(tmp_path_factory):
     from cxwb.cli import main
 
     out = tmp_path_factory.mktemp("reports")
-    assert main(["run", "--lang", "zh", "--only", RUN_SET, "--out", str(out / "run")]) == 0
+    assert main(["run", "--lang", "zh", "--out", str(out / "run")]) == 0
     assert main(["report", "--lang", "en", "--out", str(out / "report.html")]) == 0
 
     def title(stem: str, lang: str) -> str:  # the first line of the lesson's first narrative cell in `lang`
@@ -207,8 +201,9 @@ def reports(tmp_path_factory):
         return next(c.source.splitlines()[0] for c in nb.cells if f"lang-{lang}" in c.metadata.get("tags", []))[2:]
 
     pages = {out / "run" / "index.html": ("CX Workbook reports", "en")}
-    for lesson in runner.discover(runner.NOTEBOOKS, [RUN_SET]):
-        pages[out / "run" / f"{lesson.stem}.hotel.zh.html"] = (title(lesson.stem, "zh"), "zh")
+    for lesson in runner.discover(runner.NOTEBOOKS):
+        world = runner.resolve_parameters(lesson, {}).get("dataset", "hotel")  # the lesson's own default
+        pages[out / "run" / f"{lesson.stem}.{world}.zh.html"] = (title(lesson.stem, "zh"), "zh")
     pages[out / "report.html"] = (title("10_cx_report", "en"), "en")
     assert sorted(out.rglob("*.html")) == sorted(pages)  # every page the run and the report wrote
     return pages
@@ -226,7 +221,9 @@ document.fonts.ready.then(() => {
 
 
 def test_every_report_opens_offline_without_errors_in_its_language(browser, reports):
-    assert len(reports) == len(RUN_SET.split(",")) + 2
+    from cxwb import runner
+
+    assert len(reports) == len(runner.discover(runner.NOTEBOOKS)) + 2
     for page, (title, lang) in reports.items():
         _requests(browser)  # drop what earlier pages left in the logs
         browser.get_log("browser")
