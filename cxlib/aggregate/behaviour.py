@@ -866,20 +866,18 @@ def cohort_counts(
     rows = with_period(lf, time, freq, "_p")
     if end_period is not None:
         rows = rows.filter((nw.col("_p") <= int(end_period)) | nw.col("_p").is_null())
+    # Missing customers or times first, in a query of their own: two null counts stream through the
+    # scan, and the grouping below then carries no bookkeeping per (customer, period) pair.
+    nulls = collect(lf.select(*(nw.col(c).is_null().cast(nw.Int64).sum().alias(f"_null_{c}") for c in (customer, time))))
+    _check_missing(examples, nulls.iloc[0], [customer, time], table)
     cp = rows.group_by(customer, "_p").agg(nw.len().alias("_n"))
     counted = (
-        cp.with_columns(
-            nw.col("_p").min().over(customer).alias("cohort"),
-            (nw.col(customer).is_null().cast(nw.Int64) * nw.col("_n")).alias("_nc"),
-            (nw.col("_p").is_null().cast(nw.Int64) * nw.col("_n")).alias("_nt"),
-        )
+        cp.with_columns(nw.col("_p").min().over(customer).alias("cohort"))
         .with_columns((nw.col("_p") - nw.col("cohort")).alias("offset"))
         .group_by("cohort", "offset")
-        .agg(nw.len().alias("customers"), nw.col("_nc").sum(), nw.col("_nt").sum())
+        .agg(nw.len().alias("customers"))
     )
     out = collect(counted)
-    _check_missing(examples, pd.Series({f"_null_{customer}": out["_nc"].sum(), f"_null_{time}": out["_nt"].sum()}),
-                   [customer, time], table)
     if len(out) == 0:
         if end_period is not None and int(collect(lf.select(nw.len())).iloc[0, 0]):
             raise CXDataError(f"the observation end (period {end_period}) lies before the first row of column "
