@@ -163,6 +163,10 @@ def test_token_counts(sample):
         ("Don't waste your money.", -3.0, "negative"),  # a warning phrase, not a negated "waste"
         ("I wanted to love this hotel.", -0.5 * 2.5, "negative"),  # praise after a wish is a let-down
         ("我们选好了日期。", 0.0, "neutral"),  # 选好 is one word: no false 好
+        ("送的好慢", 1.3 * -1.2, "negative"),  # 好 before 慢 (−1.2) is "so" (×1.3), not praise (+1.5)
+        ("好难吃", 1.3 * -2.0, "negative"),  # 难吃 −2.0
+        ("好的", 1.5, "positive"),  # 好 alone is still praise
+        ("一个小时才送到", -1.5, "negative"),  # 才送到 −1.5: a late delivery
     ],
 )
 def test_hand_worked_lexicon_scores(text, score, label):
@@ -760,8 +764,8 @@ def _evaluation():
 def test_shipped_evaluation_meets_the_floors():
     """The evaluation written by tools/eval_voc.py on real reviews the models never saw.
 
-    Floors: macro-F1 ≥ 0.83 per set (the goal is 0.85; the Chinese hotel and delivery sets measured just
-    under it, docs/VOC_EVALUATION.md), neutral on polar reviews < 10 %, theme coverage ≥ 0.90 on hotel
+    Floors: macro-F1 ≥ 0.83 per set (the goal is 0.85; the Chinese delivery set measured just under
+    it, docs/VOC_EVALUATION.md), neutral on polar reviews < 10 %, theme coverage ≥ 0.90 on hotel
     sets and ≥ 0.80 on Chinese shop and delivery sets. English shop and restaurant coverage is reported,
     not floored (measured below 0.80: short one-line reviews such as "Great product!" name no theme).
     """

@@ -195,6 +195,7 @@ EXPECTED_NEGATED = -1.5  # "no hot water", "没有热水"
 NEGATED_NEUTRAL = -1.0  # "not okay", "不一般" is rarely praise in a review
 CONTRAST_BEFORE, CONTRAST_AFTER, CONCESSION_WEIGHT = 0.75, 1.0, 0.5
 CAVEAT_WEIGHT = 0.5  # "很好，就是有点贵": the caveat after 就是 weighs half
+DEGREE_GOOD = 1.3  # "好慢", "好难吃": 好 right before a sentiment word is the adverb "so", weighed as 很
 WISH_POSITIVE = -0.5  # "I wanted to love this": praise after a wish is a let-down (−0.5 × its valence)
 LEXICON_WEIGHT = 0.8  # the review score is model logit + LEXICON_WEIGHT × lexicon score
 REVIEW_BAND = 0.25  # |combined score| below this: the review is neutral
@@ -632,7 +633,12 @@ def _expand(tokens: list[str], lex: _Lexicon) -> list[str]:
 
 
 def _units(tokens: list[str], lex: _Lexicon) -> list[tuple[str, str, float]]:
-    """Longest-match the lexicon over tokens: (kind, text, value) per unit; 'other' for the rest."""
+    """Longest-match the lexicon over tokens: (kind, text, value) per unit; 'other' for the rest.
+
+    One rule of Chinese grammar is applied on top: 好 directly before another
+    sentiment word is the degree adverb "so" ("好慢" so slow, "好难吃" so bad to
+    eat), an intensifier of :data:`DEGREE_GOOD`, not a word of praise.
+    """
     units = []
     i, n = 0, len(tokens)
     entries = lex.entries
@@ -647,6 +653,9 @@ def _units(tokens: list[str], lex: _Lexicon) -> list[tuple[str, str, float]]:
         else:
             units.append(("other", tokens[i], 0.0))
             i += 1
+    for j in range(len(units) - 1):  # 好 + sentiment word ("好慢", "好难吃") is a degree adverb, not praise
+        if units[j][:2] == ("words", "好") and units[j + 1][0] == "words":
+            units[j] = ("intensifiers", "好", DEGREE_GOOD)
     return units
 
 
