@@ -850,9 +850,9 @@ def cohort_counts(
 ) -> pd.DataFrame:
     """Customers per cohort (first active period) and offset (periods since it) with activity.
 
-    One query: group by customer × period, the customer's first period by a window, group by
-    (cohort, offset). Missing customers or times are counted in the same query (they form groups
-    of their own) and raise.
+    Two queries: first the missing customers and times are counted (any raises, naming rows),
+    then one grouping: customer × period, the customer's first period by a window, then
+    (cohort, offset).
 
     Returns
     -------
