@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
 
@@ -31,11 +31,9 @@ from .. import engine
 from .._validate import clean_scores
 from ..errors import CXDataError, ScoreError, format_examples, plain_value
 
-if TYPE_CHECKING:
-    import narwhals as nw
-
-# narwhals is imported inside each function that builds a query, so that importing a concept
-# module (``cxlib.metrics``) costs pandas and numpy only; the first aggregation loads it.
+# narwhals is imported with the module (about 0.02 s after pandas): importing it inside each query
+# function instead moved that cost into the first call, which then took 1.8× a first pandas groupby
+# (benchmarks/bench_metrics.py), while the import of cxlib.metrics stays far under its 0.5 s target.
 
 __all__ = ["AnswerCounts", "CrossMoments", "answer_counts", "moments", "cross_moments", "cross_moments_array",
            "as_list", "check_weight_array"]
@@ -61,7 +59,6 @@ def _require(data, columns: Sequence, what: str) -> list[str]:
 
 def _float(col: str) -> nw.Expr:
     """A column as Float64 with NaN turned into null, so every engine skips it the same way."""
-    import narwhals as nw
 
     return nw.col(col).cast(nw.Float64).fill_nan(None)
 
@@ -142,7 +139,6 @@ class AnswerCounts:
 
 def _score_dtype_check(data, score: str, low, high) -> None:
     """Reject booleans; let pandas object columns fail with :func:`clean_scores`' message."""
-    import narwhals as nw
 
     dtype = engine.lazy(data).collect_schema()[score]
     if dtype == nw.Boolean:
@@ -197,7 +193,6 @@ def answer_counts(data, score: str, by=None, *, low: int, high: int, weights: st
     >>> c.keys["seg"].tolist(), c.counts[:, [3, 10]].tolist(), c.missing.tolist()
     (['a', 'b'], [[1, 1], [0, 0]], [0, 1])
     """
-    import narwhals as nw
 
     by = as_list(by)
     _require(data, [*by, score] + ([weights] if weights is not None else []), what)
@@ -295,7 +290,6 @@ def moments(data, columns, by=None, *, weights: str | None = None, what: str = "
     >>> moments(df, "x", "g")[["g", "n", "sum_x", "sum_x2"]].values.tolist()
     [['a', 2, 4.0, 10.0], ['b', 1, 2.0, 4.0]]
     """
-    import narwhals as nw
 
     by = as_list(by)
     columns = as_list(columns)
@@ -365,7 +359,6 @@ class CrossMoments:
 
 def _eager_matrix(data, columns, weights):
     """Numeric matrix (and weights) of an in-memory table; None for lazy engines."""
-    import narwhals as nw
 
     cols = list(columns) + ([weights] if weights is not None else [])
     try:
@@ -474,7 +467,6 @@ def cross_moments_array(x: np.ndarray, w: np.ndarray | None = None, *, columns=N
 
 def _cross_moments_lazy(data, columns, weights, what) -> CrossMoments:
     """The same sums as one aggregate query, for engines that compute where the data live."""
-    import narwhals as nw
 
     p = len(columns)
     lf = engine.lazy(data).with_columns(*(_float(c).alias(f"_x{i}") for i, c in enumerate(columns)))
