@@ -851,8 +851,8 @@ def cohort_counts(
     """Customers per cohort (first active period) and offset (periods since it) with activity.
 
     Two queries: first the missing customers and times are counted (any raises, naming rows),
-    then one grouping: customer × period, the customer's first period by a window, then
-    (cohort, offset).
+    then one grouping: the distinct customer × period pairs, the customer's first period by a
+    window, then (cohort, offset).
 
     Returns
     -------
@@ -870,7 +870,7 @@ def cohort_counts(
     # scan, and the grouping below then carries no bookkeeping per (customer, period) pair.
     nulls = collect(lf.select(*(nw.col(c).is_null().cast(nw.Int64).sum().alias(f"_null_{c}") for c in (customer, time))))
     _check_missing(examples, nulls.iloc[0], [customer, time], table)
-    cp = rows.group_by(customer, "_p").agg(nw.len().alias("_n"))
+    cp = rows.select(customer, "_p").unique(subset=[customer, "_p"])  # the distinct (customer, period) pairs: no count is needed
     counted = (
         cp.with_columns(nw.col("_p").min().over(customer).alias("cohort"))
         .with_columns((nw.col("_p") - nw.col("cohort")).alias("offset"))
