@@ -118,10 +118,10 @@ def evaluate(data: Path, src: Path, n_boot: int = 2000) -> dict:
         overlap = keys.isin(seen).to_numpy()
         dup = keys.duplicated().to_numpy()
         frame = frame[~overlap & ~dup].reset_index(drop=True)
-        dev_half = 0
+        left_out = [frame.attrs["left_out"]] if frame.attrs.get("left_out") else []
         if (lang, domain) in TUNED_ON_HALF:
             keep = held_out_half(len(frame))
-            dev_half = len(frame) - len(keep)
+            left_out.append(f"the {len(frame) - len(keep)} reviews of the half read to grow the lexicon")
             frame = frame.iloc[keep].reset_index(drop=True)
         t0 = time.perf_counter()
         scored, tagged = voc.analyse_reviews(frame["text"], lang, world=world)
@@ -134,9 +134,8 @@ def evaluate(data: Path, src: Path, n_boot: int = 2000) -> dict:
         row = {"lang": lang, "domain": domain, "file": fname,
                "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
                "n": r["n"], "removed_in_training": int(overlap.sum()), "removed_duplicates": int((dup & ~overlap).sum()),
-               "left_out": "; ".join(filter(None, [frame.attrs.get("left_out", ""), dev_half and
-                                                   f"the {dev_half} reviews of the half read to grow the lexicon"])), **{k: round(v, 4) if isinstance(v, float) else v
-                                                              for k, v in r.items()},
+               "left_out": "; ".join(left_out), **{k: round(v, 4) if isinstance(v, float) else v
+                                                   for k, v in r.items()},
                "lexicon_only_macro_f1": round(lex_only["macro_f1"], 4),
                "lexicon_only_neutral_rate_on_polar": round(lex_only["neutral_rate_on_polar"], 4),
                "theme_coverage": round(float(covered), 4), "world": world, "seconds": round(seconds, 2),

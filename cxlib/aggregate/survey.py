@@ -59,7 +59,6 @@ def _require(data, columns: Sequence, what: str) -> list[str]:
 
 def _float(col: str) -> nw.Expr:
     """A column as Float64 with NaN turned into null, so every engine skips it the same way."""
-
     return nw.col(col).cast(nw.Float64).fill_nan(None)
 
 
@@ -139,7 +138,6 @@ class AnswerCounts:
 
 def _score_dtype_check(data, score: str, low, high) -> None:
     """Reject booleans; let pandas object columns fail with :func:`clean_scores`' message."""
-
     dtype = engine.lazy(data).collect_schema()[score]
     if dtype == nw.Boolean:
         raise ScoreError(f"{score}: true/false values; expected whole numbers from {low} to {high}")
@@ -193,7 +191,6 @@ def answer_counts(data, score: str, by=None, *, low: int, high: int, weights: st
     >>> c.keys["seg"].tolist(), c.counts[:, [3, 10]].tolist(), c.missing.tolist()
     (['a', 'b'], [[1, 1], [0, 0]], [0, 1])
     """
-
     by = as_list(by)
     _require(data, [*by, score] + ([weights] if weights is not None else []), what)
     _score_dtype_check(data, score, low, high)
@@ -290,7 +287,6 @@ def moments(data, columns, by=None, *, weights: str | None = None, what: str = "
     >>> moments(df, "x", "g")[["g", "n", "sum_x", "sum_x2"]].values.tolist()
     [['a', 2, 4.0, 10.0], ['b', 1, 2.0, 4.0]]
     """
-
     by = as_list(by)
     columns = as_list(columns)
     _require(data, [*by, *columns] + ([weights] if weights is not None else []), what)
@@ -359,7 +355,6 @@ class CrossMoments:
 
 def _eager_matrix(data, columns, weights):
     """Numeric matrix (and weights) of an in-memory table; None for lazy engines."""
-
     cols = list(columns) + ([weights] if weights is not None else [])
     try:
         if isinstance(data, pd.DataFrame):
@@ -467,7 +462,6 @@ def cross_moments_array(x: np.ndarray, w: np.ndarray | None = None, *, columns=N
 
 def _cross_moments_lazy(data, columns, weights, what) -> CrossMoments:
     """The same sums as one aggregate query, for engines that compute where the data live."""
-
     p = len(columns)
     lf = engine.lazy(data).with_columns(*(_float(c).alias(f"_x{i}") for i, c in enumerate(columns)))
     aggs = [nw.len().alias("_rows"), *(nw.col(f"_x{i}").count().alias(f"_c{i}") for i in range(p))]
