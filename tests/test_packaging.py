@@ -326,8 +326,9 @@ def test_make_env_with_a_working_python_plans_the_environment(tmp_path):
 
 def test_ci_installs_system_packages_only_when_missing_then_runs_the_readme_commands():
     ci = (ROOT / ".ci" / "run").read_text()
-    for package in ("openjdk-17-jre-headless", "chromium", "chromium-driver", "bubblewrap"):
+    for package in ("openjdk-17-jre-headless", "chromium", "chromium-driver", "bubblewrap", "r-base-core"):
         assert package in ci
+    assert "for pkg in survey psych" in ci and 'need+=("r-cran-$pkg")' in ci  # R's survey and psych packages
     assert ci.count("apt-get update") == 1
     assert "make check-lock" in ci and "make test" in ci
     readme = (ROOT / "README.md").read_text()
