@@ -143,14 +143,15 @@ def dedupe(texts, labels, lang):
     return keep, np.array([next(iter(seen[k])) for k in keep]), len(order) - len(keep)
 
 
-def fit(lang, texts, y, c, max_features):
+def vectorize(lang, texts, max_features):
+    vec = make_vectorizer(lang, tfidf=True, min_df=2, max_features=max_features)
+    return vec, vec.fit_transform(texts)
+
+
+def fit_logistic(x, y, c):
     from sklearn.linear_model import LogisticRegression
 
-    vec = make_vectorizer(lang, tfidf=True, min_df=2, max_features=max_features)
-    x = vec.fit_transform(texts)
-    clf = LogisticRegression(C=c, max_iter=2000, solver="liblinear")
-    clf.fit(x, y)
-    return vec, clf
+    return LogisticRegression(C=c, max_iter=2000, solver="liblinear").fit(x, y)
 
 
 def main(argv=None) -> int:
@@ -173,14 +174,17 @@ def main(argv=None) -> int:
         dev, train = idx[:n_dev], idx[n_dev:]
         scores = {}
         for max_features in MAX_FEATURES_GRID:
+            # the vocabulary does not depend on C: one vectoriser per size, one fit per C
+            vec, x_train = vectorize(lang, [texts[i] for i in train], max_features)
+            x_dev = vec.transform([texts[i] for i in dev])
             for c in C_GRID:
-                vec, clf = fit(lang, [texts[i] for i in train], y[train], c, max_features)
-                pred = clf.predict(vec.transform([texts[i] for i in dev]))
+                pred = fit_logistic(x_train, y[train], c).predict(x_dev)
                 scores[(max_features, c)] = float(f1_score(y[dev], pred, average="macro"))
                 print(f"{lang} max_features={max_features} C={c}: dev macro-F1 {scores[(max_features, c)]:.4f}",
                       flush=True)
         best_features, best_c = max(scores, key=scores.get)
-        vec, clf = fit(lang, texts, y, best_c, best_features)
+        vec, x_all = vectorize(lang, texts, best_features)
+        clf = fit_logistic(x_all, y, best_c)
         terms = np.array(vec.get_feature_names_out(), dtype=str)
         coef = clf.coef_.ravel().astype(np.float32)
         idf = vec.idf_.astype(np.float32)
