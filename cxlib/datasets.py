@@ -324,7 +324,8 @@ def _convert(col: ColumnSpec, raw: pd.Series, show: pd.Series, problems: _Proble
     if col.type == "str" and not col.identifier:
         return raw.rename(col.name)  # free text: kept as the file holds it
     values = raw.to_numpy(dtype=object, na_value=None) if raw.dtype != object else raw.to_numpy()
-    text = pd.Series(pd.array(values, dtype="string[pyarrow]"), index=raw.index).str.strip()  # Arrow: vectorised
+    # "string": Arrow-backed (vectorised) where pyarrow is installed, the same values and NA rules without it
+    text = pd.Series(pd.array(values, dtype="string"), index=raw.index).str.strip()
     if col.type in ("int", "float"):
         num = pd.to_numeric(text.where(text.str.fullmatch(_NUMBER_TEXT.pattern), None), errors="coerce") \
             .to_numpy(dtype="float64", na_value=np.nan)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .errors import CXDataError
+from .errors import CXDataError, optional_import
 
 if TYPE_CHECKING:
     import narwhals as nw
@@ -241,8 +241,8 @@ def scan_parquet(path: str | Path, *, connection=None):
     -------
     duckdb.DuckDBPyRelation
     """
-    import duckdb  # imported here: only callers that scan files pay for DuckDB
-
+    # imported here: only callers that scan files pay for DuckDB (and only they need the extra)
+    duckdb = optional_import("duckdb", "scale", "scan_parquet (a lazy scan of Parquet files)")
     path = Path(path)
     if path.is_dir():
         files = sorted(str(p) for p in path.rglob("*.parquet"))

@@ -43,6 +43,8 @@ def format_examples(positions: Sequence, values: Sequence | None = None, *, labe
 def optional_import(module: str, extra: str, what: str):
     """Import ``module``, a dependency of an optional extra, or say which extra to install.
 
+    ``module`` may be a submodule (``"pyarrow.parquet"``); the message names its package.
+
     Raises
     ------
     ImportError
@@ -60,10 +62,11 @@ def optional_import(module: str, extra: str, what: str):
     try:
         return importlib.import_module(module)
     except ModuleNotFoundError as err:
-        if err.name != module:
+        package = module.split(".")[0]
+        if err.name not in (module, package):
             raise
-        raise ImportError(f"{what} needs {module}, which the library-only install leaves out: "
-                          f"pip install 'cx-workbook[{extra}]'", name=module) from err
+        raise ImportError(f"{what} needs {package}, which the library-only install leaves out: "
+                          f"pip install 'cx-workbook[{extra}]'", name=package) from err
 
 
 class CXDataError(ValueError):

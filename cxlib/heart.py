@@ -242,10 +242,13 @@ def _pandas_events(events: pd.DataFrame, c: dict, steps) -> pd.DataFrame:
 def _arrow_strings(column: pd.Series) -> pd.Series:
     """Text ids as pyarrow strings, the same values: pandas takes a session's min/max of these in
     compiled code, while it loops in Python over the groups of object or ``str`` columns (10× slower on
-    the shop's 100,000 events). Other dtypes are returned as they are."""
+    the shop's 100,000 events). Other dtypes, and every column where pyarrow is not installed (the
+    library-only install: slower, the same sessions), are returned as they are."""
     if pd.api.types.is_object_dtype(column.dtype) or isinstance(column.dtype, pd.StringDtype):
-        import pyarrow as pa
-
+        try:
+            import pyarrow as pa
+        except ImportError:
+            return column
         if pd.api.types.infer_dtype(column, skipna=True) == "string":
             return column.astype(pd.ArrowDtype(pa.string()))
     return column

@@ -1059,7 +1059,7 @@ def parquet_world(dataset: str, folder) -> ParquetWorld:
         Naming the sub-folders that are missing.
     """
     from . import roles as roles_mod
-    from .errors import CXDataError
+    from .errors import CXDataError, optional_import
 
     have = roles_mod.of(dataset)
     folder = Path(folder)
@@ -1068,8 +1068,7 @@ def parquet_world(dataset: str, folder) -> ParquetWorld:
     if absent:
         raise CXDataError(f"{folder}: no sub-folder {', '.join(absent)}; the {dataset} roles read the tables "
                           f"{', '.join(tables)}, each a folder of Parquet files")
-    import pyarrow.parquet as pq
-
+    pq = optional_import("pyarrow.parquet", "scale", "parquet_world")
     files = {r: sorted((folder / have.require(r).table).rglob("*.parquet")) for r in SCALE_ROLES}
     rows = {r: sum(pq.ParquetFile(f).metadata.num_rows for f in found) for r, found in files.items()}  # footers only
     return ParquetWorld(folder=folder, roles=have, rows=rows, files=len(files["events"]))
@@ -1118,7 +1117,9 @@ def write_parquet_world(dataset: str, folder=None, rows: int = 100_000, chunk_ro
 
     from . import roles as roles_mod
     from . import synth
-    from .errors import CXDataError
+    from .errors import CXDataError, optional_import
+
+    optional_import("pyarrow", "scale", "write_parquet_world")  # to_parquet needs it: say so before any work
 
     for name, value in (("rows", rows), ("chunk_rows", chunk_rows)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:

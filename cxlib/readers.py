@@ -58,7 +58,8 @@ formatted with leading zeros (number format ``000``) with their zeros, dates as
 
 Parquet
 -------
-Columns are converted to text with Arrow compute (vectorised). List, struct, map and
+Read with pyarrow (the ``io`` extra: ``pip install 'cx-workbook[io]'``). Columns are converted
+to text with Arrow compute (vectorised). List, struct, map and
 binary columns are an error naming them; the Arrow type of every column is kept in
 ``frame.attrs["types"]`` so that validation can refuse floating-point ids (``7.0``).
 Whole floats are written without ``.0``; NaN is a missing value.
@@ -91,13 +92,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import CXDataError
+from .errors import CXDataError, optional_import
 
 __all__ = ["ENCODINGS", "SUFFIXES", "ReadError", "decode", "read_table", "read_csv", "read_excel",
            "read_parquet", "column_letter", "guess_header_row", "regular_file", "read_bytes", "first_visible_sheet"]
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 SUFFIXES = (".csv", ".xlsx", ".parquet")
+_TEXT = np.dtypes.StringDType()  # variable-width text for numpy.strings' compiled loops
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -324,23 +326,21 @@ def _unclosed_quote_line(text: str, sep: str) -> int | None:
 def _check_records(grid: pd.DataFrame, text: str, sep: str, header_row: int, source: str) -> None:
     """Every record has the header's fields; no quoted field swallows whole records (see the module docstring).
 
-    Vectorised with Arrow compute over lines and cells; only cells holding a line break
-    (rare, and only possible inside quotes) are looked at one by one.
+    Vectorised with NumPy's string functions (``numpy.strings``, compiled loops over a
+    ``StringDType`` array) over lines and cells; only cells holding a line break (rare, and only
+    possible inside quotes) are looked at one by one.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     width = grid.shape[1]
     if width < 2 or grid.empty:
         return
-    lines = pa.array(text.split("\n"), type=pa.large_string())
-    seps = pc.count_substring(lines, sep).to_numpy(zero_copy_only=False)
+    lines = np.array(text.split("\n"), dtype=_TEXT)
+    seps = np.strings.count(lines, sep)
     per_record = np.zeros(len(grid), dtype=np.int64)
     breaks = np.zeros(grid.shape, dtype=np.int64)
     if '"' in text:  # a field can hold a line break only inside quotes
         for j, c in enumerate(grid.columns):
-            cells = pa.array(grid[c].to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
-            breaks[:, j] = pc.fill_null(pc.count_substring(cells, "\n"), 0).to_numpy(zero_copy_only=False)
+            cells = np.array(grid[c].fillna("").to_numpy(dtype=object), dtype=_TEXT)
+            breaks[:, j] = np.strings.count(cells, "\n")
         per_record = breaks.sum(axis=1)
     start = header_row + np.arange(len(grid)) + np.concatenate([[0], np.cumsum(per_record)[:-1]])  # physical lines
     for i, j in zip(*np.nonzero(breaks), strict=True):
@@ -360,8 +360,8 @@ def _check_records(grid: pd.DataFrame, text: str, sep: str, header_row: int, sou
             )
     idx = start[per_record == 0] - 1
     idx = idx[idx < len(lines)]
-    quoted = pc.match_substring(lines, '"').to_numpy(zero_copy_only=False)
-    blank = pc.equal(pc.utf8_trim_whitespace(lines), "").to_numpy(zero_copy_only=False)
+    quoted = np.strings.find(lines, '"') >= 0
+    blank = np.strings.strip(lines) == ""
     fields = seps[idx] + 1
     short = ~quoted[idx] & ~blank[idx] & (fields < width)
     if short.any():
@@ -562,8 +562,7 @@ def _arrow_text(column):
 
 def read_parquet(path: str | Path) -> pd.DataFrame:
     """A Parquet file as text columns, converted with Arrow compute (see the module docstring)."""
-    import pyarrow.parquet as pq
-
+    pq = optional_import("pyarrow.parquet", "io", "reading a Parquet file")
     path = regular_file(path)
     try:
         table = pq.read_table(path)

@@ -196,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cxwb {name}: interrupted{f' ({err})' if str(err) else ''}; finished outputs are kept, "
               "the index marks the unfinished run", file=sys.stderr)
         return 130
-    except (ValueError, OSError, LookupError) as err:  # bad data, mapping, files, full disk: the message says which
+    # bad data, mapping, files, full disk, an extra not installed: the message says which (and what to install)
+    except (ValueError, OSError, LookupError, ImportError) as err:
         print(f"cxwb {name}: {err}", file=sys.stderr)
         return 1
     except Exception as err:  # noqa: BLE001 - anything else is a bug, but still no traceback for the analyst

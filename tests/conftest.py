@@ -1,7 +1,14 @@
 import os
+import sys
 
-import matplotlib
-from hypothesis import settings
+# CXWB_TEST_WITHOUT=pyarrow,duckdb runs tests as the library-only install would, without the
+# packages of those extras (tests/test_packaging.py); set before anything imports pandas, which
+# looks for pyarrow once, at import
+for _name in filter(None, os.environ.get("CXWB_TEST_WITHOUT", "").split(",")):
+    sys.modules[_name] = None
+
+import matplotlib  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 matplotlib.use("Agg")
 os.environ.setdefault("MPLBACKEND", "Agg")

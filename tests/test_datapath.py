@@ -289,6 +289,7 @@ def test_only_the_used_range_is_read(tmp_path):
 # ------------------------------------------------------------------------------------------- Parquet
 
 def test_parquet_list_and_binary_columns_are_refused(tmp_path):
+    pytest.importorskip("pyarrow", reason="Parquet files need the io extra (pyarrow)")
     pd.DataFrame({"id": ["a"], "tags": [[1, 2]]}).to_parquet(tmp_path / "l.parquet")
     with pytest.raises(ReadError, match=r"lists, records or bytes.*tags \(list<element: int64>\)"):
         read_table(tmp_path / "l.parquet")
@@ -298,6 +299,7 @@ def test_parquet_list_and_binary_columns_are_refused(tmp_path):
 
 
 def test_parquet_float_ids_are_refused_and_exact_float_counts_accepted(tmp_path):
+    pytest.importorskip("pyarrow", reason="Parquet files need the io extra (pyarrow)")
     stays = datasets.load("hotel", "stays").head(5).copy()
     stays["nights"] = stays["nights"].astype("float64")  # 2.0 in a whole-number column: exact, accepted
     stays.to_parquet(tmp_path / "stays.parquet")
@@ -327,6 +329,15 @@ def test_cxwb_check_reports_a_bad_setting_without_a_traceback(tmp_path, capsys):
     assert cli.main(["check", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "encoding must be an encoding's name" in err and "Traceback" not in err
+
+
+def test_cxwb_check_names_the_extra_a_parquet_file_needs_without_a_traceback(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # as in the library-only install
+    (tmp_path / "survey.parquet").write_bytes(b"PAR1")
+    assert cli.main(["check", str(tmp_path), "--dataset", "hotel"]) == 1
+    err = capsys.readouterr().err
+    assert "reading a Parquet file needs pyarrow" in err and "pip install 'cx-workbook[io]'" in err, err
+    assert "unexpected error" not in err and "Traceback" not in err
 
 
 def test_an_alias_bomb_and_deep_nesting_fail_fast():

@@ -153,6 +153,7 @@ def test_missing_file_and_unknown_table(tmp_path):
 
 
 def test_parquet_is_read_like_csv(tmp_path):
+    pytest.importorskip("pyarrow", reason="Parquet files need the io extra (pyarrow)")
     survey = datasets.load("hotel", "survey")
     survey.head(30).to_parquet(tmp_path / "survey.parquet")
     loaded = datasets.load("hotel", "survey", data_dir=tmp_path)

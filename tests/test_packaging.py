@@ -16,8 +16,10 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# pyarrow and DuckDB are extras (io, scale): the library alone checks CSV records with numpy and
+# aggregates with pandas (test_the_readers_bad_input_catalogue_passes_without_pyarrow_and_duckdb)
 LIBRARY = {"pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "pyyaml", "jieba",
-           "narwhals", "duckdb", "charset-normalizer", "pyarrow"}
+           "narwhals", "charset-normalizer"}
 # conda-forge names that differ from the PyPI names (environment.yml uses them)
 CONDA_NAMES = {"matplotlib": "matplotlib-base", "duckdb": "python-duckdb", "dask": "dask-core"}
 
@@ -401,7 +403,7 @@ def test_every_library_module_imports_and_the_sample_data_load_without_jupyter_o
     # the extras' packages and the application's are made unimportable, as in `pip install cx-workbook`
     blocked = ["IPython", "ipywidgets", "ipykernel", "jupyter_client", "nbformat", "nbconvert", "papermill",
                "jupyterlab", "nbgrader", "voila", "openpyxl", "polars", "dask", "pyspark", "pingouin", "sklearn",
-               "xarray", "cxwb"]
+               "xarray", "cxwb", "pyarrow", "duckdb"]
     code = (
         "import importlib, pkgutil, sys\n"
         f"for name in {blocked!r}:\n"
@@ -420,11 +422,40 @@ def test_every_library_module_imports_and_the_sample_data_load_without_jupyter_o
         "                        \"pip install 'cx-workbook[stats]'\"), err\n"
         "else:\n"
         "    raise AssertionError('paired_tests ran without pingouin')\n"
+        # without DuckDB a large pandas table is aggregated by pandas: the same numbers
+        "import numpy as np, pandas as pd\n"
+        "from cxlib import engine, heart, metrics, readers\n"
+        "big = pd.DataFrame({'nps': np.arange(engine.DUCKDB_MIN_ROWS + 5) % 11,\n"
+        "                    'g': np.where(np.arange(engine.DUCKDB_MIN_ROWS + 5) % 3 == 0, 'a', 'b')})\n"
+        "by = metrics.nps_by(big, 'nps', 'g').set_index('g')\n"
+        "share = big.assign(p=big['nps'] >= 9).groupby('g')['p'].mean()\n"
+        "assert np.allclose(by['promoters'], share), by\n"
+        "assert len(heart.sessions(datasets.load('ecommerce', 'events'))) > 0\n"
+        "for call, extra in ((lambda: readers.read_parquet('x.parquet'), 'io'),\n"
+        "                    (lambda: engine.scan_parquet('.'), 'scale')):\n"
+        "    try:\n"
+        "        call()\n"
+        "    except ImportError as err:\n"
+        "        assert f\"pip install 'cx-workbook[{extra}]'\" in str(err), err\n"
+        "    else:\n"
+        "        raise AssertionError('Parquet read without pyarrow or DuckDB')\n"
         "print(len(names))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     assert int(done.stdout) >= 15
+
+
+def test_the_readers_bad_input_catalogue_passes_without_pyarrow_and_duckdb():
+    # the library-only install checks CSV records with numpy, not Arrow: the same errors, the same rows
+    env = {**os.environ, "CXWB_TEST_WITHOUT": "pyarrow,duckdb"}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
+                           "tests/test_readers.py", "tests/test_datapath.py"],
+                          capture_output=True, text=True, cwd=ROOT, env=env)
+    assert done.returncode == 0, done.stdout[-3000:]
+    skipped = [line for line in done.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert skipped and all("Parquet files need the io extra" in line for line in skipped), skipped
+    assert re.search(r"\b([5-9]\d|\d{3,}) passed", done.stdout), done.stdout[-500:]
 
 
 def test_regenerate_in_an_installed_workbook_writes_under_the_current_folder(tmp_path, monkeypatch, capsys):

@@ -145,6 +145,7 @@ def test_excel_merged_title_above_the_header_is_fine(tmp_path):
 
 
 def test_parquet_cells_become_text(tmp_path):
+    pytest.importorskip("pyarrow", reason="Parquet files need the io extra (pyarrow)")
     pd.DataFrame({"id": ["a", "b"], "n": [1, 2], "x": [1.5, None]}).to_parquet(tmp_path / "p.parquet")
     frame = read_table(tmp_path / "p.parquet")
     assert frame["n"].tolist() == ["1", "2"] and frame["x"].tolist() == ["1.5", None]
