@@ -74,6 +74,9 @@ def browser():
     # Voilà runs the whole lesson before it answers the first request: on two busy cores that has
     # taken over 60 s, so the page-load limit matches the 240 s the app test waits for its widgets
     driver.set_page_load_timeout(240)
+    # and the HTTP client that sends each command to chromedriver gives up after its own 120 s
+    # (selenium's default), which would cut the page load short: wait longer than the page may take
+    driver.command_executor.client_config.timeout = 300
     yield driver
     driver.quit()
 
