@@ -1,12 +1,19 @@
 """Lessons as click-through apps, single-language classroom copies, a trainer's own workbook.
 
-``cxwb app``    serves the lessons with Voilà in one language: code hidden, widgets live.
-``cxwb export`` writes single-language copies of the lessons and the student exercises.
+``cxwb app``    serves the lessons with Voilà in one language and one world: code hidden, widgets live.
+``cxwb export`` writes single-language copies of the lessons and the student exercises
+                (``--dataset`` also makes them one-world copies).
 ``cxwb init``   copies the workbook (lessons, exercises, sample data) to a folder you own.
 
 Narrative cells come in pairs tagged ``lang-en`` / ``lang-zh``; a single-language copy
 drops the other language's cells (nbconvert's ``TagRemovePreprocessor``, as the reports
 do) and sets ``lang`` in the ``parameters`` cell, so tables and chart labels follow.
+A narrative cell that speaks of one sample world only (its examples, its source case) is
+also tagged ``world-hotel`` or ``world-ecommerce``; untagged cells are shared. A copy for
+one world drops the other world's cells the same way (:func:`dropped_tags`) and sets
+``dataset`` in the ``parameters`` cell. Reports and apps always run on one world, so they
+always drop the other's cells; an export without ``--dataset`` keeps both, for JupyterLab,
+where the trainer switches ``dataset`` live.
 An installed (non-editable) workbook carries its lessons, exercises and sample data as
 package data (see ``setup.py``); :func:`workbook_path` finds them in either place.
 """
@@ -22,12 +29,15 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["PARTS", "workbook_path", "single_language", "export", "init", "app_copies", "serve",
+from cxlib.dictionary import WORLDS
+
+__all__ = ["PARTS", "workbook_path", "dropped_tags", "notebook_dataset", "single_language", "export", "init", "app_copies", "serve",
            "add_app_parsers"]
 
 PARTS = ("notebooks", "exercises", "datasets")
 LANGS = ("en", "zh")
 _LANG_LINE = re.compile(r"""^(lang\s*=\s*)(["'])(?:en|zh)\2""", flags=re.M)
+_DATASET_LINE = re.compile(rf"""^(dataset\s*=\s*)(["'])({'|'.join(WORLDS)})\2""", flags=re.M)
 
 
 def workbook_path(part: str) -> Path:
@@ -56,23 +66,59 @@ def _check_lang(lang: str) -> None:
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
 
 
-def single_language(nb, lang: str):
-    """A copy of notebook ``nb`` in one language.
+def _check_dataset(dataset: str) -> None:
+    if dataset not in WORLDS:
+        raise ValueError(f"dataset must be one of {WORLDS}, got {dataset!r}")
 
-    Cells tagged with the other language are removed and the ``lang = "…"`` line of the
-    ``parameters`` cell is set to ``lang``. A notebook whose parameters cell has no
-    ``lang`` line keeps its code as it is.
+
+def dropped_tags(lang: str, dataset: str | None = None) -> set[str]:
+    """Tags of the cells that a copy or report in ``lang`` (and for the world ``dataset``) leaves out.
+
+    The other language's cells (``lang-…``) always; the other world's (``world-…``) when
+    ``dataset`` is given, else both worlds' cells stay. Reports, apps and exports all
+    remove cells by these tags, so each audience sees one language and one world.
+    """
+    _check_lang(lang)
+    tags = {f"lang-{code}" for code in LANGS if code != lang}
+    if dataset is not None:
+        _check_dataset(dataset)
+        tags |= {f"world-{world}" for world in WORLDS if world != dataset}
+    return tags
+
+
+def notebook_dataset(nb) -> str | None:
+    """The world notebook ``nb`` runs on: the ``dataset = "…"`` that papermill injected, else the
+    ``parameters`` cell's; None when neither cell sets one of the sample worlds (a notebook
+    of your own may name another), and then both worlds' cells stay."""
+    for tag in ("injected-parameters", "parameters"):
+        for cell in reversed(nb.cells):
+            if cell.cell_type == "code" and tag in cell.metadata.get("tags", []):
+                found = _DATASET_LINE.findall(cell.source)
+                if found:
+                    return found[-1][2]
+    return None
+
+
+def single_language(nb, lang: str, dataset: str | None = None):
+    """A copy of notebook ``nb`` in one language (and, given ``dataset``, for one world).
+
+    Cells tagged with the other language (and the other world) are removed
+    (:func:`dropped_tags`), and the ``lang = "…"`` (and ``dataset = "…"``) line of the
+    ``parameters`` cell is set. A notebook whose parameters cell has no such line keeps
+    its code as it is.
     """
     import copy
 
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    _check_lang(lang)
-    other = "lang-zh" if lang == "en" else "lang-en"
-    nb, _ = TagRemovePreprocessor(remove_cell_tags={other}, enabled=True).preprocess(copy.deepcopy(nb), {})
+    drop = dropped_tags(lang, dataset)
+    nb, _ = TagRemovePreprocessor(remove_cell_tags=drop, enabled=True).preprocess(copy.deepcopy(nb), {})
     for cell in nb.cells:
         if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
             cell.source = _LANG_LINE.sub(lambda m: f"{m.group(1)}{m.group(2)}{lang}{m.group(2)}", cell.source)
+            if dataset is not None:
+                cell.source = _DATASET_LINE.sub(lambda m: f"{m.group(1)}{m.group(2)}{dataset}{m.group(2)}",
+                                                cell.source)
     return nb
 
 
@@ -83,17 +129,20 @@ def _lessons(folder: Path, only: Iterable[str] | None) -> list[Path]:
 
 
 def export(out_dir: Path | str, lang: str, only: Iterable[str] | None = None,
-           notebooks: Path | None = None, exercises: Path | None = None) -> list[Path]:
+           notebooks: Path | None = None, exercises: Path | None = None,
+           dataset: str | None = None) -> list[Path]:
     """Write single-language classroom copies: ``OUT/notebooks/`` (lessons) and ``OUT/exercises/``.
 
     The exercises are the student versions (solutions stripped, outputs cleared, as
-    ``cxwb exercises build`` writes them). Returns the files written.
+    ``cxwb exercises build`` writes them). With ``dataset`` the copies are for that world
+    only (the other world's cells dropped, ``dataset`` set); without it both worlds' cells
+    stay. Returns the files written.
     """
     import nbformat
 
     from cxwb.grading import exercise_files, student_version
 
-    _check_lang(lang)
+    dropped_tags(lang, dataset)  # an unknown language or world fails before anything is written
     out = Path(out_dir)
     notebooks = notebooks or workbook_path("notebooks")
     exercises = exercises or workbook_path("exercises")
@@ -105,7 +154,7 @@ def export(out_dir: Path | str, lang: str, only: Iterable[str] | None = None,
     written = []
     for source, target, student in jobs:
         nb = nbformat.read(str(source), as_version=4)
-        nb = single_language(student_version(nb) if student else nb, lang)
+        nb = single_language(student_version(nb) if student else nb, lang, dataset)
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, str(target))
         written.append(target)
@@ -153,15 +202,21 @@ def _font_cell(text: str):
 
 
 def app_copies(out_dir: Path | str, lang: str, only: Iterable[str] | None = None,
-               notebooks: Path | None = None) -> list[Path]:
-    """The lessons as Voilà serves them: one language, with the CJK font embedded for ``zh``
-    (one subset for all the lessons served, made once)."""
+               notebooks: Path | None = None, dataset: str | None = None) -> list[Path]:
+    """The lessons as Voilà serves them: one language and one world, with the CJK font embedded
+    for ``zh`` (one subset for all the lessons served, made once).
+
+    The world is ``dataset``, else each lesson's own default: Voilà runs the parameters cell
+    as it is, so the app always shows one world and drops the other world's cells.
+    """
     import nbformat
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    copies = {path.name: single_language(nbformat.read(str(path), as_version=4), lang)
-              for path in _lessons(notebooks or workbook_path("notebooks"), only)}
+    copies = {}
+    for path in _lessons(notebooks or workbook_path("notebooks"), only):
+        nb = nbformat.read(str(path), as_version=4)
+        copies[path.name] = single_language(nb, lang, dataset or notebook_dataset(nb))
     if lang == "zh":
         font = _font_cell("".join(cell.source for nb in copies.values() for cell in nb.cells))
         for nb in copies.values():
@@ -185,7 +240,7 @@ def voila_command(folder: Path, port: int, open_browser: bool, single: Path | No
 
 
 def serve(lang: str = "en", only: Iterable[str] | None = None, port: int = 8866,
-          open_browser: bool = True, notebooks: Path | None = None) -> int:
+          open_browser: bool = True, notebooks: Path | None = None, dataset: str | None = None) -> int:
     """Serve the lessons as apps with Voilà until interrupted (Ctrl-C); returns Voilà's exit code."""
     import importlib.util
 
@@ -195,7 +250,7 @@ def serve(lang: str = "en", only: Iterable[str] | None = None, port: int = 8866,
         return 1
     with tempfile.TemporaryDirectory(prefix=f"cxwb-app-{lang}-") as tmp:
         print(f"preparing the lessons in {lang} …", flush=True)
-        copies = app_copies(tmp, lang, only, notebooks)
+        copies = app_copies(tmp, lang, only, notebooks, dataset)
         single = copies[0] if len(copies) == 1 else None
         print(f"serving {len(copies)} lesson(s) in {lang} at http://127.0.0.1:{port}/ (Ctrl-C stops)", flush=True)
         proc = subprocess.Popen(voila_command(Path(tmp), port, open_browser, single))
@@ -211,7 +266,7 @@ def serve(lang: str = "en", only: Iterable[str] | None = None, port: int = 8866,
 def _cmd_app(args) -> int:
     try:
         return serve(args.lang, args.only, args.port, not args.no_browser,
-                     Path(args.notebooks) if args.notebooks else None)
+                     Path(args.notebooks) if args.notebooks else None, args.dataset)
     except ValueError as err:
         print(f"cxwb app: {err}", file=sys.stderr)
         return 2
@@ -219,11 +274,12 @@ def _cmd_app(args) -> int:
 
 def _cmd_export(args) -> int:
     try:
-        written = export(args.out, args.lang, args.only)
+        written = export(args.out, args.lang, args.only, dataset=args.dataset)
     except (ValueError, FileNotFoundError) as err:
         print(f"cxwb export: {err}", file=sys.stderr)
         return 2
-    print(f"wrote {len(written)} notebooks in {args.lang} to {Path(args.out)}")
+    world = f" for the {args.dataset} world" if args.dataset else ""
+    print(f"wrote {len(written)} notebooks in {args.lang}{world} to {Path(args.out)}")
     return 0
 
 
@@ -240,8 +296,9 @@ def _cmd_init(args) -> int:
 
 def add_app_parsers(sub: argparse._SubParsersAction) -> None:
     """Register ``cxwb app``, ``cxwb export`` and ``cxwb init``."""
-    app = sub.add_parser("app", help="serve the lessons as apps with Voilà (one language, code hidden)")
+    app = sub.add_parser("app", help="serve the lessons as apps with Voilà (one language, one world, code hidden)")
     app.add_argument("--lang", choices=LANGS, default="en", help="language of the apps (default en)")
+    app.add_argument("--dataset", choices=WORLDS, help="sample world of the apps (default: each lesson's own)")
     app.add_argument("--only", action="append", metavar="NN", help="lesson number(s), e.g. 02 or 02,03")
     app.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
     app.add_argument("--no-browser", action="store_true", help="do not open a browser")
@@ -252,6 +309,8 @@ def add_app_parsers(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("out", metavar="DIR", help="output folder (gets notebooks/ and exercises/)")
     exp.add_argument("--lang", choices=LANGS, required=True, help="the one language to keep")
     exp.add_argument("--only", action="append", metavar="NN", help="lesson number(s), e.g. 02 or 02,03")
+    exp.add_argument("--dataset", choices=WORLDS,
+                     help="keep only this world's narrative and set it in the lessons (default: both worlds)")
     exp.set_defaults(func=_cmd_export)
 
     ini = sub.add_parser("init", help="copy the lessons, exercises and sample data to a folder you own")

@@ -4,7 +4,9 @@
 in its own kernel with the parameters given (dataset, language, data folder);
 a failure is reported with the notebook, the cell and the error, and the
 other notebooks still run. Reports keep only the narrative cells of the
-chosen language (cells tagged ``lang-en`` / ``lang-zh``).
+chosen language (cells tagged ``lang-en`` / ``lang-zh``) and of the world the notebook ran
+on (cells tagged ``world-hotel`` / ``world-ecommerce``; untagged cells are shared), as
+:func:`cxwb.apps.dropped_tags` says.
 
 Outputs are written whole or not at all (:mod:`cxlib.atomic`): an executed notebook
 is written beside its final name and renamed when the run ends, each HTML report
@@ -33,7 +35,7 @@ from pathlib import Path
 import nbformat
 
 from cxlib import atomic
-from cxwb.apps import workbook_path
+from cxwb.apps import dropped_tags, notebook_dataset, workbook_path
 
 __all__ = [
     "NotebookRun", "discover", "resolve_parameters", "execute", "to_html", "report_title", "drop_widget_state", "add_toc",
@@ -209,7 +211,8 @@ def to_html(executed: Path, out: Path, lang: str, hide_code: bool = False, embed
             toc: bool = False) -> Path:
     """Export an executed notebook to one self-contained HTML file (images embedded).
 
-    Narrative cells of the other language are removed; ``hide_code`` also hides
+    Narrative cells of the other language, and of the world the notebook did not run on
+    (the ``dataset`` papermill injected, else the parameters cell's), are removed; ``hide_code`` also hides
     code cells' input (for reports meant for managers). No script or style is
     fetched from the network when the page opens: MathJax and require.js are
     not linked. With ``embed_font`` the Chinese characters of the page are
@@ -221,10 +224,10 @@ def to_html(executed: Path, out: Path, lang: str, hide_code: bool = False, embed
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
-    other = "lang-zh" if lang == "en" else "lang-en"
+    nb = drop_widget_state(static_widgets(nbformat.read(str(executed), as_version=4)))
     config = Config()
     config.TagRemovePreprocessor.enabled = True
-    config.TagRemovePreprocessor.remove_cell_tags = {other, "remove-cell"}
+    config.TagRemovePreprocessor.remove_cell_tags = dropped_tags(lang, notebook_dataset(nb)) | {"remove-cell"}
     config.TagRemovePreprocessor.remove_input_tags = {"parameters", "injected-parameters", "remove-input"}
     config.HTMLExporter.preprocessors = ["nbconvert.preprocessors.TagRemovePreprocessor"]
     config.HTMLExporter.exclude_input = hide_code
@@ -236,7 +239,6 @@ def to_html(executed: Path, out: Path, lang: str, hide_code: bool = False, embed
     config.HTMLExporter.widget_renderer_url = ""
     config.HTMLExporter.language_code = lang  # <html lang>: nbconvert takes ISO 639-1 codes ("zh")
     exporter = HTMLExporter(config=config, template_name="lab")
-    nb = drop_widget_state(static_widgets(nbformat.read(str(executed), as_version=4)))
     nb.metadata["title"] = report_title(nb, lang, default=Path(executed).stem.split(".")[0])
     body, _ = exporter.from_notebook_node(nb)
     body = _strip_external(body)

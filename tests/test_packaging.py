@@ -357,6 +357,56 @@ def test_export_writes_one_language_and_sets_the_lang_parameter(tmp_path):
     assert not any("BEGIN SOLUTION" in c.source for c in student.cells)
 
 
+def _two_world_lessons(folder):
+    """One lesson with a shared cell and one cell per world, in both languages."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    nb = new_notebook()
+    nb.cells = [new_code_cell('dataset = "hotel"  # "hotel" or "ecommerce"\ndata_dir = None\nlang = "en"',
+                              metadata={"tags": ["parameters"]})]
+    for lang in ("en", "zh"):
+        nb.cells += [new_markdown_cell(f"shared {lang}", metadata={"tags": [f"lang-{lang}"]}),
+                     new_markdown_cell(f"hotel {lang}", metadata={"tags": [f"lang-{lang}", "world-hotel"]}),
+                     new_markdown_cell(f"shop {lang}", metadata={"tags": [f"lang-{lang}", "world-ecommerce"]})]
+    folder.mkdir()
+    nbformat.write(nb, str(folder / "01_worlds.ipynb"))
+    return folder
+
+
+def _texts(path):
+    nb = nbformat.read(str(path), as_version=4)
+    params = next(c.source for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    return [c.source for c in nb.cells if c.cell_type == "markdown"], params
+
+
+def test_export_for_one_world_drops_the_other_worlds_cells_and_sets_the_dataset(tmp_path):
+    from cxwb import apps
+    from cxwb.cli import main
+
+    lessons = _two_world_lessons(tmp_path / "lessons")
+    shop = apps.export(tmp_path / "shop", "zh", notebooks=lessons, exercises=tmp_path / "none", dataset="ecommerce")
+    texts, params = _texts(shop[0])
+    assert texts == ["shared zh", "shop zh"]
+    assert params.startswith('dataset = "ecommerce"  # "hotel" or "ecommerce"') and 'lang = "zh"' in params
+    both = apps.export(tmp_path / "both", "en", notebooks=lessons, exercises=tmp_path / "none")
+    texts, params = _texts(both[0])
+    assert texts == ["shared en", "hotel en", "shop en"] and params.startswith('dataset = "hotel"')
+    assert main(["export", str(tmp_path / "cli"), "--lang", "en", "--dataset", "ecommerce", "--only", "02"]) == 0
+    lesson = nbformat.read(str(tmp_path / "cli" / "notebooks" / "02_measuring_experience.ipynb"), as_version=4)
+    assert not any("world-hotel" in c.metadata.get("tags", []) for c in lesson.cells)
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        apps.export(tmp_path / "bad", "en", notebooks=lessons, dataset="airline")
+
+
+def test_app_copies_show_one_world_their_own_by_default(tmp_path):
+    from cxwb import apps
+
+    lessons = _two_world_lessons(tmp_path / "lessons")
+    assert _texts(apps.app_copies(tmp_path / "default", "en", notebooks=lessons)[0])[0] == ["shared en", "hotel en"]
+    shop, params = _texts(apps.app_copies(tmp_path / "shop", "zh", notebooks=lessons, dataset="ecommerce")[0])
+    assert shop[1:] == ["shared zh", "shop zh"] and 'dataset = "ecommerce"' in params  # [0]: the font cell
+
+
 def test_export_cli_rejects_an_unknown_lesson_in_one_line(tmp_path, capsys):
     from cxwb.cli import main
 

@@ -35,6 +35,38 @@ def test_failing_notebook_is_named_with_cell_and_error_and_others_run(tmp_path, 
     assert 'font-family:"CXWB CJK";src:url(data:font/woff;base64,' in good
 
 
+def make_two_worlds(folder, name):
+    """A lesson with a shared cell and one cell per world, in both languages."""
+    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb.cells = [new_code_cell('dataset = "hotel"\ndata_dir = None\nlang = "en"', metadata={"tags": ["parameters"]})]
+    for lang, shared in (("en", "SHARED_EN"), ("zh", "共用说明")):
+        nb.cells += [new_markdown_cell(shared, metadata={"tags": [f"lang-{lang}"]}),
+                     new_markdown_cell(f"HOTEL_ONLY_{lang}", metadata={"tags": [f"lang-{lang}", "world-hotel"]}),
+                     new_markdown_cell(f"SHOP_ONLY_{lang}", metadata={"tags": [f"lang-{lang}", "world-ecommerce"]})]
+    nb.cells += [new_code_cell("print(dataset)")]
+    nbformat.write(nb, str(folder / name))
+
+
+def test_report_keeps_the_shared_cells_and_those_of_its_world_only(tmp_path):
+    make_two_worlds(tmp_path, "01_worlds.ipynb")
+    out = tmp_path / "r"
+    assert cli.main(["run", "--notebooks", str(tmp_path), "--out", str(out), "--dataset", "ecommerce", "--lang", "zh"]) == 0
+    shop = (out / "01_worlds.ecommerce.zh.html").read_text(encoding="utf-8").split("<body", 1)[1]
+    assert "共用说明" in shop and "SHOP_ONLY_zh" in shop
+    assert "HOTEL_ONLY" not in shop and "SHOP_ONLY_en" not in shop and "SHARED_EN" not in shop
+    assert cli.main(["run", "--notebooks", str(tmp_path), "--out", str(out)]) == 0  # the notebook's own world: hotel
+    hotel = (out / "01_worlds.hotel.en.html").read_text(encoding="utf-8").split("<body", 1)[1]
+    assert "SHARED_EN" in hotel and "HOTEL_ONLY_en" in hotel and "SHOP_ONLY" not in hotel
+
+
+def test_best_report_keeps_the_cells_of_its_world_only(tmp_path):
+    make_two_worlds(tmp_path, "10_cx_report.ipynb")
+    run = runner.build_report("ecommerce", "en", tmp_path / "report.html", notebook=tmp_path / "10_cx_report.ipynb")
+    assert run.ok, run.describe()
+    page = (tmp_path / "report.html").read_text(encoding="utf-8").split("<body", 1)[1]
+    assert "SHARED_EN" in page and "SHOP_ONLY_en" in page and "HOTEL_ONLY" not in page
+
+
 def test_only_selects_by_number(tmp_path):
     make(tmp_path, "01_a.ipynb", "pass")
     make(tmp_path, "02_b.ipynb", "pass")
