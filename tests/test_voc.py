@@ -117,6 +117,16 @@ def test_mixed_language_review():
     assert got == {"room_cleanliness": "positive", "breakfast": "positive", "wifi": "negative"}
 
 
+def test_segmentation_is_exactly_jiebas():
+    """voc's own loop over jieba's dictionary gives jieba's words (``lcut(HMM=False)``) on every Chinese run."""
+    tk = voc._zh_tokenizer()
+    texts = [t for world in datasets.WORLDS for t in datasets.load(world, "reviews")["text"].dropna().astype(str)]
+    runs = {r for t in texts for r in voc._RUNS.findall(voc._normalise(t)) if voc._is_cjk(r)}
+    runs |= {"等了4天才到", "天才", "不太好吃了", "鿕鿖好鿿", "㐀㐁很好", "\uf900\uf901房间", "好" * 40}
+    for run in sorted(runs):
+        assert voc._cut.__wrapped__(run) == tuple(tk.lcut(run, HMM=False)), run
+
+
 def test_jieba_is_initialised_quietly():
     code = "from cxlib import voc; print(voc.tokenize('房间很干净'))"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -405,10 +405,81 @@ def _raw_tokens(text: str) -> list[str]:
     return out
 
 
+# jieba's ``cut`` segments only runs of these characters ("han" blocks); any other character of a
+# Chinese run (CJK extension A, the newest unified ideographs, compatibility ideographs) is a word of its own
+_JIEBA_HAN = re.compile("[\u4e00-\u9fd5]+")
+
+
+@cache
+def _word_logp() -> tuple[dict, dict, float]:
+    """jieba's prefix dictionary, log P of each of its words, and the log P jieba gives an unknown character.
+
+    ``Tokenizer.calc`` recomputes ``log(freq) - log(total)`` for every candidate
+    word of every position; :func:`_cut` looks the same numbers up instead.
+    Built once from :func:`_zh_tokenizer`, which nothing changes after it is built.
+    """
+    from math import log
+
+    tk = _zh_tokenizer()
+    logtotal = log(tk.total)
+    logp = {w: log(f) - logtotal for w, f in tk.FREQ.items() if f}
+    return tk.FREQ, logp, log(1) - logtotal
+
+
+def _segment_han(block: str, prefixes: Mapping, logp: Mapping, unknown: float) -> list[str]:
+    """jieba's words of one han block with ``HMM=False``: the same dictionary DAG and maximum-probability route.
+
+    For each position from the end, every dictionary word starting there
+    (found by extending the fragment while it is a prefix of some word, as
+    ``Tokenizer.get_DAG`` does) is scored log P(word) + best score after it;
+    the best wins, ties going to the longer word (``max`` over (score, end)
+    tuples in jieba), and a position that starts no word is a one-character
+    word of log P = ``unknown``. The sums are the same floating-point
+    operations in the same order as ``Tokenizer.calc``, so the words are
+    exactly jieba's (a test compares them); one loop without generators or
+    ``log`` calls is what makes it faster.
+    """
+    n = len(block)
+    best = [0.0] * (n + 1)  # best[i]: score of the best route through block[i:]
+    stop = list(range(1, n + 1))  # stop[i]: end of the first word of that route
+    for i in range(n - 1, -1, -1):
+        top = None
+        j = i + 1
+        frag = block[i]
+        while frag in prefixes:
+            p = logp.get(frag)
+            if p is not None:
+                score = p + best[j]
+                if top is None or score >= top:
+                    top, stop[i] = score, j
+            if j == n:
+                break
+            j += 1
+            frag = block[i:j]
+        best[i] = unknown + best[i + 1] if top is None else top
+    words = []
+    i = 0
+    while i < n:
+        words.append(block[i:stop[i]])
+        i = stop[i]
+    return words
+
+
 @lru_cache(maxsize=1 << 16)
 def _cut(run: str) -> tuple[str, ...]:
-    """jieba's words of one run of Chinese characters; cached, as short phrases ("很干净", "送餐很快") recur."""
-    return tuple(t for t in _zh_tokenizer().lcut(run, HMM=False) if t.strip())
+    """jieba's words of one run of Chinese characters (``Tokenizer.lcut(run, HMM=False)``), with the domain
+    user dictionary; cached, as short phrases ("很干净", "送餐很快") recur."""
+    prefixes, logp, unknown = _word_logp()
+    if _JIEBA_HAN.fullmatch(run):
+        return tuple(_segment_han(run, prefixes, logp, unknown))
+    words: list[str] = []
+    at = 0
+    for block in _JIEBA_HAN.finditer(run):
+        words.extend(run[at:block.start()])  # characters outside jieba's han range: one word each
+        words.extend(_segment_han(block.group(0), prefixes, logp, unknown))
+        at = block.end()
+    words.extend(run[at:])
+    return tuple(words)
 
 
 def _join(tokens: Sequence[str]) -> str:
