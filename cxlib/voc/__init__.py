@@ -212,6 +212,7 @@ _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 _CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK = re.compile(f"[{_CJK_CHARS}]")
 _RUNS = re.compile(f"[{_CJK_CHARS}]+|[^{_CJK_CHARS}]+")
+_CHINESE_RUN = re.compile(f"([{_CJK_CHARS}]+)")  # split() alternates other text and Chinese runs
 _LATIN = re.compile(r"[A-Za-z]")
 _EN_TOKEN = re.compile(
     r"[a-z0-9]+(?:['\-][a-z0-9]+)*"
@@ -389,6 +390,35 @@ def _starts(keys) -> frozenset:
     return frozenset(out)
 
 
+def _key_prefixes(keys) -> frozenset:
+    """Every leading part of every key ("n", "no", "no ", "no h", …), so that :func:`_longest_match` can stop early."""
+    return frozenset(k[:end] for k in keys for end in range(1, len(k) + 1))
+
+
+def _longest_match(tokens: Sequence[str], i: int, table: Mapping, prefixes: frozenset, max_n: int):
+    """(value, k) of the longest key of ``table`` that 2 ≤ k ≤ ``max_n`` tokens from ``tokens[i]`` join to
+    (:func:`_join`), or (None, 1).
+
+    The key grows one token at a time as :func:`_join` builds it, and the
+    search stops as soon as it is no leading part of any key (``prefixes``):
+    a longer join starts with a shorter one, so nothing longer can match.
+    The result is that of trying k = ``max_n`` … 2, longest first, with far
+    fewer joins and lookups.
+    """
+    key = prev = tokens[i]
+    found, k_found = None, 1
+    for k in range(2, min(max_n, len(tokens) - i) + 1):
+        tok = tokens[i + k - 1]
+        key += tok if (_is_cjk(prev) or _is_cjk(tok)) else " " + tok
+        if key not in prefixes:
+            break
+        hit = table.get(key)
+        if hit is not None:
+            found, k_found = hit, k
+        prev = tok
+    return found, k_found
+
+
 @lru_cache(maxsize=1 << 16)
 def _is_cjk(token: str) -> bool:
     return bool(token) and "\u3400" <= token[0] <= "\ufaff" and bool(_CJK.match(token[0]))
@@ -396,12 +426,11 @@ def _is_cjk(token: str) -> bool:
 
 def _raw_tokens(text: str) -> list[str]:
     """Tokens of a normalised text: jieba for Chinese runs, the regex for the rest."""
-    out: list[str] = []
-    for run in _RUNS.findall(text):
-        if _is_cjk(run):
-            out.extend(_cut(run))
-        else:
-            out.extend(_EN_TOKEN.findall(run))
+    parts = _CHINESE_RUN.split(text)  # other text, Chinese run, other text, …, other text
+    out = _EN_TOKEN.findall(parts[0])
+    for at in range(1, len(parts), 2):
+        out.extend(_cut(parts[at]))
+        out.extend(_EN_TOKEN.findall(parts[at + 1]))
     return out
 
 
@@ -410,23 +439,27 @@ def _raw_tokens(text: str) -> list[str]:
 _JIEBA_HAN = re.compile("[\u4e00-\u9fd5]+")
 
 
+_NOT_A_PREFIX = object()
+
+
 @cache
-def _word_logp() -> tuple[dict, dict, float]:
-    """jieba's prefix dictionary, log P of each of its words, and the log P jieba gives an unknown character.
+def _word_logp() -> tuple[dict, float]:
+    """jieba's prefix dictionary as ``{prefix: log P of the word, or None when it is only a prefix}``, and the
+    log P jieba gives a character that starts no word.
 
     ``Tokenizer.calc`` recomputes ``log(freq) - log(total)`` for every candidate
-    word of every position; :func:`_cut` looks the same numbers up instead.
-    Built once from :func:`_zh_tokenizer`, which nothing changes after it is built.
+    word of every position and looks each fragment up twice; :func:`_cut` looks
+    the same numbers up once. Built once from :func:`_zh_tokenizer`, which
+    nothing changes after it is built.
     """
     from math import log
 
     tk = _zh_tokenizer()
     logtotal = log(tk.total)
-    logp = {w: log(f) - logtotal for w, f in tk.FREQ.items() if f}
-    return tk.FREQ, logp, log(1) - logtotal
+    return {w: log(f) - logtotal if f else None for w, f in tk.FREQ.items()}, log(1) - logtotal
 
 
-def _segment_han(block: str, prefixes: Mapping, logp: Mapping, unknown: float) -> list[str]:
+def _segment_han(block: str, logp: Mapping, unknown: float) -> list[str]:
     """jieba's words of one han block with ``HMM=False``: the same dictionary DAG and maximum-probability route.
 
     For each position from the end, every dictionary word starting there
@@ -436,18 +469,18 @@ def _segment_han(block: str, prefixes: Mapping, logp: Mapping, unknown: float) -
     tuples in jieba), and a position that starts no word is a one-character
     word of log P = ``unknown``. The sums are the same floating-point
     operations in the same order as ``Tokenizer.calc``, so the words are
-    exactly jieba's (a test compares them); one loop without generators or
-    ``log`` calls is what makes it faster.
+    exactly jieba's (a test compares them); one loop without generators,
+    ``log`` calls or a second lookup per fragment is what makes it faster.
     """
     n = len(block)
     best = [0.0] * (n + 1)  # best[i]: score of the best route through block[i:]
     stop = list(range(1, n + 1))  # stop[i]: end of the first word of that route
+    get = logp.get
     for i in range(n - 1, -1, -1):
         top = None
         j = i + 1
-        frag = block[i]
-        while frag in prefixes:
-            p = logp.get(frag)
+        p = get(block[i], _NOT_A_PREFIX)
+        while p is not _NOT_A_PREFIX:
             if p is not None:
                 score = p + best[j]
                 if top is None or score >= top:
@@ -455,7 +488,7 @@ def _segment_han(block: str, prefixes: Mapping, logp: Mapping, unknown: float) -
             if j == n:
                 break
             j += 1
-            frag = block[i:j]
+            p = get(block[i:j], _NOT_A_PREFIX)
         best[i] = unknown + best[i + 1] if top is None else top
     words = []
     i = 0
@@ -469,14 +502,14 @@ def _segment_han(block: str, prefixes: Mapping, logp: Mapping, unknown: float) -
 def _cut(run: str) -> tuple[str, ...]:
     """jieba's words of one run of Chinese characters (``Tokenizer.lcut(run, HMM=False)``), with the domain
     user dictionary; cached, as short phrases ("很干净", "送餐很快") recur."""
-    prefixes, logp, unknown = _word_logp()
+    logp, unknown = _word_logp()
     if _JIEBA_HAN.fullmatch(run):
-        return tuple(_segment_han(run, prefixes, logp, unknown))
+        return tuple(_segment_han(run, logp, unknown))
     words: list[str] = []
     at = 0
     for block in _JIEBA_HAN.finditer(run):
         words.extend(run[at:block.start()])  # characters outside jieba's han range: one word each
-        words.extend(_segment_han(block.group(0), prefixes, logp, unknown))
+        words.extend(_segment_han(block.group(0), logp, unknown))
         at = block.end()
     words.extend(run[at:])
     return tuple(words)
@@ -612,7 +645,12 @@ class _Lexicon:
     max_n: int
     prefixes: tuple  # Chinese negators/intensifiers, longest first, for splitting "不干净"
     starts: frozenset = frozenset()  # first tokens of entries of two or more tokens
+    # jieba's Chinese tokens that are no entry -> their split (_split_token); bounded by jieba's dictionary
+    # plus single characters, as HMM=False never makes up a word
     expand_cache: dict = field(default_factory=dict)
+    units: dict = field(default_factory=dict)  # key -> its unit (kind, key, value): one lookup per token
+    breaks: frozenset = frozenset()  # contrast and caveat keys: they open a new clause
+    key_prefixes: frozenset = frozenset()  # leading parts of the keys (_longest_match)
 
 
 _KINDS = ("words", "negators", "intensifiers", "expected", "neutral", "contrast", "concession", "caveat", "wishes")
@@ -649,7 +687,10 @@ def _lexicon() -> _Lexicon:
     max_n = max(len(_raw_tokens(k)) for k in entries)
     prefixes = tuple(sorted((k for k, (kind, _) in entries.items()
                              if kind in ("negators", "intensifiers") and _is_cjk(k)), key=len, reverse=True))
-    return _Lexicon(entries=entries, max_n=max_n, prefixes=prefixes, starts=_starts(entries))
+    return _Lexicon(entries=entries, max_n=max_n, prefixes=prefixes, starts=_starts(entries),
+                    units={k: (kind, k, value) for k, (kind, value) in entries.items()},
+                    breaks=frozenset(k for k, (kind, _) in entries.items() if kind in ("contrast", "caveat")),
+                    key_prefixes=_key_prefixes(entries))
 
 
 _PARTICLES = "了啦呀啊的吧哦呢哈嘛"
@@ -688,45 +729,45 @@ def _split_token(token: str, lex: _Lexicon) -> list[str]:
     return [token]
 
 
-def _expand(tokens: list[str], lex: _Lexicon) -> list[str]:
+def _expand(tokens: Sequence[str], lex: _Lexicon) -> list[str]:
+    """The tokens with every Chinese token that is no entry split by :func:`_split_token` (cached per token)."""
     out: list[str] = []
-    cache_ = lex.expand_cache
+    cache_, entries = lex.expand_cache, lex.entries
     for t in tokens:
-        if not _is_cjk(t) or t in lex.entries:
+        parts = cache_.get(t)  # first, as most Chinese tokens are no entry and were split before
+        if parts is not None:
+            out.extend(parts)
+        elif t in entries or not _is_cjk(t):
             out.append(t)
-            continue
-        parts = cache_.get(t)
-        if parts is None:
-            parts = _split_token(t, lex)
-            cache_[t] = parts
-        out.extend(parts)
+        else:
+            parts = cache_[t] = _split_token(t, lex)
+            out.extend(parts)
     return out
 
 
-def _units(tokens: list[str], lex: _Lexicon) -> list[tuple[str, str, float]]:
+def _units(tokens: Sequence[str], lex: _Lexicon) -> list[tuple[str, str, float]]:
     """Longest-match the lexicon over tokens: (kind, text, value) per unit; 'other' for the rest.
 
     One rule of Chinese grammar is applied on top: 好 directly before another
     sentiment word is the degree adverb "so" ("好慢" so slow, "好难吃" so bad to
     eat), an intensifier of :data:`DEGREE_GOOD`, not a word of praise.
     """
+    unit_of, starts = lex.units, lex.starts
     units = []
     i, n = 0, len(tokens)
-    entries = lex.entries
     while i < n:
-        for k in range(min(lex.max_n, n - i) if tokens[i] in lex.starts else 1, 0, -1):
-            key = tokens[i] if k == 1 else _join(tokens[i:i + k])
-            hit = entries.get(key)
-            if hit is not None:
-                units.append((hit[0], key, hit[1]))
-                i += k
-                break
-        else:
-            units.append(("other", tokens[i], 0.0))
-            i += 1
-    for j in range(len(units) - 1):  # 好 + sentiment word ("好慢", "好难吃") is a degree adverb, not praise
-        if units[j][:2] == ("words", "好") and units[j + 1][0] == "words":
-            units[j] = ("intensifiers", "好", DEGREE_GOOD)
+        tok = tokens[i]
+        unit, k = None, 1
+        if tok in starts:  # only here can an entry of two or more tokens match: longest first
+            unit, k = _longest_match(tokens, i, unit_of, lex.key_prefixes, lex.max_n)
+        if unit is None:
+            unit = unit_of.get(tok) or ("other", tok, 0.0)
+        units.append(unit)
+        i += k
+    if "好" in tokens:  # 好 + sentiment word ("好慢", "好难吃") is a degree adverb, not praise
+        for j in range(len(units) - 1):
+            if units[j][:2] == ("words", "好") and units[j + 1][0] == "words":
+                units[j] = ("intensifiers", "好", DEGREE_GOOD)
     return units
 
 
@@ -840,6 +881,7 @@ class _Matcher:
     index: dict  # key -> tuple of (theme, term)
     max_n: int
     starts: frozenset = frozenset()
+    key_prefixes: frozenset = frozenset()  # leading parts of the keys (_longest_match)
 
 
 def _matcher(themes: Mapping) -> _Matcher:
@@ -851,7 +893,7 @@ def _matcher(themes: Mapping) -> _Matcher:
                 if key and (tid, term) not in index.setdefault(key, []):
                     index[key].append((tid, term))
     max_n = max((len(_raw_tokens(k)) for k in index), default=1)
-    return _Matcher({k: tuple(v) for k, v in index.items()}, max_n, _starts(index))
+    return _Matcher({k: tuple(v) for k, v in index.items()}, max_n, _starts(index), _key_prefixes(index))
 
 
 @cache
@@ -877,24 +919,23 @@ def _fold(tok: str, index: Mapping):
     return None
 
 
-def _match_themes(tokens: list[str], m: _Matcher) -> list[tuple[str, str]]:
+def _match_themes(tokens: Sequence[str], m: _Matcher) -> list[tuple[str, str]]:
     """(theme, term) for each match in a clause, longest term first, English plurals/-ed/-ing folded."""
     found = []
     i, n = 0, len(tokens)
-    index = m.index
+    index, starts = m.index, m.starts
     while i < n:
-        hit, k_hit = None, 1
-        for k in range(min(m.max_n, n - i) if tokens[i] in m.starts else 1, 0, -1):
-            key = tokens[i] if k == 1 else _join(tokens[i:i + k])
-            hit = index.get(key)
-            if hit is not None:
-                k_hit = k
-                break
-        if hit is None and not _is_cjk(tokens[i]):
-            hit = _fold(tokens[i], index)
+        tok = tokens[i]
+        hit, k = None, 1
+        if tok in starts:  # only here can a term of two or more tokens match: longest first
+            hit, k = _longest_match(tokens, i, index, m.key_prefixes, m.max_n)
+        if hit is None:
+            hit = index.get(tok)
+        if hit is None and not _is_cjk(tok):
+            hit = _fold(tok, index)
         if hit is not None:
             found.extend(hit)
-        i += k_hit
+        i += k
     return found
 
 
@@ -924,69 +965,72 @@ class _Scored:
     detail: list = field(default_factory=list)  # for explain_sentiment
 
 
-def _score_clauses(clauses: list[list[tuple]], detail: list | None, s_no: int):
+def _score_clauses(clauses: Sequence[Sequence[tuple]], detail: list | None, s_no: int):
     """Per clause of one sentence: weighted score (for the review), unweighted score (for the theme
     mentions in it: "早餐不错 but …" is still praise of breakfast), whether it holds sentiment; plus
     counts of positive and negative words and whether an "average" verdict was given."""
-    flat = [(c, j) for c, units in enumerate(clauses) for j in range(len(units))]
-    last_contrast = None
-    for pos, (c, j) in enumerate(flat):
-        if clauses[c][j][0] == "contrast":
-            last_contrast = pos
-    first_concession = [next((j for j, u in enumerate(units) if u[0] == "concession"), None) for units in clauses]
-    first_wish = [next((j for j, u in enumerate(units) if u[0] == "wishes"), None) for units in clauses]
-    first_caveat = next((pos for pos, (c, j) in enumerate(flat) if clauses[c][j][0] == "caveat"), None)
     scores = [0.0] * len(clauses)
     local = [0.0] * len(clauses)
     has = [False] * len(clauses)
     n_pos = n_neg = 0
     neutral = False
-    for pos, (c, j) in enumerate(flat):
-        kind, text, value = clauses[c][j]
-        if kind not in ("words", "expected", "neutral"):
+    kinds = [u[0] for units in clauses for u in units]  # unit kinds in sentence order ("pos" below)
+    if detail is None and not any(k in _CONTENT for k in kinds):  # most clauses of long reviews hold no opinion
+        return scores, local, has, n_pos, n_neg, neutral
+    last_contrast = len(kinds) - 1 - kinds[::-1].index("contrast") if "contrast" in kinds else None
+    first_caveat = kinds.index("caveat") if "caveat" in kinds else None
+    pos = -1
+    for c, units in enumerate(clauses):
+        first_concession = first_wish = None
+        for j, (kind, text, value) in enumerate(units):
+            pos += 1
+            if kind not in _CONTENT:
+                if kind == "concession" and first_concession is None:
+                    first_concession = j
+                elif kind == "wishes" and first_wish is None:
+                    first_wish = j
+                if detail is not None:
+                    detail.append((s_no, c, text, kind, value, 1.0, False, 1.0, 0.0))
+                continue
+            window = units[max(0, j - NEGATION_WINDOW):j]
+            for back in range(len(window) - 1, -1, -1):  # a sentiment word ends the scope of earlier negators
+                if window[back][0] in _CONTENT:
+                    window = window[back + 1:]
+                    break
+            negated = False
+            mult = 1.0
+            for u in window:
+                if u[0] == "negators":
+                    negated = not negated  # an odd number of negators negates
+                elif u[0] == "intensifiers":
+                    mult *= u[2]
+            weight = 1.0
+            if last_contrast is not None:
+                weight *= CONTRAST_BEFORE if pos < last_contrast else CONTRAST_AFTER
+            if first_concession is not None:  # found before j, as units are read in order
+                weight *= CONCESSION_WEIGHT
+            if first_caveat is not None and first_caveat < pos:
+                weight *= CAVEAT_WEIGHT
+            if kind == "words":
+                v = value * mult
+                if negated:
+                    v = -v * (NEGATED_POSITIVE if value > 0 else NEGATED_NEGATIVE)
+            elif kind == "expected":
+                v = EXPECTED_NEGATED if negated else 0.0
+            else:  # neutral verdict
+                v = NEGATED_NEUTRAL if negated else 0.0
+                neutral = neutral or not negated
+            if first_wish is not None:  # praise after "I wanted to" is a let-down; blame after it was only feared
+                v = WISH_POSITIVE * v if v > 0 else 0.0
+            contribution = weight * v
+            if contribution != 0:
+                has[c] = True
+                scores[c] += contribution
+                local[c] += v
+                n_pos += contribution > 0
+                n_neg += contribution < 0
             if detail is not None:
-                detail.append((s_no, c, text, kind, value, 1.0, False, 1.0, 0.0))
-            continue
-        units = clauses[c]
-        window = units[max(0, j - NEGATION_WINDOW):j]
-        for back in range(len(window) - 1, -1, -1):  # a sentiment word ends the scope of earlier negators
-            if window[back][0] in ("words", "expected", "neutral"):
-                window = window[back + 1:]
-                break
-        n_negators = sum(u[0] == "negators" for u in window)
-        negated = n_negators % 2 == 1
-        mult = 1.0
-        for u in window:
-            if u[0] == "intensifiers":
-                mult *= u[2]
-        weight = 1.0
-        if last_contrast is not None:
-            weight *= CONTRAST_BEFORE if pos < last_contrast else CONTRAST_AFTER
-        if first_concession[c] is not None and first_concession[c] < j:
-            weight *= CONCESSION_WEIGHT
-        if first_caveat is not None and first_caveat < pos:
-            weight *= CAVEAT_WEIGHT
-        wished = first_wish[c] is not None and first_wish[c] < j
-        if kind == "words":
-            v = value * mult
-            if negated:
-                v = -v * (NEGATED_POSITIVE if value > 0 else NEGATED_NEGATIVE)
-        elif kind == "expected":
-            v = EXPECTED_NEGATED if negated else 0.0
-        else:  # neutral verdict
-            v = NEGATED_NEUTRAL if negated else 0.0
-            neutral = neutral or not negated
-        if wished:  # praise after "I wanted to" is a let-down; blame after it was only feared
-            v = WISH_POSITIVE * v if v > 0 else 0.0
-        contribution = weight * v
-        if contribution != 0:
-            has[c] = True
-            scores[c] += contribution
-            local[c] += v
-            n_pos += contribution > 0
-            n_neg += contribution < 0
-        if detail is not None:
-            detail.append((s_no, c, text, kind, value, mult, negated, weight, contribution))
+                detail.append((s_no, c, text, kind, value, mult, negated, weight, contribution))
     return scores, local, has, n_pos, n_neg, neutral
 
 
@@ -998,13 +1042,14 @@ def _sentence_parts(sentence: str) -> tuple[tuple, tuple]:
     for clause in _CLAUSE.split(_normalise(sentence)):
         toks = _expand(_raw_tokens(clause), lex)
         start = 0
-        for j in range(1, len(toks)):  # "but"/"但是" and caveats ("就是") also open a new clause
-            if lex.entries.get(toks[j], ("",))[0] in ("contrast", "caveat"):
-                clause_tokens.append(tuple(toks[start:j]))
-                start = j
+        if not lex.breaks.isdisjoint(toks):  # "but"/"但是" and caveats ("就是") also open a new clause
+            for j in range(1, len(toks)):
+                if toks[j] in lex.breaks:
+                    clause_tokens.append(tuple(toks[start:j]))
+                    start = j
         if toks[start:]:
             clause_tokens.append(tuple(toks[start:]))
-    return tuple(clause_tokens), tuple(tuple(_units(list(toks), lex)) for toks in clause_tokens)
+    return tuple(clause_tokens), tuple(tuple(_units(toks, lex)) for toks in clause_tokens)
 
 
 def _analyse(text: str, lex: _Lexicon, matcher: _Matcher | None, detail: bool = False) -> _Scored:
@@ -1023,7 +1068,7 @@ def _analyse(text: str, lex: _Lexicon, matcher: _Matcher | None, detail: bool = 
             shown = sentence if len(sentence) <= MAX_SENTENCE_CHARS else sentence[:MAX_SENTENCE_CHARS] + "…"
             seen = set()
             for c, toks in enumerate(clause_tokens):
-                for theme, term in _match_themes(list(toks), matcher):
+                for theme, term in _match_themes(toks, matcher):
                     if theme in seen:
                         continue
                     seen.add(theme)
