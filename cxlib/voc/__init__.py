@@ -426,11 +426,12 @@ def _is_cjk(token: str) -> bool:
 
 def _raw_tokens(text: str) -> list[str]:
     """Tokens of a normalised text: jieba for Chinese runs, the regex for the rest."""
-    parts = _CHINESE_RUN.split(text)  # other text, Chinese run, other text, …, other text
-    out = _EN_TOKEN.findall(parts[0])
+    parts = _CHINESE_RUN.split(text)  # other text, Chinese run, other text, …, other text ("" between runs)
+    out = _EN_TOKEN.findall(parts[0]) if parts[0] else []
     for at in range(1, len(parts), 2):
         out.extend(_cut(parts[at]))
-        out.extend(_EN_TOKEN.findall(parts[at + 1]))
+        if parts[at + 1]:
+            out.extend(_EN_TOKEN.findall(parts[at + 1]))
     return out
 
 
@@ -694,7 +695,7 @@ def _lexicon() -> _Lexicon:
 
 
 _PARTICLES = "了啦呀啊的吧哦呢哈嘛"
-_CONTENT = ("words", "expected", "neutral")
+_CONTENT = frozenset(("words", "expected", "neutral"))  # the kinds that carry sentiment
 
 
 def _split_known(token: str, lex: _Lexicon) -> list[str] | None:
@@ -753,6 +754,20 @@ def _units(tokens: Sequence[str], lex: _Lexicon) -> list[tuple[str, str, float]]
     eat), an intensifier of :data:`DEGREE_GOOD`, not a word of praise.
     """
     unit_of, starts = lex.units, lex.starts
+    if starts.isdisjoint(tokens):  # the common case: no entry of two or more tokens can match, one unit per token
+        units = [unit_of.get(tok) or ("other", tok, 0.0) for tok in tokens]
+    else:
+        units = _longest_units(tokens, lex)
+    if "好" in tokens:  # 好 + sentiment word ("好慢", "好难吃") is a degree adverb, not praise
+        for j in range(len(units) - 1):
+            if units[j][:2] == ("words", "好") and units[j + 1][0] == "words":
+                units[j] = ("intensifiers", "好", DEGREE_GOOD)
+    return units
+
+
+def _longest_units(tokens: Sequence[str], lex: _Lexicon) -> list[tuple[str, str, float]]:
+    """:func:`_units` without the 好 rule: longest match first, one unit per entry or other token."""
+    unit_of, starts = lex.units, lex.starts
     units = []
     i, n = 0, len(tokens)
     while i < n:
@@ -764,10 +779,6 @@ def _units(tokens: Sequence[str], lex: _Lexicon) -> list[tuple[str, str, float]]
             unit = unit_of.get(tok) or ("other", tok, 0.0)
         units.append(unit)
         i += k
-    if "好" in tokens:  # 好 + sentiment word ("好慢", "好难吃") is a degree adverb, not praise
-        for j in range(len(units) - 1):
-            if units[j][:2] == ("words", "好") and units[j + 1][0] == "words":
-                units[j] = ("intensifiers", "好", DEGREE_GOOD)
     return units
 
 
@@ -975,7 +986,7 @@ def _score_clauses(clauses: Sequence[Sequence[tuple]], detail: list | None, s_no
     n_pos = n_neg = 0
     neutral = False
     kinds = [u[0] for units in clauses for u in units]  # unit kinds in sentence order ("pos" below)
-    if detail is None and not any(k in _CONTENT for k in kinds):  # most clauses of long reviews hold no opinion
+    if detail is None and _CONTENT.isdisjoint(kinds):  # many sentences of long reviews hold no opinion
         return scores, local, has, n_pos, n_neg, neutral
     last_contrast = len(kinds) - 1 - kinds[::-1].index("contrast") if "contrast" in kinds else None
     first_caveat = kinds.index("caveat") if "caveat" in kinds else None
