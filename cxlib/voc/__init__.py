@@ -1194,24 +1194,23 @@ def score_sentiment(texts, langs=None, *, model: bool = True) -> pd.DataFrame:
 
 
 def _mentions_frame(clean, lang, codes, u_mentions, empty, theme_ids) -> pd.DataFrame:
-    labels = clean.index.to_numpy(dtype=object)
-    cols: dict[str, list] = {k: [] for k in ("review", "lang", "sentence_no", "theme", "term", "sentence", "score")}
-    n_no_theme = 0
-    for i, j in enumerate(codes):
-        if empty[i]:
-            continue
-        mentions = u_mentions[j]
-        if not mentions:
-            n_no_theme += 1
-        for s_no, theme, term, sentence, score in mentions:
-            cols["review"].append(labels[i])
-            cols["lang"].append(lang[i])
-            cols["sentence_no"].append(s_no)
-            cols["theme"].append(theme)
-            cols["term"].append(term)
-            cols["sentence"].append(sentence)
-            cols["score"].append(round(score, 4))
-    out = pd.DataFrame(cols)
+    # the mentions of each distinct text are spread to its rows with index arithmetic, not a loop per row
+    n_of_text = np.fromiter(map(len, u_mentions), dtype=np.int64, count=len(u_mentions))
+    n_of_row = np.where(empty, 0, n_of_text[codes])
+    n_no_theme = int((~empty & (n_of_row == 0)).sum())
+    first_of_text = np.cumsum(n_of_text) - n_of_text  # where each text's mentions start in the flat list
+    row = np.repeat(np.arange(len(codes)), n_of_row)
+    at = np.repeat(first_of_text[codes] - (np.cumsum(n_of_row) - n_of_row), n_of_row) + np.arange(len(row))
+    mentions = [m for of_text in u_mentions for m in of_text]  # (sentence_no, theme, term, sentence, score)
+    cols = {"review": clean.index.to_numpy(dtype=object)[row], "lang": np.asarray(lang, dtype=object)[row]}
+    for name, values in zip(("sentence_no", "theme", "term", "sentence", "score"),
+                            list(zip(*mentions, strict=True)) or [()] * 5, strict=True):
+        column = np.empty(len(mentions), dtype=object)
+        column[:] = values
+        cols[name] = column[at]
+    cols["score"] = np.array([round(v, 4) for v in cols["score"]], dtype=object)
+    # lists, so that pandas infers each column's dtype from the values as it did for the original lists
+    out = pd.DataFrame({k: v.tolist() for k, v in cols.items()})
     out["sentence_no"] = out["sentence_no"].astype("int64")
     out["score"] = out["score"].astype("float64")
     out["sentiment"] = _label(out["score"].to_numpy())
