@@ -129,7 +129,7 @@ import html
 import logging
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -424,12 +424,14 @@ def _is_cjk(token: str) -> bool:
     return bool(token) and "\u3400" <= token[0] <= "\ufaff" and bool(_CJK.match(token[0]))
 
 
-def _raw_tokens(text: str) -> list[str]:
-    """Tokens of a normalised text: jieba for Chinese runs, the regex for the rest."""
+def _raw_tokens(text: str, cut: Callable[[str], Sequence[str]] | None = None) -> list[str]:
+    """Tokens of a normalised text: jieba's words for Chinese runs (``cut``, :func:`_cut` unless given), the
+    regex for the rest."""
+    cut = _cut if cut is None else cut
     parts = _CHINESE_RUN.split(text)  # other text, Chinese run, other text, …, other text ("" between runs)
     out = _EN_TOKEN.findall(parts[0]) if parts[0] else []
     for at in range(1, len(parts), 2):
-        out.extend(_cut(parts[at]))
+        out.extend(cut(parts[at]))
         if parts[at + 1]:
             out.extend(_EN_TOKEN.findall(parts[at + 1]))
     return out
@@ -514,6 +516,133 @@ def _cut(run: str) -> tuple[str, ...]:
         at = block.end()
     words.extend(run[at:])
     return tuple(words)
+
+
+_HAN_BASE = 0x4E00 - 1  # han characters become 1 … 20950 (15 bits), so four of them fit in one int64 code
+_HAN_BITS = 15
+_SHORT = 4  # words of up to this many characters are looked up with array operations
+_CHUNK_CHARS = 1 << 19  # characters segmented per batch: bounds its arrays (about 40 MB)
+
+
+def _han_code(word: str) -> int:
+    code = 0
+    for ch in word:
+        code = (code << _HAN_BITS) | (ord(ch) - _HAN_BASE)
+    return code
+
+
+@cache
+def _short_words() -> tuple[dict, pd.Index]:
+    """jieba's words of 1–4 han characters as ``{length: (Index of codes, log P)}``, and the codes of the
+    first four characters of every longer entry (word or prefix) of the prefix dictionary."""
+    logp, _ = _word_logp()
+    codes: dict[int, list] = {n: [] for n in range(1, _SHORT + 1)}
+    values: dict[int, list] = {n: [] for n in range(1, _SHORT + 1)}
+    longer = set()
+    for word, p in logp.items():
+        if not _JIEBA_HAN.fullmatch(word):
+            continue  # a word with any other character never matches inside a han block
+        if len(word) > _SHORT:
+            longer.add(_han_code(word[:_SHORT]))
+        elif p is not None:
+            codes[len(word)].append(_han_code(word))
+            values[len(word)].append(p)
+    tables = {n: (pd.Index(np.array(codes[n], dtype=np.int64)), np.array(values[n])) for n in codes}
+    return tables, pd.Index(np.array(sorted(longer), dtype=np.int64))
+
+
+def _cut_many(runs: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """:func:`_cut` of many distinct Chinese runs at once: the same words, with array operations.
+
+    A run of han characters in which no word of more than four characters can
+    start is segmented here: every 1–4-character window gets its word's log P
+    from a hash lookup of its code, and the maximum-probability route of
+    :func:`_segment_han` is computed for all runs together, one character
+    position from their ends per step (the same additions and comparisons,
+    ties to the longer word). Any other run goes to :func:`_cut`. jieba's
+    prefix dictionary holds every prefix of every word, so the windows that
+    are words are exactly the candidates its prefix scan finds (a test
+    compares the words with jieba's).
+    """
+    out = {}
+    batch, n_chars = [], 0
+    for run in runs:
+        if not _JIEBA_HAN.fullmatch(run):
+            out[run] = _cut(run)
+            continue
+        batch.append(run)
+        n_chars += len(run)
+        if n_chars >= _CHUNK_CHARS:
+            _cut_batch(batch, out)
+            batch, n_chars = [], 0
+    if batch:
+        _cut_batch(batch, out)
+    return out
+
+
+def _cut_batch(runs: list[str], out: dict) -> None:
+    """:func:`_cut_many` of distinct runs of han characters, written into ``out``."""
+    tables, longer = _short_words()
+    _, unknown = _word_logp()
+    lens = np.fromiter(map(len, runs), dtype=np.int64, count=len(runs))
+    # each run takes its length + 1 slots; the extra slot ends its route (score 0, as jieba's route[N])
+    first = np.cumsum(lens + 1) - (lens + 1)
+    end = first + lens
+    n_slots = int(end[-1]) + 1 + _SHORT
+    slot = np.arange(int(lens.sum())) + np.repeat(np.arange(len(runs)), lens)
+    char = np.zeros(n_slots, dtype=np.int64)  # 0 outside the runs
+    joined = "".join(runs)
+    char[slot] = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64) - _HAN_BASE
+    # log P of the word char[i:i + n] for n = 1 … 4 (NaN: no word, or past the run's end)
+    logp = np.full((_SHORT + 1, n_slots), np.nan)
+    code = np.zeros(n_slots - _SHORT, dtype=np.int64)
+    inside = np.ones(n_slots - _SHORT, dtype=bool)
+    for n in range(1, _SHORT + 1):
+        last = char[n - 1:n - 1 + len(code)]
+        inside &= last != 0
+        code = (code << _HAN_BITS) | last
+        at = np.flatnonzero(inside)
+        found = tables[n][0].get_indexer(code[at])
+        logp[n, at[found >= 0]] = tables[n][1][found[found >= 0]]
+    # runs where a longer word may start (its first four characters, with a fifth in the run): _cut
+    at = np.flatnonzero(inside & (char[_SHORT:_SHORT + len(code)] != 0))
+    slow_slots = at[longer.get_indexer(code[at]) >= 0]
+    slow = np.zeros(len(runs), dtype=bool)
+    slow[np.searchsorted(first, slow_slots, side="right") - 1] = True
+    # the best route, from the end of every run at once: step t handles the t-th character from the end
+    order = np.argsort(-lens, kind="stable")
+    run_end = end[order]
+    n_longer = np.searchsorted(-lens[order], -np.arange(int(lens.max())), side="left")  # runs longer than t
+    best = np.zeros(n_slots)
+    step = np.ones(n_slots, dtype=np.int64)  # length of the first word of the best route from each slot
+    for t in range(len(n_longer)):
+        i = run_end[:n_longer[t]] - 1 - t
+        top = np.full(len(i), -np.inf)
+        length = np.ones(len(i), dtype=np.int64)
+        for n in range(1, min(_SHORT, t + 1) + 1):
+            score = logp[n, i] + best[i + n]
+            better = score >= top  # NaN is never better; on a tie the longer word wins, as in jieba
+            top = np.where(better, score, top)
+            length = np.where(better, n, length)
+        none = top == -np.inf  # no word starts here: the character alone, at jieba's unknown log P
+        top[none] = unknown + best[i[none] + 1]
+        best[i] = top
+        step[i] = length
+    # follow each run's route from its first character
+    starts = np.zeros(n_slots, dtype=bool)
+    at, stop = first, end
+    while len(at):
+        starts[at] = True
+        at = at + step[at]
+        at, stop = at[at < stop], stop[at < stop]
+    word_start = np.flatnonzero(starts[slot])  # in characters of the joined runs
+    bounds = np.append(word_start, len(joined)).tolist()
+    words = [joined[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    n_words = np.bincount(np.searchsorted(first, slot[word_start], side="right") - 1, minlength=len(runs))
+    k = 0
+    for run, n, is_slow in zip(runs, n_words.tolist(), slow.tolist(), strict=True):
+        out[run] = _cut(run) if is_slow else tuple(words[k:k + n])
+        k += n
 
 
 def _join(tokens: Sequence[str]) -> str:
@@ -1048,10 +1177,23 @@ def _score_clauses(clauses: Sequence[Sequence[tuple]], detail: list | None, s_no
 @lru_cache(maxsize=1 << 17)
 def _sentence_parts(sentence: str) -> tuple[tuple, tuple]:
     """Tokens and lexicon units per clause of one sentence; cached, as short sentences repeat across reviews."""
+    return _clause_parts(_CLAUSE.split(_normalise(sentence)), _cut)
+
+
+def _sentence_parts_many(sentences: Iterable[str]) -> dict[str, tuple[tuple, tuple]]:
+    """:func:`_sentence_parts` of many distinct sentences, their Chinese runs segmented together (:func:`_cut_many`)."""
+    clauses = {s: _CLAUSE.split(_normalise(s)) for s in sentences}
+    runs = {run for parts in clauses.values() for clause in parts for run in _CHINESE_RUN.split(clause)[1::2]}
+    cut = _cut_many(runs).__getitem__
+    return {s: _clause_parts(parts, cut) for s, parts in clauses.items()}
+
+
+def _clause_parts(clauses: Sequence[str], cut: Callable[[str], Sequence[str]]) -> tuple[tuple, tuple]:
+    """Tokens and lexicon units per clause of the normalised clauses of one sentence (``cut``: jieba's words)."""
     lex = _lexicon()
     clause_tokens = []
-    for clause in _CLAUSE.split(_normalise(sentence)):
-        toks = _expand(_raw_tokens(clause), lex)
+    for clause in clauses:
+        toks = _expand(_raw_tokens(clause, cut), lex)
         start = 0
         if not lex.breaks.isdisjoint(toks):  # "but"/"但是" and caveats ("就是") also open a new clause
             for j in range(1, len(toks)):
@@ -1063,10 +1205,13 @@ def _sentence_parts(sentence: str) -> tuple[tuple, tuple]:
     return tuple(clause_tokens), tuple(tuple(_units(toks, lex)) for toks in clause_tokens)
 
 
-def _analyse(text: str, lex: _Lexicon, matcher: _Matcher | None, detail: bool = False) -> _Scored:
+def _analyse(sentences: Sequence[str], lex: _Lexicon, matcher: _Matcher | None, detail: bool = False,
+             parts: Mapping | None = None) -> _Scored:
+    """Lexicon score, word counts and theme mentions of one text's sentences (``parts``: their
+    :func:`_sentence_parts`, when already made)."""
     res = _Scored(detail=[] if detail else None)
-    for s_no, sentence in enumerate(_sentences(text)):
-        clause_tokens, clauses = _sentence_parts(sentence)
+    for s_no, sentence in enumerate(sentences):
+        clause_tokens, clauses = _sentence_parts(sentence) if parts is None else parts[sentence]
         if not clause_tokens:
             continue
         scores, local, has, n_pos, n_neg, neutral = _score_clauses(clauses, res.detail, s_no)
@@ -1113,7 +1258,9 @@ def _lexicon_pass(clean: pd.Series, matcher: _Matcher | None):
     """One pass of the lexicon over the distinct non-empty texts: score, word counts, theme mentions.
 
     Each distinct text is analysed once (exports repeat short reviews such as
-    "好评" thousands of times) and its results are spread back to every row.
+    "好评" thousands of times) and its results are spread back to every row;
+    the Chinese of all distinct sentences is segmented together
+    (:func:`_sentence_parts_many`; the parts live for this call only).
     """
     lex = _lexicon()
     texts = clean.to_numpy(dtype=object)
@@ -1123,9 +1270,11 @@ def _lexicon_pass(clean: pd.Series, matcher: _Matcher | None):
     u_pos = np.zeros(m, dtype="int64")
     u_neg = np.zeros(m, dtype="int64")
     u_mentions: list = [()] * m
-    for j, text in enumerate(uniques):
-        if text:
-            r = _analyse(text, lex, matcher)
+    sentences = [_sentences(text) if text else [] for text in uniques]
+    parts = _sentence_parts_many({s: None for of_text in sentences for s in of_text})
+    for j, of_text in enumerate(sentences):
+        if of_text:
+            r = _analyse(of_text, lex, matcher, parts=parts)
             u_score[j], u_pos[j], u_neg[j] = r.score, r.n_pos, r.n_neg
             u_mentions[j] = r.mentions
     empty = texts == ""
@@ -1268,7 +1417,7 @@ def explain_sentiment(text: str, lang: str | None = None, *, top: int = 8) -> pd
     from .model import load_model, model_text
 
     clean = _clean_one(text)
-    res = _analyse(clean, _lexicon(), None, detail=True) if clean else _Scored(detail=[])
+    res = _analyse(_sentences(clean), _lexicon(), None, detail=True) if clean else _Scored(detail=[])
     out = pd.DataFrame(res.detail, columns=["sentence", "clause", "token", "kind", "valence", "intensity",
                                             "negated", "weight", "contribution"])
     out["contribution"] = out["contribution"].round(4)
