@@ -58,7 +58,7 @@ def main(argv=None) -> int:
     series = pd.Series(pd.unique(pd.Series(texts, dtype=object))[: args.n])
     t0, c0 = time.perf_counter(), time.process_time()
     voc.tokenize("房间")  # jieba's dictionary
-    voc.score_sentiment(["ok"])  # the two models
+    voc.score_sentiment(["ok", "好"])  # the two models: one English and one Chinese text load both
     t1, c1 = time.perf_counter(), time.process_time()
     scores, tagged = voc.analyse_reviews(series)
     t2, c2 = time.perf_counter(), time.process_time()

@@ -117,6 +117,27 @@ def test_mixed_language_review():
     assert got == {"room_cleanliness": "positive", "breakfast": "positive", "wifi": "negative"}
 
 
+@pytest.mark.parametrize("chunk", [1 << 19, 40])
+def test_segmentation_is_exactly_jiebas(monkeypatch, chunk):
+    """voc's own loop over jieba's dictionary, one run (_cut) or many at once (_cut_many, in one batch or
+    in many), gives jieba's words (``lcut(HMM=False)``) on every Chinese run."""
+    monkeypatch.setattr(voc, "_CHUNK_CHARS", chunk)
+    tk = voc._zh_tokenizer()
+    texts = [t for world in datasets.WORLDS for t in datasets.load(world, "reviews")["text"].dropna().astype(str)]
+    runs = {r for t in texts for r in voc._RUNS.findall(voc._normalise(t)) if voc._is_cjk(r)}
+    runs |= {"等了4天才到", "天才", "不太好吃了", "鿕鿖好鿿", "㐀㐁很好", "\uf900\uf901房间", "好" * 40, "好",
+             "一分钱一分货", "这家店物美价廉一分钱一分货", "中华人民共和国成立了"}  # words of more than four characters
+    many = voc._cut_many(runs)
+    for run in sorted(runs):
+        assert voc._cut.__wrapped__(run) == many[run] == tuple(tk.lcut(run, HMM=False)), run
+
+
+def test_jieba_prefix_dictionary_holds_every_prefix_of_its_words():
+    """What _cut_many relies on: the windows that are words are exactly the candidates of jieba's prefix scan."""
+    freq = voc._zh_tokenizer().FREQ
+    assert all(w[:k] in freq for w in freq for k in range(1, len(w)))
+
+
 def test_jieba_is_initialised_quietly():
     code = "from cxlib import voc; print(voc.tokenize('房间很干净'))"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -129,7 +129,7 @@ import html
 import logging
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -212,6 +212,7 @@ _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 _CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK = re.compile(f"[{_CJK_CHARS}]")
 _RUNS = re.compile(f"[{_CJK_CHARS}]+|[^{_CJK_CHARS}]+")
+_CHINESE_RUN = re.compile(f"([{_CJK_CHARS}]+)")  # split() alternates other text and Chinese runs
 _LATIN = re.compile(r"[A-Za-z]")
 _EN_TOKEN = re.compile(
     r"[a-z0-9]+(?:['\-][a-z0-9]+)*"
@@ -389,26 +390,259 @@ def _starts(keys) -> frozenset:
     return frozenset(out)
 
 
+def _key_prefixes(keys) -> frozenset:
+    """Every leading part of every key ("n", "no", "no ", "no h", …), so that :func:`_longest_match` can stop early."""
+    return frozenset(k[:end] for k in keys for end in range(1, len(k) + 1))
+
+
+def _longest_match(tokens: Sequence[str], i: int, table: Mapping, prefixes: frozenset, max_n: int):
+    """(value, k) of the longest key of ``table`` that 2 ≤ k ≤ ``max_n`` tokens from ``tokens[i]`` join to
+    (:func:`_join`), or (None, 1).
+
+    The key grows one token at a time as :func:`_join` builds it, and the
+    search stops as soon as it is no leading part of any key (``prefixes``):
+    a longer join starts with a shorter one, so nothing longer can match.
+    The result is that of trying k = ``max_n`` … 2, longest first, with far
+    fewer joins and lookups.
+    """
+    key = prev = tokens[i]
+    found, k_found = None, 1
+    for k in range(2, min(max_n, len(tokens) - i) + 1):
+        tok = tokens[i + k - 1]
+        key += tok if (_is_cjk(prev) or _is_cjk(tok)) else " " + tok
+        if key not in prefixes:
+            break
+        hit = table.get(key)
+        if hit is not None:
+            found, k_found = hit, k
+        prev = tok
+    return found, k_found
+
+
 @lru_cache(maxsize=1 << 16)
 def _is_cjk(token: str) -> bool:
     return bool(token) and "\u3400" <= token[0] <= "\ufaff" and bool(_CJK.match(token[0]))
 
 
-def _raw_tokens(text: str) -> list[str]:
-    """Tokens of a normalised text: jieba for Chinese runs, the regex for the rest."""
-    out: list[str] = []
-    for run in _RUNS.findall(text):
-        if _is_cjk(run):
-            out.extend(_cut(run))
-        else:
-            out.extend(_EN_TOKEN.findall(run))
+def _raw_tokens(text: str, cut: Callable[[str], Sequence[str]] | None = None) -> list[str]:
+    """Tokens of a normalised text: jieba's words for Chinese runs (``cut``, :func:`_cut` unless given), the
+    regex for the rest."""
+    cut = _cut if cut is None else cut
+    parts = _CHINESE_RUN.split(text)  # other text, Chinese run, other text, …, other text ("" between runs)
+    out = _EN_TOKEN.findall(parts[0]) if parts[0] else []
+    for at in range(1, len(parts), 2):
+        out.extend(cut(parts[at]))
+        if parts[at + 1]:
+            out.extend(_EN_TOKEN.findall(parts[at + 1]))
     return out
+
+
+# jieba's ``cut`` segments only runs of these characters ("han" blocks); any other character of a
+# Chinese run (CJK extension A, the newest unified ideographs, compatibility ideographs) is a word of its own
+_JIEBA_HAN = re.compile("[\u4e00-\u9fd5]+")
+
+
+_NOT_A_PREFIX = object()
+
+
+@cache
+def _word_logp() -> tuple[dict, float]:
+    """jieba's prefix dictionary as ``{prefix: log P of the word, or None when it is only a prefix}``, and the
+    log P jieba gives a character that starts no word.
+
+    ``Tokenizer.calc`` recomputes ``log(freq) - log(total)`` for every candidate
+    word of every position and looks each fragment up twice; :func:`_cut` looks
+    the same numbers up once. Built once from :func:`_zh_tokenizer`, which
+    nothing changes after it is built.
+    """
+    from math import log
+
+    tk = _zh_tokenizer()
+    logtotal = log(tk.total)
+    return {w: log(f) - logtotal if f else None for w, f in tk.FREQ.items()}, log(1) - logtotal
+
+
+def _segment_han(block: str, logp: Mapping, unknown: float) -> list[str]:
+    """jieba's words of one han block with ``HMM=False``: the same dictionary DAG and maximum-probability route.
+
+    For each position from the end, every dictionary word starting there
+    (found by extending the fragment while it is a prefix of some word, as
+    ``Tokenizer.get_DAG`` does) is scored log P(word) + best score after it;
+    the best wins, ties going to the longer word (``max`` over (score, end)
+    tuples in jieba), and a position that starts no word is a one-character
+    word of log P = ``unknown``. The sums are the same floating-point
+    operations in the same order as ``Tokenizer.calc``, so the words are
+    exactly jieba's (a test compares them); one loop without generators,
+    ``log`` calls or a second lookup per fragment is what makes it faster.
+    """
+    n = len(block)
+    best = [0.0] * (n + 1)  # best[i]: score of the best route through block[i:]
+    stop = list(range(1, n + 1))  # stop[i]: end of the first word of that route
+    get = logp.get
+    for i in range(n - 1, -1, -1):
+        top = None
+        j = i + 1
+        p = get(block[i], _NOT_A_PREFIX)
+        while p is not _NOT_A_PREFIX:
+            if p is not None:
+                score = p + best[j]
+                if top is None or score >= top:
+                    top, stop[i] = score, j
+            if j == n:
+                break
+            j += 1
+            p = get(block[i:j], _NOT_A_PREFIX)
+        best[i] = unknown + best[i + 1] if top is None else top
+    words = []
+    i = 0
+    while i < n:
+        words.append(block[i:stop[i]])
+        i = stop[i]
+    return words
 
 
 @lru_cache(maxsize=1 << 16)
 def _cut(run: str) -> tuple[str, ...]:
-    """jieba's words of one run of Chinese characters; cached, as short phrases ("很干净", "送餐很快") recur."""
-    return tuple(t for t in _zh_tokenizer().lcut(run, HMM=False) if t.strip())
+    """jieba's words of one run of Chinese characters (``Tokenizer.lcut(run, HMM=False)``), with the domain
+    user dictionary; cached, as short phrases ("很干净", "送餐很快") recur."""
+    logp, unknown = _word_logp()
+    if _JIEBA_HAN.fullmatch(run):
+        return tuple(_segment_han(run, logp, unknown))
+    words: list[str] = []
+    at = 0
+    for block in _JIEBA_HAN.finditer(run):
+        words.extend(run[at:block.start()])  # characters outside jieba's han range: one word each
+        words.extend(_segment_han(block.group(0), logp, unknown))
+        at = block.end()
+    words.extend(run[at:])
+    return tuple(words)
+
+
+_HAN_BASE = 0x4E00 - 1  # han characters become 1 … 20950 (15 bits), so four of them fit in one int64 code
+_HAN_BITS = 15
+_SHORT = 4  # words of up to this many characters are looked up with array operations
+_CHUNK_CHARS = 1 << 19  # characters segmented per batch: bounds its arrays (about 40 MB)
+
+
+def _han_code(word: str) -> int:
+    code = 0
+    for ch in word:
+        code = (code << _HAN_BITS) | (ord(ch) - _HAN_BASE)
+    return code
+
+
+@cache
+def _short_words() -> tuple[dict, pd.Index]:
+    """jieba's words of 1–4 han characters as ``{length: (Index of codes, log P)}``, and the codes of the
+    first four characters of every longer entry (word or prefix) of the prefix dictionary."""
+    logp, _ = _word_logp()
+    codes: dict[int, list] = {n: [] for n in range(1, _SHORT + 1)}
+    values: dict[int, list] = {n: [] for n in range(1, _SHORT + 1)}
+    longer = set()
+    for word, p in logp.items():
+        if not _JIEBA_HAN.fullmatch(word):
+            continue  # a word with any other character never matches inside a han block
+        if len(word) > _SHORT:
+            longer.add(_han_code(word[:_SHORT]))
+        elif p is not None:
+            codes[len(word)].append(_han_code(word))
+            values[len(word)].append(p)
+    tables = {n: (pd.Index(np.array(codes[n], dtype=np.int64)), np.array(values[n])) for n in codes}
+    return tables, pd.Index(np.array(sorted(longer), dtype=np.int64))
+
+
+def _cut_many(runs: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """:func:`_cut` of many distinct Chinese runs at once: the same words, with array operations.
+
+    A run of han characters in which no word of more than four characters can
+    start is segmented here: every 1–4-character window gets its word's log P
+    from a hash lookup of its code, and the maximum-probability route of
+    :func:`_segment_han` is computed for all runs together, one character
+    position from their ends per step (the same additions and comparisons,
+    ties to the longer word). Any other run goes to :func:`_cut`. jieba's
+    prefix dictionary holds every prefix of every word, so the windows that
+    are words are exactly the candidates its prefix scan finds (a test
+    compares the words with jieba's).
+    """
+    out = {}
+    batch, n_chars = [], 0
+    for run in runs:
+        if not _JIEBA_HAN.fullmatch(run):
+            out[run] = _cut(run)
+            continue
+        batch.append(run)
+        n_chars += len(run)
+        if n_chars >= _CHUNK_CHARS:
+            _cut_batch(batch, out)
+            batch, n_chars = [], 0
+    if batch:
+        _cut_batch(batch, out)
+    return out
+
+
+def _cut_batch(runs: list[str], out: dict) -> None:
+    """:func:`_cut_many` of distinct runs of han characters, written into ``out``."""
+    tables, longer = _short_words()
+    _, unknown = _word_logp()
+    lens = np.fromiter(map(len, runs), dtype=np.int64, count=len(runs))
+    # each run takes its length + 1 slots; the extra slot ends its route (score 0, as jieba's route[N])
+    first = np.cumsum(lens + 1) - (lens + 1)
+    end = first + lens
+    n_slots = int(end[-1]) + 1 + _SHORT
+    slot = np.arange(int(lens.sum())) + np.repeat(np.arange(len(runs)), lens)
+    char = np.zeros(n_slots, dtype=np.int64)  # 0 outside the runs
+    joined = "".join(runs)
+    char[slot] = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64) - _HAN_BASE
+    # log P of the word char[i:i + n] for n = 1 … 4 (NaN: no word, or past the run's end)
+    logp = np.full((_SHORT + 1, n_slots), np.nan)
+    code = np.zeros(n_slots - _SHORT, dtype=np.int64)
+    inside = np.ones(n_slots - _SHORT, dtype=bool)
+    for n in range(1, _SHORT + 1):
+        last = char[n - 1:n - 1 + len(code)]
+        inside &= last != 0
+        code = (code << _HAN_BITS) | last
+        at = np.flatnonzero(inside)
+        found = tables[n][0].get_indexer(code[at])
+        logp[n, at[found >= 0]] = tables[n][1][found[found >= 0]]
+    # runs where a longer word may start (its first four characters, with a fifth in the run): _cut
+    at = np.flatnonzero(inside & (char[_SHORT:_SHORT + len(code)] != 0))
+    slow_slots = at[longer.get_indexer(code[at]) >= 0]
+    slow = np.zeros(len(runs), dtype=bool)
+    slow[np.searchsorted(first, slow_slots, side="right") - 1] = True
+    # the best route, from the end of every run at once: step t handles the t-th character from the end
+    order = np.argsort(-lens, kind="stable")
+    run_end = end[order]
+    n_longer = np.searchsorted(-lens[order], -np.arange(int(lens.max())), side="left")  # runs longer than t
+    best = np.zeros(n_slots)
+    step = np.ones(n_slots, dtype=np.int64)  # length of the first word of the best route from each slot
+    for t in range(len(n_longer)):
+        i = run_end[:n_longer[t]] - 1 - t
+        top = np.full(len(i), -np.inf)
+        length = np.ones(len(i), dtype=np.int64)
+        for n in range(1, min(_SHORT, t + 1) + 1):
+            score = logp[n, i] + best[i + n]
+            better = score >= top  # NaN is never better; on a tie the longer word wins, as in jieba
+            top = np.where(better, score, top)
+            length = np.where(better, n, length)
+        none = top == -np.inf  # no word starts here: the character alone, at jieba's unknown log P
+        top[none] = unknown + best[i[none] + 1]
+        best[i] = top
+        step[i] = length
+    # follow each run's route from its first character
+    starts = np.zeros(n_slots, dtype=bool)
+    at, stop = first, end
+    while len(at):
+        starts[at] = True
+        at = at + step[at]
+        at, stop = at[at < stop], stop[at < stop]
+    word_start = np.flatnonzero(starts[slot])  # in characters of the joined runs
+    bounds = np.append(word_start, len(joined)).tolist()
+    words = [joined[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    n_words = np.bincount(np.searchsorted(first, slot[word_start], side="right") - 1, minlength=len(runs))
+    k = 0
+    for run, n, is_slow in zip(runs, n_words.tolist(), slow.tolist(), strict=True):
+        out[run] = _cut(run) if is_slow else tuple(words[k:k + n])
+        k += n
 
 
 def _join(tokens: Sequence[str]) -> str:
@@ -541,7 +775,12 @@ class _Lexicon:
     max_n: int
     prefixes: tuple  # Chinese negators/intensifiers, longest first, for splitting "不干净"
     starts: frozenset = frozenset()  # first tokens of entries of two or more tokens
+    # jieba's Chinese tokens that are no entry -> their split (_split_token); bounded by jieba's dictionary
+    # plus single characters, as HMM=False never makes up a word
     expand_cache: dict = field(default_factory=dict)
+    units: dict = field(default_factory=dict)  # key -> its unit (kind, key, value): one lookup per token
+    breaks: frozenset = frozenset()  # contrast and caveat keys: they open a new clause
+    key_prefixes: frozenset = frozenset()  # leading parts of the keys (_longest_match)
 
 
 _KINDS = ("words", "negators", "intensifiers", "expected", "neutral", "contrast", "concession", "caveat", "wishes")
@@ -578,11 +817,14 @@ def _lexicon() -> _Lexicon:
     max_n = max(len(_raw_tokens(k)) for k in entries)
     prefixes = tuple(sorted((k for k, (kind, _) in entries.items()
                              if kind in ("negators", "intensifiers") and _is_cjk(k)), key=len, reverse=True))
-    return _Lexicon(entries=entries, max_n=max_n, prefixes=prefixes, starts=_starts(entries))
+    return _Lexicon(entries=entries, max_n=max_n, prefixes=prefixes, starts=_starts(entries),
+                    units={k: (kind, k, value) for k, (kind, value) in entries.items()},
+                    breaks=frozenset(k for k, (kind, _) in entries.items() if kind in ("contrast", "caveat")),
+                    key_prefixes=_key_prefixes(entries))
 
 
 _PARTICLES = "了啦呀啊的吧哦呢哈嘛"
-_CONTENT = ("words", "expected", "neutral")
+_CONTENT = frozenset(("words", "expected", "neutral"))  # the kinds that carry sentiment
 
 
 def _split_known(token: str, lex: _Lexicon) -> list[str] | None:
@@ -617,45 +859,55 @@ def _split_token(token: str, lex: _Lexicon) -> list[str]:
     return [token]
 
 
-def _expand(tokens: list[str], lex: _Lexicon) -> list[str]:
+def _expand(tokens: Sequence[str], lex: _Lexicon) -> list[str]:
+    """The tokens with every Chinese token that is no entry split by :func:`_split_token` (cached per token)."""
     out: list[str] = []
-    cache_ = lex.expand_cache
+    cache_, entries = lex.expand_cache, lex.entries
     for t in tokens:
-        if not _is_cjk(t) or t in lex.entries:
+        parts = cache_.get(t)  # first, as most Chinese tokens are no entry and were split before
+        if parts is not None:
+            out.extend(parts)
+        elif t in entries or not _is_cjk(t):
             out.append(t)
-            continue
-        parts = cache_.get(t)
-        if parts is None:
-            parts = _split_token(t, lex)
-            cache_[t] = parts
-        out.extend(parts)
+        else:
+            parts = cache_[t] = _split_token(t, lex)
+            out.extend(parts)
     return out
 
 
-def _units(tokens: list[str], lex: _Lexicon) -> list[tuple[str, str, float]]:
+def _units(tokens: Sequence[str], lex: _Lexicon) -> list[tuple[str, str, float]]:
     """Longest-match the lexicon over tokens: (kind, text, value) per unit; 'other' for the rest.
 
     One rule of Chinese grammar is applied on top: 好 directly before another
     sentiment word is the degree adverb "so" ("好慢" so slow, "好难吃" so bad to
     eat), an intensifier of :data:`DEGREE_GOOD`, not a word of praise.
     """
+    unit_of, starts = lex.units, lex.starts
+    if starts.isdisjoint(tokens):  # the common case: no entry of two or more tokens can match, one unit per token
+        units = [unit_of.get(tok) or ("other", tok, 0.0) for tok in tokens]
+    else:
+        units = _longest_units(tokens, lex)
+    if "好" in tokens:  # 好 + sentiment word ("好慢", "好难吃") is a degree adverb, not praise
+        for j in range(len(units) - 1):
+            if units[j][:2] == ("words", "好") and units[j + 1][0] == "words":
+                units[j] = ("intensifiers", "好", DEGREE_GOOD)
+    return units
+
+
+def _longest_units(tokens: Sequence[str], lex: _Lexicon) -> list[tuple[str, str, float]]:
+    """:func:`_units` without the 好 rule: longest match first, one unit per entry or other token."""
+    unit_of, starts = lex.units, lex.starts
     units = []
     i, n = 0, len(tokens)
-    entries = lex.entries
     while i < n:
-        for k in range(min(lex.max_n, n - i) if tokens[i] in lex.starts else 1, 0, -1):
-            key = tokens[i] if k == 1 else _join(tokens[i:i + k])
-            hit = entries.get(key)
-            if hit is not None:
-                units.append((hit[0], key, hit[1]))
-                i += k
-                break
-        else:
-            units.append(("other", tokens[i], 0.0))
-            i += 1
-    for j in range(len(units) - 1):  # 好 + sentiment word ("好慢", "好难吃") is a degree adverb, not praise
-        if units[j][:2] == ("words", "好") and units[j + 1][0] == "words":
-            units[j] = ("intensifiers", "好", DEGREE_GOOD)
+        tok = tokens[i]
+        unit, k = None, 1
+        if tok in starts:  # only here can an entry of two or more tokens match: longest first
+            unit, k = _longest_match(tokens, i, unit_of, lex.key_prefixes, lex.max_n)
+        if unit is None:
+            unit = unit_of.get(tok) or ("other", tok, 0.0)
+        units.append(unit)
+        i += k
     return units
 
 
@@ -769,6 +1021,7 @@ class _Matcher:
     index: dict  # key -> tuple of (theme, term)
     max_n: int
     starts: frozenset = frozenset()
+    key_prefixes: frozenset = frozenset()  # leading parts of the keys (_longest_match)
 
 
 def _matcher(themes: Mapping) -> _Matcher:
@@ -780,7 +1033,7 @@ def _matcher(themes: Mapping) -> _Matcher:
                 if key and (tid, term) not in index.setdefault(key, []):
                     index[key].append((tid, term))
     max_n = max((len(_raw_tokens(k)) for k in index), default=1)
-    return _Matcher({k: tuple(v) for k, v in index.items()}, max_n, _starts(index))
+    return _Matcher({k: tuple(v) for k, v in index.items()}, max_n, _starts(index), _key_prefixes(index))
 
 
 @cache
@@ -806,24 +1059,23 @@ def _fold(tok: str, index: Mapping):
     return None
 
 
-def _match_themes(tokens: list[str], m: _Matcher) -> list[tuple[str, str]]:
+def _match_themes(tokens: Sequence[str], m: _Matcher) -> list[tuple[str, str]]:
     """(theme, term) for each match in a clause, longest term first, English plurals/-ed/-ing folded."""
     found = []
     i, n = 0, len(tokens)
-    index = m.index
+    index, starts = m.index, m.starts
     while i < n:
-        hit, k_hit = None, 1
-        for k in range(min(m.max_n, n - i) if tokens[i] in m.starts else 1, 0, -1):
-            key = tokens[i] if k == 1 else _join(tokens[i:i + k])
-            hit = index.get(key)
-            if hit is not None:
-                k_hit = k
-                break
-        if hit is None and not _is_cjk(tokens[i]):
-            hit = _fold(tokens[i], index)
+        tok = tokens[i]
+        hit, k = None, 1
+        if tok in starts:  # only here can a term of two or more tokens match: longest first
+            hit, k = _longest_match(tokens, i, index, m.key_prefixes, m.max_n)
+        if hit is None:
+            hit = index.get(tok)
+        if hit is None and not _is_cjk(tok):
+            hit = _fold(tok, index)
         if hit is not None:
             found.extend(hit)
-        i += k_hit
+        i += k
     return found
 
 
@@ -853,93 +1105,113 @@ class _Scored:
     detail: list = field(default_factory=list)  # for explain_sentiment
 
 
-def _score_clauses(clauses: list[list[tuple]], detail: list | None, s_no: int):
+def _score_clauses(clauses: Sequence[Sequence[tuple]], detail: list | None, s_no: int):
     """Per clause of one sentence: weighted score (for the review), unweighted score (for the theme
     mentions in it: "早餐不错 but …" is still praise of breakfast), whether it holds sentiment; plus
     counts of positive and negative words and whether an "average" verdict was given."""
-    flat = [(c, j) for c, units in enumerate(clauses) for j in range(len(units))]
-    last_contrast = None
-    for pos, (c, j) in enumerate(flat):
-        if clauses[c][j][0] == "contrast":
-            last_contrast = pos
-    first_concession = [next((j for j, u in enumerate(units) if u[0] == "concession"), None) for units in clauses]
-    first_wish = [next((j for j, u in enumerate(units) if u[0] == "wishes"), None) for units in clauses]
-    first_caveat = next((pos for pos, (c, j) in enumerate(flat) if clauses[c][j][0] == "caveat"), None)
     scores = [0.0] * len(clauses)
     local = [0.0] * len(clauses)
     has = [False] * len(clauses)
     n_pos = n_neg = 0
     neutral = False
-    for pos, (c, j) in enumerate(flat):
-        kind, text, value = clauses[c][j]
-        if kind not in ("words", "expected", "neutral"):
+    kinds = [u[0] for units in clauses for u in units]  # unit kinds in sentence order ("pos" below)
+    if detail is None and _CONTENT.isdisjoint(kinds):  # many sentences of long reviews hold no opinion
+        return scores, local, has, n_pos, n_neg, neutral
+    last_contrast = len(kinds) - 1 - kinds[::-1].index("contrast") if "contrast" in kinds else None
+    first_caveat = kinds.index("caveat") if "caveat" in kinds else None
+    pos = -1
+    for c, units in enumerate(clauses):
+        first_concession = first_wish = None
+        for j, (kind, text, value) in enumerate(units):
+            pos += 1
+            if kind not in _CONTENT:
+                if kind == "concession" and first_concession is None:
+                    first_concession = j
+                elif kind == "wishes" and first_wish is None:
+                    first_wish = j
+                if detail is not None:
+                    detail.append((s_no, c, text, kind, value, 1.0, False, 1.0, 0.0))
+                continue
+            window = units[max(0, j - NEGATION_WINDOW):j]
+            for back in range(len(window) - 1, -1, -1):  # a sentiment word ends the scope of earlier negators
+                if window[back][0] in _CONTENT:
+                    window = window[back + 1:]
+                    break
+            negated = False
+            mult = 1.0
+            for u in window:
+                if u[0] == "negators":
+                    negated = not negated  # an odd number of negators negates
+                elif u[0] == "intensifiers":
+                    mult *= u[2]
+            weight = 1.0
+            if last_contrast is not None:
+                weight *= CONTRAST_BEFORE if pos < last_contrast else CONTRAST_AFTER
+            if first_concession is not None:  # found before j, as units are read in order
+                weight *= CONCESSION_WEIGHT
+            if first_caveat is not None and first_caveat < pos:
+                weight *= CAVEAT_WEIGHT
+            if kind == "words":
+                v = value * mult
+                if negated:
+                    v = -v * (NEGATED_POSITIVE if value > 0 else NEGATED_NEGATIVE)
+            elif kind == "expected":
+                v = EXPECTED_NEGATED if negated else 0.0
+            else:  # neutral verdict
+                v = NEGATED_NEUTRAL if negated else 0.0
+                neutral = neutral or not negated
+            if first_wish is not None:  # praise after "I wanted to" is a let-down; blame after it was only feared
+                v = WISH_POSITIVE * v if v > 0 else 0.0
+            contribution = weight * v
+            if contribution != 0:
+                has[c] = True
+                scores[c] += contribution
+                local[c] += v
+                n_pos += contribution > 0
+                n_neg += contribution < 0
             if detail is not None:
-                detail.append((s_no, c, text, kind, value, 1.0, False, 1.0, 0.0))
-            continue
-        units = clauses[c]
-        window = units[max(0, j - NEGATION_WINDOW):j]
-        for back in range(len(window) - 1, -1, -1):  # a sentiment word ends the scope of earlier negators
-            if window[back][0] in ("words", "expected", "neutral"):
-                window = window[back + 1:]
-                break
-        n_negators = sum(u[0] == "negators" for u in window)
-        negated = n_negators % 2 == 1
-        mult = 1.0
-        for u in window:
-            if u[0] == "intensifiers":
-                mult *= u[2]
-        weight = 1.0
-        if last_contrast is not None:
-            weight *= CONTRAST_BEFORE if pos < last_contrast else CONTRAST_AFTER
-        if first_concession[c] is not None and first_concession[c] < j:
-            weight *= CONCESSION_WEIGHT
-        if first_caveat is not None and first_caveat < pos:
-            weight *= CAVEAT_WEIGHT
-        wished = first_wish[c] is not None and first_wish[c] < j
-        if kind == "words":
-            v = value * mult
-            if negated:
-                v = -v * (NEGATED_POSITIVE if value > 0 else NEGATED_NEGATIVE)
-        elif kind == "expected":
-            v = EXPECTED_NEGATED if negated else 0.0
-        else:  # neutral verdict
-            v = NEGATED_NEUTRAL if negated else 0.0
-            neutral = neutral or not negated
-        if wished:  # praise after "I wanted to" is a let-down; blame after it was only feared
-            v = WISH_POSITIVE * v if v > 0 else 0.0
-        contribution = weight * v
-        if contribution != 0:
-            has[c] = True
-            scores[c] += contribution
-            local[c] += v
-            n_pos += contribution > 0
-            n_neg += contribution < 0
-        if detail is not None:
-            detail.append((s_no, c, text, kind, value, mult, negated, weight, contribution))
+                detail.append((s_no, c, text, kind, value, mult, negated, weight, contribution))
     return scores, local, has, n_pos, n_neg, neutral
 
 
 @lru_cache(maxsize=1 << 17)
 def _sentence_parts(sentence: str) -> tuple[tuple, tuple]:
     """Tokens and lexicon units per clause of one sentence; cached, as short sentences repeat across reviews."""
+    return _clause_parts(_CLAUSE.split(_normalise(sentence)), _cut)
+
+
+def _sentence_parts_many(sentences: Iterable[str]) -> dict[str, tuple[tuple, tuple]]:
+    """:func:`_sentence_parts` of many distinct sentences, their Chinese runs segmented together (:func:`_cut_many`)."""
+    clauses = {s: _CLAUSE.split(_normalise(s)) for s in sentences}
+    runs = {run for parts in clauses.values() for clause in parts for run in _CHINESE_RUN.split(clause)[1::2]}
+    cut = _cut_many(runs).__getitem__
+    return {s: _clause_parts(parts, cut) for s, parts in clauses.items()}
+
+
+def _clause_parts(clauses: Sequence[str], cut: Callable[[str], Sequence[str]]) -> tuple[tuple, tuple]:
+    """Tokens and lexicon units per clause of the normalised clauses of one sentence (``cut``: jieba's words)."""
     lex = _lexicon()
     clause_tokens = []
-    for clause in _CLAUSE.split(_normalise(sentence)):
-        toks = _expand(_raw_tokens(clause), lex)
+    for clause in clauses:
+        toks = _expand(_raw_tokens(clause, cut), lex)
         start = 0
-        for j in range(1, len(toks)):  # "but"/"但是" and caveats ("就是") also open a new clause
-            if lex.entries.get(toks[j], ("",))[0] in ("contrast", "caveat"):
-                clause_tokens.append(tuple(toks[start:j]))
-                start = j
+        if not lex.breaks.isdisjoint(toks):  # "but"/"但是" and caveats ("就是") also open a new clause
+            for j in range(1, len(toks)):
+                if toks[j] in lex.breaks:
+                    clause_tokens.append(tuple(toks[start:j]))
+                    start = j
         if toks[start:]:
             clause_tokens.append(tuple(toks[start:]))
-    return tuple(clause_tokens), tuple(tuple(_units(list(toks), lex)) for toks in clause_tokens)
+    return tuple(clause_tokens), tuple(tuple(_units(toks, lex)) for toks in clause_tokens)
 
 
-def _analyse(text: str, lex: _Lexicon, matcher: _Matcher | None, detail: bool = False) -> _Scored:
+def _analyse(sentences: Sequence[str], lex: _Lexicon, matcher: _Matcher | None, detail: bool = False,
+             parts: Mapping | None = None) -> _Scored:
+    """Lexicon score, word counts and theme mentions of one text's sentences (``parts``: their
+    :func:`_sentence_parts`, when already made)."""
     res = _Scored(detail=[] if detail else None)
-    for s_no, sentence in enumerate(_sentences(text)):
-        clause_tokens, clauses = _sentence_parts(sentence)
+    for s_no, sentence in enumerate(sentences):
+        clause_tokens, clauses = _sentence_parts(sentence) if parts is None else parts[sentence]
         if not clause_tokens:
             continue
         scores, local, has, n_pos, n_neg, neutral = _score_clauses(clauses, res.detail, s_no)
@@ -952,7 +1224,7 @@ def _analyse(text: str, lex: _Lexicon, matcher: _Matcher | None, detail: bool = 
             shown = sentence if len(sentence) <= MAX_SENTENCE_CHARS else sentence[:MAX_SENTENCE_CHARS] + "…"
             seen = set()
             for c, toks in enumerate(clause_tokens):
-                for theme, term in _match_themes(list(toks), matcher):
+                for theme, term in _match_themes(toks, matcher):
                     if theme in seen:
                         continue
                     seen.add(theme)
@@ -986,7 +1258,9 @@ def _lexicon_pass(clean: pd.Series, matcher: _Matcher | None):
     """One pass of the lexicon over the distinct non-empty texts: score, word counts, theme mentions.
 
     Each distinct text is analysed once (exports repeat short reviews such as
-    "好评" thousands of times) and its results are spread back to every row.
+    "好评" thousands of times) and its results are spread back to every row;
+    the Chinese of all distinct sentences is segmented together
+    (:func:`_sentence_parts_many`; the parts live for this call only).
     """
     lex = _lexicon()
     texts = clean.to_numpy(dtype=object)
@@ -996,9 +1270,11 @@ def _lexicon_pass(clean: pd.Series, matcher: _Matcher | None):
     u_pos = np.zeros(m, dtype="int64")
     u_neg = np.zeros(m, dtype="int64")
     u_mentions: list = [()] * m
-    for j, text in enumerate(uniques):
-        if text:
-            r = _analyse(text, lex, matcher)
+    sentences = [_sentences(text) if text else [] for text in uniques]
+    parts = _sentence_parts_many({s: None for of_text in sentences for s in of_text})
+    for j, of_text in enumerate(sentences):
+        if of_text:
+            r = _analyse(of_text, lex, matcher, parts=parts)
             u_score[j], u_pos[j], u_neg[j] = r.score, r.n_pos, r.n_neg
             u_mentions[j] = r.mentions
     empty = texts == ""
@@ -1067,24 +1343,23 @@ def score_sentiment(texts, langs=None, *, model: bool = True) -> pd.DataFrame:
 
 
 def _mentions_frame(clean, lang, codes, u_mentions, empty, theme_ids) -> pd.DataFrame:
-    labels = clean.index.to_numpy(dtype=object)
-    cols: dict[str, list] = {k: [] for k in ("review", "lang", "sentence_no", "theme", "term", "sentence", "score")}
-    n_no_theme = 0
-    for i, j in enumerate(codes):
-        if empty[i]:
-            continue
-        mentions = u_mentions[j]
-        if not mentions:
-            n_no_theme += 1
-        for s_no, theme, term, sentence, score in mentions:
-            cols["review"].append(labels[i])
-            cols["lang"].append(lang[i])
-            cols["sentence_no"].append(s_no)
-            cols["theme"].append(theme)
-            cols["term"].append(term)
-            cols["sentence"].append(sentence)
-            cols["score"].append(round(score, 4))
-    out = pd.DataFrame(cols)
+    # the mentions of each distinct text are spread to its rows with index arithmetic, not a loop per row
+    n_of_text = np.fromiter(map(len, u_mentions), dtype=np.int64, count=len(u_mentions))
+    n_of_row = np.where(empty, 0, n_of_text[codes])
+    n_no_theme = int((~empty & (n_of_row == 0)).sum())
+    first_of_text = np.cumsum(n_of_text) - n_of_text  # where each text's mentions start in the flat list
+    row = np.repeat(np.arange(len(codes)), n_of_row)
+    at = np.repeat(first_of_text[codes] - (np.cumsum(n_of_row) - n_of_row), n_of_row) + np.arange(len(row))
+    mentions = [m for of_text in u_mentions for m in of_text]  # (sentence_no, theme, term, sentence, score)
+    cols = {"review": clean.index.to_numpy(dtype=object)[row], "lang": np.asarray(lang, dtype=object)[row]}
+    for name, values in zip(("sentence_no", "theme", "term", "sentence", "score"),
+                            list(zip(*mentions, strict=True)) or [()] * 5, strict=True):
+        column = np.empty(len(mentions), dtype=object)
+        column[:] = values
+        cols[name] = column[at]
+    cols["score"] = np.array([round(v, 4) for v in cols["score"]], dtype=object)
+    # lists, so that pandas infers each column's dtype from the values as it did for the original lists
+    out = pd.DataFrame({k: v.tolist() for k, v in cols.items()})
     out["sentence_no"] = out["sentence_no"].astype("int64")
     out["score"] = out["score"].astype("float64")
     out["sentiment"] = _label(out["score"].to_numpy())
@@ -1142,7 +1417,7 @@ def explain_sentiment(text: str, lang: str | None = None, *, top: int = 8) -> pd
     from .model import load_model, model_text
 
     clean = _clean_one(text)
-    res = _analyse(clean, _lexicon(), None, detail=True) if clean else _Scored(detail=[])
+    res = _analyse(_sentences(clean), _lexicon(), None, detail=True) if clean else _Scored(detail=[])
     out = pd.DataFrame(res.detail, columns=["sentence", "clause", "token", "kind", "valence", "intensity",
                                             "negated", "weight", "contribution"])
     out["contribution"] = out["contribution"].round(4)
