@@ -11,7 +11,8 @@ sentence cache starts empty), at most ``--n``; when the pool has fewer than
 ``--n`` distinct reviews, the time for ``--n`` is projected from the measured
 rate (and said so). Target: < 20 s for 10⁵ reviews (``analyse_reviews``:
 sentiment and themes in one pass) on one core, plus the one-off load of
-jieba's dictionary and the two models. Prints wall-clock and CPU seconds per
+jieba's dictionary (with the lookup tables built from it), the two models, the
+lexicon and the theme matcher, which is timed and printed on its own. Prints wall-clock and CPU seconds per
 stage; the projection and the verdict use CPU time (one core, single thread),
 which a busy shared machine does not inflate the way it inflates wall time.
 """
@@ -57,8 +58,9 @@ def main(argv=None) -> int:
     texts, what = pool(args.data)
     series = pd.Series(pd.unique(pd.Series(texts, dtype=object))[: args.n])
     t0, c0 = time.perf_counter(), time.process_time()
-    voc.tokenize("房间")  # jieba's dictionary
-    voc.score_sentiment(["ok", "好"])  # the two models: one English and one Chinese text load both
+    # the one-off load, outside the timed call: jieba's dictionary and its lookup tables, the two
+    # models, the lexicon and the theme matcher (one English and one Chinese text that are no review)
+    voc.analyse_reviews(["the benchmark starts", "基准开始"])
     t1, c1 = time.perf_counter(), time.process_time()
     scores, tagged = voc.analyse_reviews(series)
     t2, c2 = time.perf_counter(), time.process_time()

@@ -1062,20 +1062,26 @@ def _fold(tok: str, index: Mapping):
 def _match_themes(tokens: Sequence[str], m: _Matcher) -> list[tuple[str, str]]:
     """(theme, term) for each match in a clause, longest term first, English plurals/-ed/-ing folded."""
     found = []
-    i, n = 0, len(tokens)
     index, starts = m.index, m.starts
-    while i < n:
-        tok = tokens[i]
-        hit, k = None, 1
-        if tok in starts:  # only here can a term of two or more tokens match: longest first
-            hit, k = _longest_match(tokens, i, index, m.key_prefixes, m.max_n)
-        if hit is None:
+    # a term of two or more tokens can start only at a token of `starts`; most clauses have none,
+    # and then every token is looked up once, in a plain loop
+    spans = () if starts.isdisjoint(tokens) else [i for i, tok in enumerate(tokens) if tok in starts]
+    i, n = 0, len(tokens)
+    for at in (*spans, n):
+        for tok in tokens[i:at]:
             hit = index.get(tok)
-        if hit is None and not _is_cjk(tok):
-            hit = _fold(tok, index)
-        if hit is not None:
-            found.extend(hit)
-        i += k
+            if hit is None and not _is_cjk(tok):
+                hit = _fold(tok, index)
+            if hit is not None:
+                found.extend(hit)
+        if at == n or at < i:  # the end, or a start inside a longer term matched before it
+            continue
+        hit, k = _longest_match(tokens, at, index, m.key_prefixes, m.max_n)
+        if hit is None:
+            i = at  # no longer term from here: the token is looked up on its own with the rest
+            continue
+        found.extend(hit)
+        i = at + k
     return found
 
 
