@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxlib.i18n import check_lang, t
+from cxlib.i18n import check_lang, has_label, t
 
 __all__ = [
     "EXERCISES",
@@ -50,6 +50,8 @@ __all__ = [
     "evaluate",
     "message",
     "hint_text",
+    "message_key",
+    "voc_sentences",
     "grade_namespace",
     "tasks_of",
     "exercise_of",
@@ -367,12 +369,23 @@ def evaluate(task_id: str, answer, params: Mapping[str, Any] | None = None) -> V
     for i, mistake in enumerate(task.mistakes):
         hit = _same(task, value, _alt(task.id, i)) if mistake.alt is not None else bool(mistake.when(value))
         if hit:
-            return Verdict(task.id, False, f"ex.{task.exercise}.{task.id.split('.')[1]}.{mistake.key}", {},
-                           mistake.see or task.see)
+            return Verdict(task.id, False, message_key(task.id, mistake.key), {}, mistake.see or task.see)
     if task.kind == "choice" and isinstance(value, tuple):
         return Verdict(task.id, False, "ex.msg.unknown_choice", {"got": value[1]}, task.see)
-    key = f"ex.{task.exercise}.{task.id.split('.')[1]}.hint"
-    return Verdict(task.id, False, key, {}, task.see)
+    return Verdict(task.id, False, message_key(task.id, "hint"), {}, task.see)
+
+
+def message_key(task_id: str, name: str) -> str:
+    """Catalogue key of the message ``name`` (``"hint"`` or a mistake's key) of task ``task_id``.
+
+    A message that speaks of the world's things ("every stay", "every order") is worded once per
+    world in ``labels_exercises.yml`` (``ex.11.1.hint.hotel``, ``ex.11.1.hint.ecommerce``); the key
+    is then the wording for the world of the current variant, so a shop class never reads of stays.
+    """
+    exercise, sub = str(task_id).split(".")
+    key = f"ex.{exercise}.{sub}.{name}"
+    worded = f"{key}.{_world()}"
+    return worded if has_label(worded) else key
 
 
 def hint_text(verdict: Verdict, lang: str = "en") -> str:
@@ -1217,15 +1230,27 @@ def _heart_dims() -> dict[str, set[str]]:
 
 
 # --------------------------------------------------------------------------- 08 voice of the customer
-VOC_SENTENCES = ("The room was not clean", "not bad", "It was okay.", "没有热水")
+#: 08.1's four sentences per world: a praise word negated, a negated gripe, an "average" verdict,
+#: and a Chinese "没有" + something the customer expects (no sentiment word of its own)
+VOC_SENTENCES = {
+    "hotel": ("The room was not clean", "not bad", "It was okay.", "没有热水"),
+    "ecommerce": ("The delivery was not fast", "not bad", "It was okay.", "没有退款"),
+}
+
+
+def voc_sentences(dataset: str) -> list[str]:
+    """Task 08.1's four sentences for the world ``dataset`` (the exercise's setup cell names them ``sentences``)."""
+    if dataset not in VOC_SENTENCES:
+        raise ValueError(f"dataset must be one of {tuple(VOC_SENTENCES)}, got {dataset!r}")
+    return list(VOC_SENTENCES[dataset])
 
 
 def _sentiments(naive: bool = False) -> tuple[str, ...]:
     from cxlib import voc
 
-    if naive:  # the words alone, without the negation: "clean" is good, "bad" is bad, "没有" is nothing
+    if naive:  # the words alone, without the negation: "clean"/"fast" are good, "bad" is bad, "没有" is nothing
         return ("positive", "negative", "neutral", "neutral")
-    return tuple(str(s) for s in voc.score_sentiment(list(VOC_SENTENCES))["sentiment"])
+    return tuple(str(s) for s in voc.score_sentiment(voc_sentences(_world()))["sentiment"])
 
 
 def _sentiment_choices() -> dict[str, set[str]]:
@@ -1530,7 +1555,7 @@ _task("07.4", "signal_dimensions", "list", lambda: HEART_SIGNALS, "07.dimensions
 # 08 · voice of the customer ---------------------------------------------------------
 _task("08.1", "sentence_sentiments", "list", _sentiments, "08.sentiment", choices=_sentiment_choices,
       mistakes=(Mistake("naive", alt=lambda: _sentiments(naive=True)),
-                Mistake("length", when=lambda a: len(a) != len(VOC_SENTENCES))))
+                Mistake("length", when=lambda a: len(a) != len(VOC_SENTENCES[_world()]))))
 _task("08.2", "top_reason_pct", "number", lambda: _top_reason_value("rate_detractor"),
       "08.reasons", tol=0.051, points=2,
       mistakes=(Mistake("share", alt=lambda: _top_reason_value("rate_detractor", 1.0)),

@@ -135,7 +135,8 @@ def test_each_mistake_gets_its_hint_in_both_worlds(task_id, index, variant, expe
         wrong = task.mistakes[index].alt()
     verdict = exercises.evaluate(task_id, wrong, params)
     assert not verdict.passed
-    assert verdict.key == f"ex.{task_id[:2]}.{task_id[3:]}.{task.mistakes[index].key}"
+    key = f"ex.{task_id[:2]}.{task_id[3:]}.{task.mistakes[index].key}"
+    assert verdict.key in (key, f"{key}.{params['dataset']}")  # some hints are worded per world (stays, orders)
     right = expected[variant][task_id]
     for lang in ("en", "zh"):
         text = exercises.message(verdict, lang)
