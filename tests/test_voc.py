@@ -807,12 +807,9 @@ def test_shipped_evaluation_meets_the_floors():
             assert r["theme_coverage"] >= 0.80, r
 
 
-def test_real_reviews_when_available():
-    """Re-measure on the real sets when they are on this machine (CXWB_VOC_EVAL_DIR); skip otherwise.
-
-    A fixed sample of at most 1500 reviews per set keeps this quick; floors as above, less 0.03 for the
-    smaller sample.
-    """
+def _real_review_sets():
+    """(folder, tools/eval_voc.py) when the real evaluation sets are on this machine (CXWB_VOC_EVAL_DIR),
+    else the test skips."""
     import os
     from pathlib import Path
 
@@ -822,9 +819,29 @@ def test_real_reviews_when_available():
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
     import eval_voc
 
+    return Path(data), eval_voc
+
+
+def test_segmentation_is_jiebas_on_every_chinese_run_of_the_real_reviews():
+    data, eval_voc = _real_review_sets()
+    texts = [t for fname, _ in eval_voc.SETS.values() if (data / fname).exists()
+             for t in eval_voc.read_set(data / fname)["text"]]
+    runs = {r for t in texts for r in voc._RUNS.findall(voc._normalise(t)) if voc._is_cjk(r)}
+    many, tk = voc._cut_many(runs), voc._zh_tokenizer()
+    differ = [r for r in runs if many[r] != tuple(tk.lcut(r, HMM=False))]
+    assert runs and differ == [], differ[:5]
+
+
+def test_real_reviews_when_available():
+    """Re-measure on the real sets when they are on this machine (CXWB_VOC_EVAL_DIR); skip otherwise.
+
+    A fixed sample of at most 1500 reviews per set keeps this quick; floors as above, less 0.03 for the
+    smaller sample.
+    """
+    data, eval_voc = _real_review_sets()
     measured = 0
     for (lang, _domain), (fname, world) in eval_voc.SETS.items():
-        path = Path(data) / fname
+        path = data / fname
         if not path.exists():
             continue
         frame = eval_voc.read_set(path)
@@ -865,3 +882,25 @@ def test_lift_chart_names_the_chosen_confidence_level(sample):
     voc.plot_theme_lift(lift, lang="en", ax=ax)
     assert "90% CI" in ax.get_xlabel() and "95" not in ax.get_xlabel()
     plt.close(fig)
+
+
+def test_the_lexicon_pass_restores_the_garbage_collector_as_it_was(monkeypatch):
+    import gc
+
+    assert gc.isenabled()
+    voc.analyse_reviews(["房间很干净", "Dirty room."])
+    assert gc.isenabled()  # paused for the pass only
+    gc.disable()
+    try:
+        voc.analyse_reviews(["送餐很快"])
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("a failure inside the pass")
+
+    monkeypatch.setattr(voc, "_analyse", fails)
+    with pytest.raises(RuntimeError, match="inside the pass"):
+        voc.analyse_reviews(["服务很好"])
+    assert gc.isenabled()  # restored on the way out of a failure too

@@ -125,11 +125,13 @@ Sun, J. (2012–). jieba: Chinese text segmentation. MIT licence.
 from __future__ import annotations
 
 import copy
+import gc
 import html
 import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -1260,6 +1262,24 @@ def _model_logits(texts: np.ndarray, lang: np.ndarray) -> np.ndarray:
     return out
 
 
+@contextmanager
+def _cycle_collector_paused():
+    """Pause Python's cyclic garbage collector for a lexicon pass, then restore it as it was.
+
+    The pass builds millions of small tuples and lists (tokens, units, clauses) that form no
+    reference cycles; reference counting frees them all the same, but the collector, triggered
+    by the allocations alone, scans them again and again: about a tenth of the pass's time on the
+    evaluation reviews (``benchmarks/bench_voc.py``). Nothing else is changed.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _lexicon_pass(clean: pd.Series, matcher: _Matcher | None):
     """One pass of the lexicon over the distinct non-empty texts: score, word counts, theme mentions.
 
@@ -1276,13 +1296,14 @@ def _lexicon_pass(clean: pd.Series, matcher: _Matcher | None):
     u_pos = np.zeros(m, dtype="int64")
     u_neg = np.zeros(m, dtype="int64")
     u_mentions: list = [()] * m
-    sentences = [_sentences(text) if text else [] for text in uniques]
-    parts = _sentence_parts_many({s: None for of_text in sentences for s in of_text})
-    for j, of_text in enumerate(sentences):
-        if of_text:
-            r = _analyse(of_text, lex, matcher, parts=parts)
-            u_score[j], u_pos[j], u_neg[j] = r.score, r.n_pos, r.n_neg
-            u_mentions[j] = r.mentions
+    with _cycle_collector_paused():
+        sentences = [_sentences(text) if text else [] for text in uniques]
+        parts = _sentence_parts_many({s: None for of_text in sentences for s in of_text})
+        for j, of_text in enumerate(sentences):
+            if of_text:
+                r = _analyse(of_text, lex, matcher, parts=parts)
+                u_score[j], u_pos[j], u_neg[j] = r.score, r.n_pos, r.n_neg
+                u_mentions[j] = r.mentions
     empty = texts == ""
     score = np.where(empty, np.nan, u_score[codes])
     return score, u_pos[codes], u_neg[codes], codes, u_mentions, empty
