@@ -188,6 +188,9 @@ def test_token_counts(sample):
         ("好难吃", 1.3 * -2.0, "negative"),  # 难吃 −2.0
         ("好的", 1.5, "positive"),  # 好 alone is still praise
         ("一个小时才送到", -1.5, "negative"),  # 才送到 −1.5: a late delivery
+        ("大冷天的，送餐员辛苦了", 1.5, "positive"),  # 辛苦了 +1.5: thanks to the courier, not a hardship
+        ("非常正宗的湖南菜", 1.5 * 1.5, "positive"),  # 非常 ×1.5, 正宗 (authentic) +1.5
+        ("下次不会再点了", -2.0, "negative"),  # 不会再点 −2.0: will not order again
     ],
 )
 def test_hand_worked_lexicon_scores(text, score, label):
