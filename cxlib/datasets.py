@@ -66,7 +66,7 @@ import numpy as np
 import pandas as pd
 
 from . import readers
-from .dictionary import WORLDS, ColumnSpec, TableSpec, dictionary, table_spec
+from .dictionary import WORLDS, ColumnSpec, TableSpec, check_world, dictionary, table_spec
 from .errors import DataValidationError, describe_problem
 from .errors import plain_value as _plain
 from .mapping import (
@@ -170,8 +170,7 @@ def sample_dir(world: str) -> Path:
     ``setup.py``); a source checkout or editable install reads ``datasets/`` at the
     top of the tree.
     """
-    if world not in WORLDS:
-        raise ValueError(f"dataset must be one of {WORLDS}, got {world!r}")
+    check_world(world)
     packaged = Path(__file__).resolve().parent / "_workbook" / "datasets" / world
     return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "datasets" / world
 

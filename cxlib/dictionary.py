@@ -17,7 +17,7 @@ from importlib import resources
 
 import yaml
 
-__all__ = ["WORLDS", "ColumnSpec", "TableSpec", "dictionary", "table_spec"]
+__all__ = ["WORLDS", "check_world", "ColumnSpec", "TableSpec", "dictionary", "table_spec"]
 
 WORLDS = ("hotel", "ecommerce")
 
@@ -84,11 +84,17 @@ class TableSpec:
     kano_features: tuple[str, ...] = ()
 
 
+def check_world(world: str) -> str:
+    """Return ``world`` if it is one of the sample worlds, else raise a ValueError that lists them."""
+    if world not in WORLDS:
+        raise ValueError(f"dataset must be one of {WORLDS}, got {world!r}")
+    return world
+
+
 @cache
 def dictionary(world: str) -> dict:
     """The raw data dictionary of ``world`` (parsed YAML)."""
-    if world not in WORLDS:
-        raise ValueError(f"dataset must be one of {WORLDS}, got {world!r}")
+    check_world(world)
     text = (resources.files("cxlib") / "dictionaries" / f"{world}.yml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
 

@@ -29,13 +29,13 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from cxlib.dictionary import WORLDS
+from cxlib.dictionary import WORLDS, check_world
+from cxlib.i18n import LANGS, check_lang
 
 __all__ = ["PARTS", "workbook_path", "dropped_tags", "notebook_dataset", "single_language", "export", "init", "app_copies", "serve",
            "add_app_parsers"]
 
 PARTS = ("notebooks", "exercises", "datasets")
-LANGS = ("en", "zh")
 _LANG_LINE = re.compile(r"""^(lang\s*=\s*)(["'])(?:en|zh)\2""", flags=re.M)
 _DATASET_LINE = re.compile(rf"""^(dataset\s*=\s*)(["'])({'|'.join(WORLDS)})\2""", flags=re.M)
 
@@ -61,16 +61,6 @@ def is_installed() -> bool:
     return (Path(__file__).resolve().parent / "_workbook").is_dir()
 
 
-def _check_lang(lang: str) -> None:
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
-
-
-def _check_dataset(dataset: str) -> None:
-    if dataset not in WORLDS:
-        raise ValueError(f"dataset must be one of {WORLDS}, got {dataset!r}")
-
-
 def dropped_tags(lang: str, dataset: str | None = None) -> set[str]:
     """Tags of the cells that a copy or report in ``lang`` (and for the world ``dataset``) leaves out.
 
@@ -78,10 +68,10 @@ def dropped_tags(lang: str, dataset: str | None = None) -> set[str]:
     ``dataset`` is given, else both worlds' cells stay. Reports, apps and exports all
     remove cells by these tags, so each audience sees one language and one world.
     """
-    _check_lang(lang)
+    check_lang(lang)
     tags = {f"lang-{code}" for code in LANGS if code != lang}
     if dataset is not None:
-        _check_dataset(dataset)
+        check_world(dataset)
         tags |= {f"world-{world}" for world in WORLDS if world != dataset}
     return tags
 

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxlib.dictionary import check_world
 from cxlib.i18n import check_lang, has_label, t
 
 __all__ = [
@@ -1240,9 +1241,7 @@ VOC_SENTENCES = {
 
 def voc_sentences(dataset: str) -> list[str]:
     """Task 08.1's four sentences for the world ``dataset`` (the exercise's setup cell names them ``sentences``)."""
-    if dataset not in VOC_SENTENCES:
-        raise ValueError(f"dataset must be one of {tuple(VOC_SENTENCES)}, got {dataset!r}")
-    return list(VOC_SENTENCES[dataset])
+    return list(VOC_SENTENCES[check_world(dataset)])
 
 
 def _sentiments(naive: bool = False) -> tuple[str, ...]:

@@ -401,7 +401,7 @@ def _longest_match(tokens: Sequence[str], i: int, table: Mapping, prefixes: froz
     """(value, k) of the longest key of ``table`` that 2 ≤ k ≤ ``max_n`` tokens from ``tokens[i]`` join to
     (:func:`_join`), or (None, 1).
 
-    The key grows one token at a time as :func:`_join` builds it, and the
+    The key grows one token at a time as :func:`_join` builds it (:func:`_separator`), and the
     search stops as soon as it is no leading part of any key (``prefixes``):
     a longer join starts with a shorter one, so nothing longer can match.
     The result is that of trying k = ``max_n`` … 2, longest first, with far
@@ -411,7 +411,7 @@ def _longest_match(tokens: Sequence[str], i: int, table: Mapping, prefixes: froz
     found, k_found = None, 1
     for k in range(2, min(max_n, len(tokens) - i) + 1):
         tok = tokens[i + k - 1]
-        key += tok if (_is_cjk(prev) or _is_cjk(tok)) else " " + tok
+        key += _separator(prev, tok) + tok
         if key not in prefixes:
             break
         hit = table.get(key)
@@ -647,11 +647,16 @@ def _cut_batch(runs: list[str], out: dict) -> None:
         k += n
 
 
+def _separator(prev: str, tok: str) -> str:
+    """What joins two tokens in a key: nothing beside a Chinese token, a space between Latin ones."""
+    return "" if _is_cjk(prev) or _is_cjk(tok) else " "
+
+
 def _join(tokens: Sequence[str]) -> str:
-    """Key of a token sequence: Chinese tokens join without a space, Latin ones with one."""
+    """Key of a token sequence (:func:`_separator` between each pair)."""
     out = tokens[0]
     for prev, tok in zip(tokens, tokens[1:], strict=False):
-        out += tok if (_is_cjk(prev) or _is_cjk(tok)) else " " + tok
+        out += _separator(prev, tok) + tok
     return out
 
 
