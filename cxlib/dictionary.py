@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-import yaml
+from . import strict_yaml
 
 __all__ = ["WORLDS", "check_world", "ColumnSpec", "TableSpec", "dictionary", "table_spec"]
 
@@ -96,7 +96,7 @@ def dictionary(world: str) -> dict:
     """The raw data dictionary of ``world`` (parsed YAML)."""
     check_world(world)
     text = (resources.files("cxlib") / "dictionaries" / f"{world}.yml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return strict_yaml.load(text, f"dictionaries/{world}.yml")
 
 
 def _expand_groups(raw: dict) -> dict[str, dict]:

@@ -20,7 +20,8 @@ from functools import cache
 from importlib import resources
 
 import pandas as pd
-import yaml
+
+from . import strict_yaml
 
 __all__ = ["LANGS", "t", "labels", "relabel", "check_lang", "has_label", "keys"]
 
@@ -41,7 +42,7 @@ def _catalog() -> dict[str, dict[str, str]]:
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if not (entry.name.startswith("labels_") and entry.name.endswith(".yml")):
             continue
-        data = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+        data = strict_yaml.load(entry.read_text(encoding="utf-8"), entry.name, once="each label may appear only once") or {}
         for key, value in _flatten(data).items():
             if key in catalog:
                 raise ValueError(f"label {key!r} is defined twice (second time in {entry.name})")

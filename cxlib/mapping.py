@@ -58,8 +58,8 @@ from difflib import get_close_matches
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from . import strict_yaml
 from .dictionary import WORLDS, dictionary, table_spec
 from .errors import CXDataError
 
@@ -77,8 +77,6 @@ class MappingError(CXDataError):
 
 # --------------------------------------------------------------------------- YAML
 
-MAX_ALIASES = 50  # a mapping reuses a label list a few times; an alias bomb uses thousands
-MAX_DEPTH = 20  # a mapping is four levels deep
 MAX_MAPPING_BYTES = 1_000_000
 MAX_HEADER_ROW = 1000  # title rows above a header are a few, not thousands
 
@@ -90,64 +88,6 @@ def _shown(value) -> str:
     if isinstance(value, dict):
         return f"a mapping of {len(value)} keys"
     return reprlib.repr(value)
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML with duplicate keys refused, only true/false as booleans (YAML 1.2), and limits.
-
-    The limits (aliases, nesting depth) stop a small hostile file from expanding to
-    gigabytes (a "billion laughs" of nested aliases) or overflowing the stack (thousands
-    of nested brackets) before it is even checked.
-    """
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self._aliases = 0
-        self._depth = 0
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > MAX_ALIASES:
-                mark = self.peek_event().start_mark
-                raise MappingError(f"more than {MAX_ALIASES} aliases (*name), at line {mark.line + 1}; "
-                                   "a mapping needs a few at most")
-            return super().compose_node(parent, index)
-        self._depth += 1
-        if self._depth > MAX_DEPTH:
-            mark = self.peek_event().start_mark
-            raise MappingError(f"nested more than {MAX_DEPTH} levels deep, at line {mark.line + 1}; "
-                               "a mapping is dataset → tables → table → columns/values")
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    loader.flatten_mapping(node)
-    seen: dict = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise MappingError(
-                f"the key {key!r} appears twice (lines {seen[key] + 1} and {key_node.start_mark.line + 1}); "
-                "each column or label may be mapped only once"
-            )
-        seen[key] = key_node.start_mark.line
-    return loader.construct_mapping(node, deep=deep)
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 # --------------------------------------------------------------------------- model
@@ -275,15 +215,7 @@ def load_mapping(path: str | Path, dataset: str | None = None) -> Mapping:
 def parse_mapping(text: str, dataset: str | None = None, path: Path | None = None) -> Mapping:
     """Parse and check mapping YAML text (what :func:`load_mapping` does after reading the file)."""
     where = str(path) if path else "mapping"
-    try:
-        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except MappingError as err:
-        raise MappingError(f"{where}: {err}") from None
-    except yaml.YAMLError as err:
-        raise MappingError(f"{where}: not valid YAML: {err}") from None
-    except RecursionError:
-        raise MappingError(f"{where}: nested too deeply to be a mapping file") from None
-    raw = raw or {}
+    raw = strict_yaml.load(text, where, error=MappingError, once="each column or label may be mapped only once") or {}
     if not isinstance(raw, dict):
         raise MappingError(f"{where}: expected keys 'dataset' and 'tables' at the top")
     unknown = set(raw) - {"dataset", "tables", "roles"}

@@ -60,7 +60,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
+
+from . import strict_yaml
 
 __all__ = ["DEFAULT_SEED", "WORLDS", "EFFECTS", "effect_size_text", "generate", "write", "write_docs", "regenerate", "kano_pairs"]
 
@@ -123,7 +124,7 @@ _KANO_IMPORTANCE = {"A": 6.0, "O": 7.6, "M": 8.0, "I": 3.6, "R": 2.5, "Q": 5.0}
 def _load_effects() -> dict[str, list[dict]]:
     """The planted effects and their stated sizes (``cxlib/dictionaries/effects.yml``)."""
     text = (resources.files("cxlib") / "dictionaries" / "effects.yml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return strict_yaml.load(text, "dictionaries/effects.yml")
 
 
 #: Planted effects per world: ``id``, ``en``, ``zh``, ``size`` (a template), ``values``, ``tolerance``,

@@ -191,6 +191,11 @@ def test_token_counts(sample):
         ("大冷天的，送餐员辛苦了", 1.5, "positive"),  # 辛苦了 +1.5: thanks to the courier, not a hardship
         ("非常正宗的湖南菜", 1.5 * 1.5, "positive"),  # 非常 ×1.5, 正宗 (authentic) +1.5
         ("下次不会再点了", -2.0, "negative"),  # 不会再点 −2.0: will not order again
+        ("以后再也不会订了", -2.5, "negative"),  # 再也不会订 −2.5: a customer lost (订 alone has no valence)
+        ("再也不会定这家了", -2.5, "negative"),  # 定 for 订, as reviews often write it
+        ("所以不敢再买了", -2.0, "negative"),  # 不敢再买 −2.0: afraid to buy again
+        ("We will be coming back.", 1.5, "positive"),  # coming back +1.5
+        ("We won't be coming back.", -0.9 * 1.5, "negative"),  # negated: the flipped valence weighs 0.9
     ],
 )
 def test_hand_worked_lexicon_scores(text, score, label):
@@ -563,8 +568,25 @@ def test_theme_lift_hand_worked_and_polarity():
     assert neg.iloc[0]["rate_detractor"] == 1.0 and neg.iloc[0]["rate_promoter"] == 0.0
     assert math.isinf(neg.iloc[0]["ratio"])
     assert neg.attrs["n_empty_left_out"] == 1  # review "e" is empty: not in the denominator
-    assert set(neg["theme"]) == set(voc.load_themes("hotel"))  # every theme searched is reported
+    # every theme searched is reported, except the outcome theme, which is named in attrs
+    assert set(neg["theme"]) == set(voc.load_themes("hotel")) - {"loyalty"}
+    assert neg.attrs["outcomes_left_out"] == ["loyalty"]
     assert math.isnan(neg.set_index("theme").loc["location", "ratio"])
+
+
+def test_theme_lift_leaves_the_outcome_theme_out_of_the_reasons_unless_asked():
+    # "won't come back" is what a detractor says because they are one: it is the result, not a reason
+    texts = pd.Series(["Dirty room, never coming back.", "Dirty sheets. Will not come back.", "Clean room, will be back."])
+    groups = pd.Series(["detractor", "detractor", "promoter"])
+    tagged = voc.tag_themes(texts, world="hotel")
+    assert tagged.attrs["outcomes"] == ["loyalty"] and "loyalty" in set(tagged["theme"])
+    lift = voc.theme_lift(tagged, groups, polarity="negative")
+    assert lift["theme"].iloc[0] == "room_cleanliness" and "loyalty" not in set(lift["theme"])
+    asked = voc.theme_lift(tagged, groups, polarity="negative", themes=["loyalty", "room_cleanliness"])
+    assert asked.set_index("theme").loc["loyalty", "rate_detractor"] == 1.0 and asked.attrs["outcomes_left_out"] == []
+    mine = {"noise": {"en": "Noise", "zh": "噪音", "terms": {"en": ["loud"]}, "outcome": "yes"}}
+    with pytest.raises(CXDataError, match=r"themes\['noise'\]\['outcome'\]: expected true or false"):
+        voc.tag_themes(["loud"], themes=mine)
 
 
 def test_theme_lift_errors():
@@ -700,11 +722,29 @@ def test_doctests():
     assert result.failed == 0
 
 
-def test_resource_files_are_valid_yaml():
-    for name in ("themes.yml", "lexicon_en.yml", "lexicon_zh.yml"):
-        from importlib import resources
+def test_resource_files_are_valid_yaml_without_a_key_twice():
+    # PyYAML keeps the last of two equal keys without a word; the lexicon once held 不会再来 twice
+    from importlib import resources
 
-        yaml.safe_load((resources.files("cxlib") / "resources" / "voc" / name).read_text(encoding="utf-8"))
+    from cxlib import strict_yaml
+
+    for name in ("themes.yml", "lexicon_en.yml", "lexicon_zh.yml"):
+        text = (resources.files("cxlib") / "resources" / "voc" / name).read_text(encoding="utf-8")
+        assert strict_yaml.load(text, name) == yaml.safe_load(text)
+
+
+def test_users_theme_file_with_a_theme_twice_is_an_error_naming_both_lines(tmp_path):
+    path = tmp_path / "themes.yml"
+    path.write_text("noise:\n  en: Noise\n  zh: 噪音\n  terms: {en: [loud]}\n"
+                    "noise:\n  en: Noise\n  zh: 噪音\n  terms: {en: [noisy]}\n", encoding="utf-8")
+    with pytest.raises(CXDataError, match=r"themes.yml: the key 'noise' appears twice \(lines 1 and 5\); each theme"):
+        voc.load_themes(path=path)
+    path.write_text("noise:\n  en: Noise\n  zh: 噪音\n  terms: {en: [loud]}\n  terms: {zh: [吵]}\n", encoding="utf-8")
+    with pytest.raises(CXDataError, match=r"the key 'terms' appears twice \(lines 4 and 5\)"):
+        voc.load_themes(path=path)
+    path.write_text("noise: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CXDataError, match="themes.yml: not valid YAML"):
+        voc.load_themes(path=path)
 
 
 # --------------------------------------------------------------------------- real reviews: themes, quotes, topics
@@ -721,6 +761,19 @@ def test_delivery_and_food_themes_in_both_languages():
     got = tagged.groupby("review")["theme"].apply(set).to_dict()
     assert {"delivery", "food_taste"} <= got[0]
     assert {"delivery", "food_taste"} <= got[1]
+
+
+@pytest.mark.parametrize("world", ["hotel", "ecommerce"])
+def test_return_and_recommend_intent_is_a_theme_in_both_languages_and_worlds(world):
+    # reviews that name no touchpoint but say whether the customer comes back: the theme closest to NPS
+    texts = ["We will definitely be back!", "I probably won't be coming back here.", "Highly recommend it.",
+             "强烈推荐！", "以后再也不会订了", "下次还来。", "The room was clean."]
+    scores, tagged = voc.analyse_reviews(texts, world=world)
+    loyal = tagged[tagged["theme"] == "loyalty"].set_index("review")
+    assert sorted(loyal.index) == [0, 1, 2, 3, 4, 5]
+    assert loyal.loc[[0, 2, 3, 5], "sentiment"].eq("positive").all()
+    assert loyal.loc[[1, 4], "sentiment"].eq("negative").all()
+    assert voc.load_themes(world)["loyalty"]["touchpoint"] is None
 
 
 def test_quotes_agree_with_label_and_rating():

@@ -140,10 +140,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import yaml
 from matplotlib.ticker import PercentFormatter
 
-from .. import i18n
+from .. import i18n, strict_yaml
 from .._validate import clean_scores
 from ..errors import CXDataError, format_examples
 
@@ -801,7 +800,7 @@ def load_lexicon(lang: str) -> dict:
     """
     i18n.check_lang(lang)
     text = (resources.files("cxlib") / _RESOURCES / f"lexicon_{lang}.yml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return strict_yaml.load(text, f"lexicon_{lang}.yml", once="each word may appear only once")
 
 
 @cache
@@ -939,15 +938,20 @@ def _check_themes(themes) -> dict:
             bad = [w for w in words if not isinstance(w, str) or not w.strip()]
             if bad:
                 raise CXDataError(f"themes[{tid!r}]['terms'][{lang!r}]: empty or non-text terms {bad[:5]!r}; expected words")
+        if not isinstance(spec.get("outcome", False), bool):
+            raise CXDataError(f"themes[{tid!r}]['outcome']: expected true or false, got {spec['outcome']!r}")
         if not any(terms.get(la) for la in i18n.LANGS):
             raise CXDataError(f"themes[{tid!r}]: no terms; expected 'terms': {{'en': [...], 'zh': [...]}}")
     return dict(themes)
 
 
+_THEMES_ONCE = "each theme, and each key of a theme, may appear only once"
+
+
 @cache
 def _default_themes() -> dict:
     text = (resources.files("cxlib") / _RESOURCES / "themes.yml").read_text(encoding="utf-8")
-    return _check_themes(yaml.safe_load(text))
+    return _check_themes(strict_yaml.load(text, "themes.yml", once=_THEMES_ONCE))
 
 
 def load_themes(world: str | None = None, path: str | Path | None = None) -> dict:
@@ -968,7 +972,7 @@ def load_themes(world: str | None = None, path: str | Path | None = None) -> dic
     if path is None:
         themes = copy.deepcopy(_default_themes())
     else:
-        themes = _check_themes(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+        themes = _check_themes(strict_yaml.load(Path(path).read_text(encoding="utf-8"), str(path), once=_THEMES_ONCE))
     if world is not None:
         from ..datasets import WORLDS
 
@@ -1374,7 +1378,7 @@ def score_sentiment(texts, langs=None, *, model: bool = True) -> pd.DataFrame:
     return _score_frame(clean, lang, score, n_pos, n_neg, empty, model)
 
 
-def _mentions_frame(clean, lang, codes, u_mentions, empty, theme_ids) -> pd.DataFrame:
+def _mentions_frame(clean, lang, codes, u_mentions, empty, theme_ids, outcome_ids=()) -> pd.DataFrame:
     # the mentions of each distinct text are spread to its rows with index arithmetic, not a loop per row
     n_of_text = np.fromiter(map(len, u_mentions), dtype=np.int64, count=len(u_mentions))
     n_of_row = np.where(empty, 0, n_of_text[codes])
@@ -1396,15 +1400,18 @@ def _mentions_frame(clean, lang, codes, u_mentions, empty, theme_ids) -> pd.Data
     out["score"] = out["score"].astype("float64")
     out["sentiment"] = _label(out["score"].to_numpy())
     out.attrs.update(n_reviews=len(clean), n_empty=clean.attrs["n_empty"], empty=clean.attrs["empty"],
-                     n_no_theme=n_no_theme, themes=theme_ids)
+                     n_no_theme=n_no_theme, themes=theme_ids, outcomes=list(outcome_ids))
     return out
 
 
 def _theme_matcher(themes, world):
+    """(matcher, theme ids, ids of the outcome themes) of a theme dictionary or of the default one."""
     if themes is None:
-        return _default_matcher(world), list(load_themes(world))
-    themes = _check_themes(themes)
-    return _matcher(themes), list(themes)
+        themes, matcher = load_themes(world), _default_matcher(world)
+    else:
+        themes = _check_themes(themes)
+        matcher = _matcher(themes)
+    return matcher, list(themes), [tid for tid, spec in themes.items() if spec.get("outcome")]
 
 
 def analyse_reviews(texts, langs=None, themes: Mapping | None = None, *, world: str | None = None,
@@ -1424,10 +1431,10 @@ def analyse_reviews(texts, langs=None, themes: Mapping | None = None, *, world: 
     """
     clean = clean_text(texts)
     lang = _langs(langs, clean)
-    matcher, theme_ids = _theme_matcher(themes, world)
+    matcher, theme_ids, outcome_ids = _theme_matcher(themes, world)
     score, n_pos, n_neg, codes, u_mentions, empty = _lexicon_pass(clean, matcher)
     return (_score_frame(clean, lang, score, n_pos, n_neg, empty, model),
-            _mentions_frame(clean, lang, codes, u_mentions, empty, theme_ids))
+            _mentions_frame(clean, lang, codes, u_mentions, empty, theme_ids, outcome_ids))
 
 
 def explain_sentiment(text: str, lang: str | None = None, *, top: int = 8) -> pd.DataFrame:
@@ -1493,7 +1500,9 @@ def tag_themes(texts, langs=None, themes: Mapping | None = None, *, world: str |
         unweighted, or its sentence when the clause holds no sentiment word).
         ``attrs``: ``n_reviews``, ``n_empty`` and ``empty`` (labels of empty
         reviews, counted, not silently dropped), ``n_no_theme`` (non-empty
-        reviews that mention no theme), ``themes`` (the theme ids searched).
+        reviews that mention no theme), ``themes`` (the theme ids searched),
+        ``outcomes`` (those marked ``outcome: true``: what the customer says they
+        will do, such as come back or recommend, rather than a touchpoint).
 
     Examples
     --------
@@ -1503,9 +1512,9 @@ def tag_themes(texts, langs=None, themes: Mapping | None = None, *, world: str |
     """
     clean = clean_text(texts)
     lang = _langs(langs, clean)
-    matcher, theme_ids = _theme_matcher(themes, world)
+    matcher, theme_ids, outcome_ids = _theme_matcher(themes, world)
     _, _, _, codes, u_mentions, empty = _lexicon_pass(clean, matcher)
-    return _mentions_frame(clean, lang, codes, u_mentions, empty, theme_ids)
+    return _mentions_frame(clean, lang, codes, u_mentions, empty, theme_ids, outcome_ids)
 
 
 # --------------------------------------------------------------------------- labels and groups
@@ -1844,7 +1853,12 @@ def theme_lift(tagged: pd.DataFrame, groups, *, a: str = "detractor", b: str = "
     conf : float
         Confidence level of the intervals.
     themes : sequence of str, optional
-        Themes to report (also those nobody mentioned); default: every theme searched.
+        Themes to report (also those nobody mentioned); default: every theme
+        searched except the outcome themes (``tagged.attrs["outcomes"]``, e.g.
+        "Return & recommend intent"): detractors say they will not come back
+        because they are detractors, so that theme would top every ranking of
+        reasons. ``attrs["outcomes_left_out"]`` names them; list them here to
+        include them.
 
     Returns
     -------
@@ -1891,7 +1905,9 @@ def theme_lift(tagged: pd.DataFrame, groups, *, a: str = "detractor", b: str = "
             raise CXDataError(f"groups: no (non-empty) reviews in group {name!r}; groups present: "
                               f"{', '.join(map(str, pd.unique(g))) or 'none'}")
     mat = _mention_matrix(tagged, polarity)
-    ids = list(themes) if themes is not None else list(dict.fromkeys(list(tagged.attrs.get("themes", [])) + list(mat.columns)))
+    outcomes = [] if themes is not None else list(tagged.attrs.get("outcomes", []))
+    ids = list(themes) if themes is not None else [
+        t for t in dict.fromkeys(list(tagged.attrs.get("themes", [])) + list(mat.columns)) if t not in outcomes]
     mat = mat.reindex(index=g.index, columns=ids, fill_value=False).fillna(False).astype(bool)
     in_a, in_b = (g == a).to_numpy(), (g == b).to_numpy()
     k_a = mat.to_numpy()[in_a].sum(axis=0).astype("int64")
@@ -1907,7 +1923,7 @@ def theme_lift(tagged: pd.DataFrame, groups, *, a: str = "detractor", b: str = "
                         "ratio": ratio})
     out = out.sort_values(["diff", "theme"], ascending=[False, True], kind="stable").reset_index(drop=True)
     out.attrs.update(a=a, b=b, polarity=polarity, conf=conf, n_empty_left_out=int(groups.index.isin(list(empty)).sum()),
-                     n_without_group=int(groups.isna().sum()))
+                     n_without_group=int(groups.isna().sum()), outcomes_left_out=outcomes)
     return out
 
 
