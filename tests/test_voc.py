@@ -187,10 +187,13 @@ def test_token_counts(sample):
         ("送的好慢", 1.3 * -1.2, "negative"),  # 好 before 慢 (−1.2) is "so" (×1.3), not praise (+1.5)
         ("好难吃", 1.3 * -2.0, "negative"),  # 难吃 −2.0
         ("好的", 1.5, "positive"),  # 好 alone is still praise
-        ("一个小时才送到", -1.5, "negative"),  # 才送到 −1.5: a late delivery
+        ("一个小时才送到", -1.5 - 1.5, "negative"),  # 一个小时 −1.5 (a wait), 才送到 −1.5: a late delivery
         ("大冷天的，送餐员辛苦了", 1.5, "positive"),  # 辛苦了 +1.5: thanks to the courier, not a hardship
         ("非常正宗的湖南菜", 1.5 * 1.5, "positive"),  # 非常 ×1.5, 正宗 (authentic) +1.5
         ("下次不会再点了", -2.0, "negative"),  # 不会再点 −2.0: will not order again
+        ("送了一个多小时", -1.5, "negative"),  # a wait of one to three hours −1.5
+        ("等了俩小时", -0.8 - 1.5, "negative"),  # 等了 −0.8, 俩小时 −1.5
+        ("24小时热水", 0.0, "neutral"),  # round-the-clock hot water is no wait (热水 is an expected thing)
         ("以后再也不会订了", -2.5, "negative"),  # 再也不会订 −2.5: a customer lost (订 alone has no valence)
         ("再也不会定这家了", -2.5, "negative"),  # 定 for 订, as reviews often write it
         ("所以不敢再买了", -2.0, "negative"),  # 不敢再买 −2.0: afraid to buy again
