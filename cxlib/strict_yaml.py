@@ -31,6 +31,10 @@ class _Refused(Exception):
     """Raised inside the loader; :func:`load` turns it into the caller's error class."""
 
 
+class _Duplicate(_Refused):
+    """A key written twice; :func:`load` adds what the caller expects instead (``once``)."""
+
+
 class _Loader(yaml.SafeLoader):
     def __init__(self, stream):
         super().__init__(stream)
@@ -70,7 +74,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
-            raise _Refused(f"the key {key!r} appears twice (lines {seen[key] + 1} and {key_node.start_mark.line + 1})")
+            raise _Duplicate(f"the key {key!r} appears twice (lines {seen[key] + 1} and {key_node.start_mark.line + 1})")
         seen[key] = key_node.start_mark.line
     return loader.construct_mapping(node, deep=deep)
 
@@ -109,9 +113,10 @@ def load(text: str, where: str, *, error: type[Exception] = CXDataError, once: s
     """
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except _Duplicate as err:
+        raise error(f"{where}: {err}; {once}") from None
     except _Refused as err:
-        message = str(err) + (f"; {once}" if "appears twice" in str(err) else "")
-        raise error(f"{where}: {message}") from None
+        raise error(f"{where}: {err}") from None
     except yaml.YAMLError as err:
         raise error(f"{where}: not valid YAML: {err}") from None
     except RecursionError:

@@ -1378,7 +1378,7 @@ def score_sentiment(texts, langs=None, *, model: bool = True) -> pd.DataFrame:
     return _score_frame(clean, lang, score, n_pos, n_neg, empty, model)
 
 
-def _mentions_frame(clean, lang, codes, u_mentions, empty, theme_ids, outcome_ids=()) -> pd.DataFrame:
+def _mentions_frame(clean, lang, codes, u_mentions, empty, theme_ids, outcome_ids) -> pd.DataFrame:
     # the mentions of each distinct text are spread to its rows with index arithmetic, not a loop per row
     n_of_text = np.fromiter(map(len, u_mentions), dtype=np.int64, count=len(u_mentions))
     n_of_row = np.where(empty, 0, n_of_text[codes])
@@ -1400,7 +1400,7 @@ def _mentions_frame(clean, lang, codes, u_mentions, empty, theme_ids, outcome_id
     out["score"] = out["score"].astype("float64")
     out["sentiment"] = _label(out["score"].to_numpy())
     out.attrs.update(n_reviews=len(clean), n_empty=clean.attrs["n_empty"], empty=clean.attrs["empty"],
-                     n_no_theme=n_no_theme, themes=theme_ids, outcomes=list(outcome_ids))
+                     n_no_theme=n_no_theme, themes=theme_ids, outcomes=outcome_ids)
     return out
 
 
