@@ -592,6 +592,23 @@ def test_theme_lift_leaves_the_outcome_theme_out_of_the_reasons_unless_asked():
         voc.tag_themes(["loud"], themes=mine)
 
 
+def test_world_terms_of_a_shared_theme_join_only_their_world():
+    hotel, shop, both = (voc.load_themes(w)["loyalty"]["terms"]["en"] for w in ("hotel", "ecommerce", None))
+    assert "stay again" in hotel and "order again" not in hotel
+    assert "order again" in shop and "stay again" not in shop
+    assert {"stay again", "order again", "recommend"} <= set(both)
+    assert "world_terms" not in voc.load_themes("hotel")["loyalty"]
+    mine = {"back": {"en": "Back", "zh": "回头", "terms": {"en": ["come back"]},
+                     "world_terms": {"hotel": {"en": ["stay again"]}}}}
+    assert voc.tag_themes(["We will stay again"], themes=mine)["theme"].tolist() == ["back"]  # every world's words
+    bad = {"back": {**mine["back"], "world_terms": {"spa": {"en": ["x"]}}}}
+    with pytest.raises(CXDataError, match=r"themes\['back'\]\['world_terms'\]: expected .* got 'spa'"):
+        voc.tag_themes(["x"], themes=bad)
+    bad = {"back": {**mine["back"], "world_terms": {"hotel": {"en": "stay again"}}}}
+    with pytest.raises(CXDataError, match=r"\['world_terms'\]\['hotel'\]\['en'\]: expected a list of words"):
+        voc.tag_themes(["x"], themes=bad)
+
+
 def test_theme_lift_errors():
     tagged = voc.tag_themes(["Dirty room.", "Clean room."], world="hotel")
     with pytest.raises(CXDataError, match="no group for reviews"):

@@ -19,6 +19,7 @@ import re
 import nbformat
 import pytest
 
+from cxlib import voc
 from cxwb import apps, grading, runner
 
 LESSONS = runner.discover()
@@ -49,7 +50,7 @@ GENERAL_SENSE = [
     r"\bin\s+(this\s+|that\s+|the\s+same\s+|teaching\s+|every\s+possible\s+|any\s+|respondent\s+)?order\b",
     r"\bthe\s+order\s+(in\s+which|customers|they)\b",
     r"\bstays?\s+(inside|empty|flat|sensible|unbiased|open|whole|praise|for\s+another|the\s+same|the\s+leaders?|below|above"
-    r"|as\s+in|from\s+one\s+period)\b",
+    r"|as\s+in|from\s+one\s+period|between)\b",
     r"\brobot delivery\b", r"\bdelivery gap\b", r"\baudits? of delivery\b",  # the hotel's KANO feature; SERVQUAL's gap
     "线上下单、线下支付",  # the source text's general definition of purchase touchpoints (lesson 01, quoted exactly)
     # the public review corpora the sentiment models were measured on (lesson 08): a fact about the models
@@ -103,6 +104,22 @@ def test_student_version_keeps_the_cells_and_their_tags(exercise):
     nb = nbformat.read(str(exercise), as_version=4)
     tags = [(c.cell_type, c.metadata.get("tags", [])) for c in nb.cells]
     assert [(c.cell_type, c.metadata.get("tags", [])) for c in grading.student_version(nb).cells] == tags
+
+
+# theme words in their general sense: "stay away" (avoid), "shopping" near a hotel (its location),
+# breakfast as a meal a restaurant or delivery customer orders (the shop's food theme)
+THEME_GENERAL_SENSE = [r"\bstay away\b", r"\bshopping\b", r"\bbreakfast\b"]
+
+
+@pytest.mark.parametrize(("world", "lang"), [(w, la) for w in WORLDS for la in LANGS])
+def test_theme_dictionary_of_a_world_names_nothing_of_the_other(world, lang):
+    # lesson 08 shows the world's theme dictionary; a theme both worlds share keeps one world's words
+    # ("stay again", "order again") in its world_terms
+    table = voc.themes_frame(voc.load_themes(world), lang)
+    text = " ".join(table["name"].tolist() + table["terms"].tolist())
+    for phrase in THEME_GENERAL_SENSE:
+        text = re.sub(phrase, " ", text, flags=re.I)
+    assert _other_world_words(text, world) == []
 
 
 def test_the_vocabularies_find_each_worlds_words():

@@ -144,6 +144,7 @@ from matplotlib.ticker import PercentFormatter
 
 from .. import i18n, strict_yaml
 from .._validate import clean_scores
+from ..dictionary import WORLDS
 from ..errors import CXDataError, format_examples
 
 __all__ = [
@@ -930,19 +931,51 @@ def _check_themes(themes) -> dict:
         terms = spec.get("terms")
         if not isinstance(terms, Mapping):
             raise CXDataError(f"themes[{tid!r}]: no terms; expected 'terms': {{'en': [...], 'zh': [...]}}")
-        for lang, words in terms.items():
-            if lang not in i18n.LANGS:
-                raise CXDataError(f"themes[{tid!r}]['terms']: unknown language {lang!r}; expected one of {i18n.LANGS}")
-            if isinstance(words, str) or not isinstance(words, Sequence):
-                raise CXDataError(f"themes[{tid!r}]['terms'][{lang!r}]: expected a list of words, got {words!r}")
-            bad = [w for w in words if not isinstance(w, str) or not w.strip()]
-            if bad:
-                raise CXDataError(f"themes[{tid!r}]['terms'][{lang!r}]: empty or non-text terms {bad[:5]!r}; expected words")
+        _check_terms(f"themes[{tid!r}]['terms']", terms)
+        per_world = spec.get("world_terms") or {}
+        if not isinstance(per_world, Mapping):
+            raise CXDataError(f"themes[{tid!r}]['world_terms']: expected {{world: {{'en': [...], 'zh': [...]}}}}")
+        for world, extra in per_world.items():
+            if world not in WORLDS or not isinstance(extra, Mapping):
+                raise CXDataError(f"themes[{tid!r}]['world_terms']: expected {{world: {{'en': [...], 'zh': [...]}}}} "
+                                  f"for the worlds {WORLDS}, got {world!r}: {extra!r}")
+            _check_terms(f"themes[{tid!r}]['world_terms'][{world!r}]", extra)
         if not isinstance(spec.get("outcome", False), bool):
             raise CXDataError(f"themes[{tid!r}]['outcome']: expected true or false, got {spec['outcome']!r}")
         if not any(terms.get(la) for la in i18n.LANGS):
             raise CXDataError(f"themes[{tid!r}]: no terms; expected 'terms': {{'en': [...], 'zh': [...]}}")
     return dict(themes)
+
+
+def _check_terms(where: str, terms: Mapping) -> None:
+    """Terms per language: lists of non-empty words, in the workbook's languages."""
+    for lang, words in terms.items():
+        if lang not in i18n.LANGS:
+            raise CXDataError(f"{where}: unknown language {lang!r}; expected one of {i18n.LANGS}")
+        if isinstance(words, str) or not isinstance(words, Sequence):
+            raise CXDataError(f"{where}[{lang!r}]: expected a list of words, got {words!r}")
+        bad = [w for w in words if not isinstance(w, str) or not w.strip()]
+        if bad:
+            raise CXDataError(f"{where}[{lang!r}]: empty or non-text terms {bad[:5]!r}; expected words")
+
+
+def _with_world_terms(themes: Mapping, world: str | None) -> dict:
+    """``themes`` with each theme's ``world_terms`` of ``world`` (of every world when None) added to its
+    ``terms`` and the key removed: a theme both worlds share keeps one world's words out of the
+    other's reports ("stay again" for the hotel, "order again" for the shop)."""
+    out = {}
+    for tid, spec in themes.items():
+        per_world = spec.get("world_terms")
+        if not per_world:
+            out[tid] = spec
+            continue
+        terms = {lang: list(words) for lang, words in spec["terms"].items()}
+        for w, extra in per_world.items():
+            if world is None or w == world:
+                for lang, words in extra.items():
+                    terms[lang] = terms.get(lang, []) + [x for x in words if x not in terms.get(lang, [])]
+        out[tid] = {k: v for k, v in spec.items() if k != "world_terms"} | {"terms": terms}
+    return out
 
 
 _THEMES_ONCE = "each theme, and each key of a theme, may appear only once"
@@ -960,7 +993,10 @@ def load_themes(world: str | None = None, path: str | Path | None = None) -> dic
     Parameters
     ----------
     world : {"hotel", "ecommerce"}, optional
-        Keep only the themes of that world (None keeps all).
+        Keep only the themes of that world (None keeps all). A theme's optional
+        ``world_terms`` (``{world: {"en": [...], "zh": [...]}}``) are added to its
+        ``terms`` for that world only (for every world when None), so a theme the
+        two worlds share lists only the reader's world's words.
     path : str or Path, optional
         Your own YAML file of the same shape; None reads ``resources/voc/themes.yml``.
 
@@ -974,12 +1010,10 @@ def load_themes(world: str | None = None, path: str | Path | None = None) -> dic
     else:
         themes = _check_themes(strict_yaml.load(Path(path).read_text(encoding="utf-8"), str(path), once=_THEMES_ONCE))
     if world is not None:
-        from ..datasets import WORLDS
-
         if world not in WORLDS:
             raise ValueError(f"world must be one of {WORLDS}, got {world!r}")
         themes = {k: v for k, v in themes.items() if world in (v.get("worlds") or [world])}
-    return themes
+    return _with_world_terms(themes, world)
 
 
 def add_term(themes: Mapping, theme: str, term: str, lang: str | None = None) -> dict:
@@ -1017,7 +1051,7 @@ def theme_labels(themes: Mapping | None = None, lang: str = "en") -> dict[str, s
 def themes_frame(themes: Mapping | None = None, lang: str = "en") -> pd.DataFrame:
     """The theme dictionary as a table: ``theme``, ``name``, ``touchpoint``, ``n_terms``, ``terms`` (in ``lang``)."""
     i18n.check_lang(lang)
-    themes = _default_themes() if themes is None else _check_themes(themes)
+    themes = load_themes() if themes is None else _with_world_terms(_check_themes(themes), None)
     sep = "、" if lang == "zh" else ", "
     rows = []
     for tid, spec in themes.items():
@@ -1409,7 +1443,7 @@ def _theme_matcher(themes, world):
     if themes is None:
         themes, matcher = load_themes(world), _default_matcher(world)
     else:
-        themes = _check_themes(themes)
+        themes = _with_world_terms(_check_themes(themes), None)
         matcher = _matcher(themes)
     return matcher, list(themes), [tid for tid, spec in themes.items() if spec.get("outcome")]
 
