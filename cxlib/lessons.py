@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import datasets
+from .dictionary import check_world
 from .i18n import check_lang, labels, t
 
 __all__ = ["SurveyFrame", "OFlag", "survey_frame", "value_labels", "by_summary", "plot_precision", "with_o_flag",
@@ -404,6 +405,36 @@ def review_frame(dataset: str, data_dir=None) -> ReviewFrame:
         nps = pd.Series(joined[survey.nps].to_numpy(dtype=float), index=reviews.index, name="nps")
     return ReviewFrame(reviews=reviews, role=role, langs=langs, themes=voc.load_themes(dataset), nps=nps,
                        n_joined=int(nps.notna().sum()), joined_on=key)
+
+
+#: lesson 08's hand-picked texts per world: a raw export to clean (with a missing and a blank review), and
+#: sentences the sentiment rules must get right (negation, a missing expected thing, "not bad", "okay", a contrast)
+VOC_EXAMPLES = {
+    "hotel": {
+        "messy": ("<p>Great stay!</p><br>Thanks 👍", "房间很干净&amp;安静<script>alert('hi')</script>", None, "   ",
+                  "Check-in <b>took</b> 40 min"),
+        "tricky": ("房间不干净", "没有热水", "不错", "价格不算贵", "not clean", "The staff wasn't helpful", "not bad",
+                   "The room was small but spotless", "It was okay.", "Great stay 👍", "一般般，还行吧"),
+    },
+    "ecommerce": {
+        "messy": ("<p>Great product!</p><br>Thanks 👍", "质量很好&amp;发货快<script>alert('hi')</script>", None, "   ",
+                  "Delivery <b>took</b> 4 days"),
+        "tricky": ("包装不干净", "没有退款", "不错", "价格不算贵", "not clean", "The seller wasn't helpful", "not bad",
+                   "The box was small but sturdy", "It was okay.", "Great product 👍", "一般般，还行吧"),
+    },
+}
+
+
+def voc_examples(dataset: str) -> dict[str, list]:
+    """Lesson 08's example texts of the world ``dataset`` (:data:`VOC_EXAMPLES`): ``messy`` and ``tricky``.
+
+    Examples
+    --------
+    >>> voc_examples("ecommerce")["tricky"][1]
+    '没有退款'
+    """
+    check_world(dataset)
+    return {kind: list(texts) for kind, texts in VOC_EXAMPLES[dataset].items()}
 
 
 def lift_summary(lift: pd.DataFrame, names: dict, *, second: pd.DataFrame | None = None) -> dict:
